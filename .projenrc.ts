@@ -1,0 +1,145 @@
+import { awscdk, javascript } from 'projen';
+
+// The aws-cdk-lib floor: users may run any aws-cdk-lib >= this version, and the
+// tests run against exactly this version (projen pins the devDependency to it).
+// See README "Compatibility" for why this floor.
+const CDK_VERSION = '2.257.0';
+
+// Node.js target of the bundled handlers: the Lambda runtime we deploy (nodejs22.x).
+const HANDLER_TARGET = 'node22';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-rotating-secrets',
+  description:
+    'AWS CDK constructs for Secrets Manager secrets that rotate on schedule with a bundled, least-privilege rotation function, and prove at deploy time that rotation works.',
+  author: 'cdk-rotating-secrets maintainers',
+  authorAddress: 'maintainers@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-rotating-secrets/cdk-rotating-secrets.git',
+  keywords: ['cdk', 'aws-cdk', 'secrets-manager', 'rotation', 'secret-rotation', 'postgresql', 'mysql', 'security'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  cdkVersion: CDK_VERSION,
+  jsiiVersion: '~6.0.0',
+  minNodeVersion: '20.16.0',
+  stability: 'experimental',
+
+  // No release pipeline runs for this repository; `.ci/run` is the CI.
+  release: false,
+  github: false,
+  buildWorkflow: false,
+
+  // jsii targets: names are fixed here; only the js package is built in CI.
+  publishToPypi: { distName: 'cdk-rotating-secrets', module: 'cdk_rotating_secrets' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkrotatingsecrets',
+    mavenGroupId: 'io.github.cdk-rotating-secrets',
+    mavenArtifactId: 'cdk-rotating-secrets',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkRotatingSecrets', packageId: 'CdkRotatingSecrets' },
+  publishToGo: { moduleName: 'github.com/cdk-rotating-secrets/cdk-rotating-secrets-go' },
+
+  devDeps: [
+    '@aws-sdk/client-secrets-manager@^3',
+    '@aws-sdk/client-cloudwatch-logs@^3',
+    '@types/aws-lambda@^8',
+    '@types/pg@^8',
+    'aws-cdk@^2.1100.0',
+    'aws-sdk-client-mock@^4',
+    'aws-sdk-client-mock-jest@^4',
+    'cdk-nag@^3',
+    'fast-check@^4',
+    'mysql2@^3',
+    'pg@^8',
+  ],
+  bundlerOptions: { esbuildVersion: '^0.28.0' },
+  lambdaAutoDiscover: false,
+  integrationTestAutoDiscover: false,
+
+  jestOptions: {
+    // Snapshots are checked, never silently rewritten; `npx projen test:update` rewrites them.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 60_000,
+      // The suite shares local PostgreSQL/MariaDB servers and moto processes; two workers fit two cores.
+      maxWorkers: 2,
+    },
+  },
+
+  gitignore: ['cdk.out/', '/examples/cdk.out/', '/bench/out/', '.sandbox/'],
+  tsconfigDev: {
+    compilerOptions: { rootDir: '.' },
+    include: ['lambda/**/*.ts', 'simulator/**/*.ts', 'sandbox/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+  },
+});
+
+// Handlers are bundled by esbuild at library build time and shipped in the npm tarball under assets/,
+// so a consumer's `cdk synth` needs neither esbuild nor Docker.
+const handlerBundle: javascript.AddBundleOptions = {
+  platform: 'node',
+  target: HANDLER_TARGET,
+  minify: true,
+  sourcemap: false,
+  watchTask: false,
+};
+project.bundler.addBundle('lambda/rotation/handler.ts', handlerBundle);
+project.bundler.addBundle('lambda/verify/handler.ts', handlerBundle);
+
+// The sandbox CLI (simulator + runner for a cloud assembly) ships too, so users can run it on their own cdk.out.
+project.bundler.addBundle('sandbox/cli.ts', {
+  platform: 'node',
+  target: 'node20',
+  sourcemap: false,
+  watchTask: false,
+  executable: true,
+  banner: '#!/usr/bin/env node',
+});
+project.addBins({ 'rotating-secrets-sandbox': 'assets/sandbox/cli/index.js' });
+
+project.eslint?.addLintPattern('lambda');
+project.eslint?.addLintPattern('simulator');
+project.eslint?.addLintPattern('sandbox');
+project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('bench');
+project.eslint?.allowDevDeps('lambda/**');
+project.eslint?.allowDevDeps('simulator/**');
+project.eslint?.allowDevDeps('sandbox/**');
+project.eslint?.allowDevDeps('examples/**');
+project.eslint?.allowDevDeps('bench/**');
+project.addPackageIgnore('/lambda/');
+project.addPackageIgnore('/simulator/');
+project.addPackageIgnore('/sandbox/');
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/bench/');
+project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('/cdk.json');
+
+// Tests load the bundled handlers (as Lambda and the simulator do), so bundle before jest runs.
+project.testTask.prependSpawn(project.bundler.bundleTask);
+
+// Only the js package can be built here (no PyPI, Maven or Go toolchain): package js, always.
+project.tasks.tryFind('package')?.reset();
+project.tasks.tryFind('package')?.spawn(project.tasks.tryFind('package:js')!);
+
+project.tasks.tryFind('test:update')?.prependSpawn(project.bundler.bundleTask);
+
+const env = {
+  JSII_SILENCE_SUPPORT_WARNING: '1',
+  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20',
+  JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION: '1',
+  CDK_DISABLE_CLI_TELEMETRY: 'true',
+  CDK_DISABLE_VERSION_CHECK: 'true',
+};
+for (const [name, value] of Object.entries(env)) {
+  project.tasks.addEnvironment(name, value);
+}
+
+project.addTask('sandbox', {
+  description: 'Synthesize examples/ and run every rotating secret end to end on the embedded Secrets Manager simulator',
+  steps: [
+    { spawn: project.bundler.bundleTask.name },
+    { exec: 'node assets/sandbox/cli/index.js --app "npx ts-node -P tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output examples/cdk.out', receiveArgs: true },
+  ],
+});
+
+project.synth();
