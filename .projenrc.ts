@@ -5,8 +5,9 @@ import { awscdk, javascript } from 'projen';
 // See README "Compatibility" for why this floor.
 const CDK_VERSION = '2.257.0';
 
-// Node.js target of the bundled handlers: the Lambda runtime we deploy (nodejs22.x).
-const HANDLER_TARGET = 'node22';
+// Node.js target of the bundled handlers: the oldest Node.js that runs them (the simulator and the
+// sandbox run them locally on Node.js 20; Lambda runs them on nodejs24.x).
+const HANDLER_TARGET = 'node20';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-rotating-secrets',
@@ -67,8 +68,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   gitignore: ['cdk.out/', '/examples/cdk.out/', '/bench/out/', '.sandbox/'],
+  // One dev tsconfig at the root for tests, handlers, the simulator, examples and benchmarks.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  eslintOptions: { dirs: ['src'], tsconfigPath: './tsconfig.dev.json' },
   tsconfigDev: {
-    compilerOptions: { rootDir: '.' },
     include: ['lambda/**/*.ts', 'simulator/**/*.ts', 'sandbox/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
   },
 });

@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './rotating-secret';
+export * from './rotation-strategy';
+export * from './schedule';

@@ -1,0 +1,87 @@
+/**
+ * Contracts of the rotation engine. The four-step protocol (protocol.ts) is plain code over these
+ * interfaces; the AWS SDK and database drivers live behind them, at the edge.
+ */
+
+/** The four steps Secrets Manager invokes, in order. */
+export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+
+/** The event Secrets Manager sends to a rotation function. */
+export interface RotationEvent {
+  readonly Step: string;
+  readonly SecretId: string;
+  readonly ClientRequestToken: string;
+  readonly RotationToken?: string;
+}
+
+/** What DescribeSecret tells the engine. */
+export interface SecretDescription {
+  readonly arn: string;
+  readonly name: string;
+  /** False when rotation was never configured or was cancelled. */
+  readonly rotationEnabled: boolean;
+  /** Version id to staging labels; deprecated (label-less) versions are absent. */
+  readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Selects one version of a secret, as GetSecretValue does. */
+export interface VersionSelector {
+  readonly versionId?: string;
+  readonly stage?: string;
+}
+
+/** The Secrets Manager operations the engine needs, and nothing else. */
+export interface SecretsStore {
+  describe(secretId: string): Promise<SecretDescription>;
+  /** The version's SecretString, or undefined when Secrets Manager answers ResourceNotFoundException. */
+  getValue(secretId: string, selector: VersionSelector): Promise<string | undefined>;
+  /** PutSecretValue with VersionStages [AWSPENDING]; rejects with ResourceExistsError when the token holds other data. */
+  putPendingValue(secretId: string, token: string, value: string, rotationToken?: string): Promise<void>;
+  /** UpdateSecretVersionStage: move AWSCURRENT to `versionId`, removing it from `fromVersionId`. */
+  moveCurrent(secretId: string, versionId: string, fromVersionId: string): Promise<void>;
+}
+
+/** Password options with GetRandomPassword's names and semantics. */
+export interface PasswordPolicy {
+  readonly passwordLength: number;
+  readonly excludeCharacters: string;
+  readonly excludeNumbers: boolean;
+  readonly excludePunctuation: boolean;
+  readonly excludeUppercase: boolean;
+  readonly excludeLowercase: boolean;
+  readonly includeSpace: boolean;
+  readonly requireEachIncludedType: boolean;
+}
+
+/** Structured JSON logger. Callers pass only non-secret fields. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What every step of a strategy receives. */
+export interface StepContext {
+  readonly secretArn: string;
+  readonly token: string;
+  readonly store: SecretsStore;
+  readonly log: Logger;
+  /** A fresh password from the configured policy (cryptographically secure, local). */
+  generatePassword(): string;
+}
+
+/**
+ * A protected service: what the secret unlocks. The generic strategy has none (setSecret is a no-op);
+ * database strategies change a user's password. Every method must be safe to run twice, or concurrently,
+ * with the same token.
+ */
+export interface ProtectedService {
+  /** Strategy name for logs, e.g. `generic` or `postgres-single-user`. */
+  readonly name: string;
+  /** createSecret: the pending value, derived from the current one. Must not touch the service. */
+  createPendingValue(current: string, context: StepContext): Promise<string>;
+  /** setSecret: make the service accept the pending value. */
+  setSecret(context: StepContext): Promise<void>;
+  /** testSecret: throw unless the pending value works (or, for generic, is well-formed). */
+  testSecret(context: StepContext): Promise<void>;
+}

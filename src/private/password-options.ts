@@ -1,0 +1,63 @@
+import { Token } from 'aws-cdk-lib';
+import type { PasswordOptions } from '../rotation-strategy';
+
+/** AWS's rotation templates exclude these by default: they break URLs, shells and connection strings. */
+export const DEFAULT_EXCLUDE_CHARACTERS = '/@"\'\\';
+
+const CHARACTER_CLASSES = {
+  uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  lowercase: 'abcdefghijklmnopqrstuvwxyz',
+  numbers: '0123456789',
+  punctuation: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
+};
+
+/** Password options with every default filled in. */
+export type ResolvedPasswordOptions = { readonly [K in keyof PasswordOptions]-?: NonNullable<PasswordOptions[K]> };
+
+export function resolvePasswordOptions(options: PasswordOptions, defaultExcludeCharacters = DEFAULT_EXCLUDE_CHARACTERS): ResolvedPasswordOptions {
+  return {
+    passwordLength: options.passwordLength ?? 32,
+    excludeCharacters: options.excludeCharacters ?? defaultExcludeCharacters,
+    excludeNumbers: options.excludeNumbers ?? false,
+    excludePunctuation: options.excludePunctuation ?? false,
+    excludeUppercase: options.excludeUppercase ?? false,
+    excludeLowercase: options.excludeLowercase ?? false,
+    includeSpace: options.includeSpace ?? false,
+    requireEachIncludedType: options.requireEachIncludedType ?? true,
+  };
+}
+
+/** The rotation function's environment contract for password generation (names as AWS's templates). */
+export function passwordEnvironment(options: ResolvedPasswordOptions): { [name: string]: string } {
+  return {
+    PASSWORD_LENGTH: String(options.passwordLength),
+    EXCLUDE_CHARACTERS: options.excludeCharacters,
+    EXCLUDE_NUMBERS: String(options.excludeNumbers),
+    EXCLUDE_PUNCTUATION: String(options.excludePunctuation),
+    EXCLUDE_UPPERCASE: String(options.excludeUppercase),
+    EXCLUDE_LOWERCASE: String(options.excludeLowercase),
+    INCLUDE_SPACE: String(options.includeSpace),
+    REQUIRE_EACH_INCLUDED_TYPE: String(options.requireEachIncludedType),
+  };
+}
+
+export function validatePasswordOptions(options: PasswordOptions): void {
+  const length = options.passwordLength;
+  if (length !== undefined && !Token.isUnresolved(length) && (!Number.isInteger(length) || length < 4 || length > 4096)) {
+    throw new Error(`\`passwordLength\` must be a whole number from 4 to 4096, got ${length}`);
+  }
+  const exclude = options.excludeCharacters;
+  if (exclude !== undefined && Token.isUnresolved(exclude)) return;
+  const resolved = resolvePasswordOptions(options);
+  const included = [
+    !resolved.excludeUppercase && CHARACTER_CLASSES.uppercase,
+    !resolved.excludeLowercase && CHARACTER_CLASSES.lowercase,
+    !resolved.excludeNumbers && CHARACTER_CLASSES.numbers,
+    !resolved.excludePunctuation && CHARACTER_CLASSES.punctuation,
+  ].filter((set): set is string => typeof set === 'string')
+    .map((set) => [...set].filter((c) => !resolved.excludeCharacters.includes(c)).join(''))
+    .filter((set) => set.length > 0);
+  if (included.length === 0 && !(resolved.includeSpace && !resolved.excludeCharacters.includes(' '))) {
+    throw new Error('`excludeNumbers`, `excludePunctuation`, `excludeUppercase`, `excludeLowercase` and `excludeCharacters` exclude every character: a password needs at least one character class');
+  }
+}

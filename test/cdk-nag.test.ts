@@ -1,0 +1,35 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ExampleStack } from '../examples/example-stack';
+import { RotatingSecret } from '../src';
+
+function violations(stack: Stack) {
+  const report = new AwsSolutionsChecks(stack.node.scope as App).validateScope(stack);
+  return report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.locations.join(' ')).join(', ')}`);
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  test('the example app has no unacknowledged findings', () => {
+    const stack = new ExampleStack(new App(), 'Example');
+    expect(violations(stack)).toEqual([]);
+  });
+
+  test('a secret without verification has no unacknowledged findings', () => {
+    const stack = new Stack(new App(), 'Plain');
+    new RotatingSecret(stack, 'Secret', { verifyOnDeploy: false });
+    expect(violations(stack)).toEqual([]);
+  });
+
+  test('the rule pack does run: an unacknowledged finding on a user resource is reported', () => {
+    // A Lambda function with an outdated runtime, owned by the user: nothing of ours acknowledges it.
+    const stack = new Stack(new App(), 'Control');
+    new RotatingSecret(stack, 'Secret');
+    const { aws_lambda: lambda } = require('aws-cdk-lib');
+    new lambda.Function(stack, 'UserFunction', {
+      runtime: lambda.Runtime.NODEJS_18_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    expect(violations(stack).join('\n')).toMatch(/AwsSolutions-L1/);
+  });
+});

@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Duration, Stack, aws_kms as kms } from 'aws-cdk-lib';
+import { ExampleStack } from '../examples/example-stack';
+import { RotatingSecret, RotationStrategy, Schedule } from '../src';
+
+// W3005: aws-cdk-lib always adds a DependsOn that a GetAtt already implies (Function -> Role); harmless.
+const IGNORED = ['W3005'];
+
+function lint(app: App): string {
+  const outdir = app.synth().directory;
+  const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f));
+  expect(templates.length).toBeGreaterThan(0);
+  try {
+    return execFileSync('cfn-lint', ['--ignore-checks', ...IGNORED, '--', ...templates], { encoding: 'utf8' });
+  } catch (error: any) {
+    throw new Error(`cfn-lint reported:\n${error.stdout}${error.stderr}`);
+  }
+}
+
+function newApp(): App {
+  return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-')) });
+}
+
+describe('cfn-lint', () => {
+  test('the example app is clean', () => {
+    const app = newApp();
+    new ExampleStack(app, 'Example', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(lint(app)).toBe('');
+  });
+
+  test('every option together is clean', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Options', { env: { account: '111111111111', region: 'us-east-1' } });
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new RotatingSecret(stack, 'Replicated', { replicaRegions: [{ region: 'us-west-2' }], encryptionKey: key, secretName: 'replicated' });
+    new RotatingSecret(stack, 'Unverified', { verifyOnDeploy: false, schedule: Schedule.rate(Duration.hours(12)), window: Duration.hours(4) });
+    new RotatingSecret(stack, 'Repairing', {
+      verification: { repairStalePending: true, timeout: Duration.minutes(20), pollInterval: Duration.seconds(30) },
+      strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{"user":"x"}', generateStringKey: 'password', includeSpace: true }),
+    });
+    expect(lint(app)).toBe('');
+  });
+
+  test('cfn-lint does catch errors (guards against a silent pass)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Broken');
+    new RotatingSecret(stack, 'Secret', { verifyOnDeploy: false });
+    stack.node.findAll().forEach((c) => {
+      if ((c as any).cfnResourceType === 'AWS::Lambda::Function') (c as any).addPropertyOverride('Runtime', 'nodejs4.3');
+    });
+    expect(() => lint(app)).toThrow(/cfn-lint reported/);
+  });
+});

@@ -1,0 +1,283 @@
+import { App, Duration, RemovalPolicy, Stack, aws_kms as kms } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { RotatingSecret, RotationStrategy, Schedule } from '../src';
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+}
+
+const SECRETS_IN_ACCOUNT = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:111111111111:secret:*']],
+};
+
+function rotationFunctionId(template: Template): string {
+  const functions = template.findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp('^Rotates Secrets Manager secrets') },
+  });
+  const ids = Object.keys(functions);
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}
+
+describe('RotatingSecret', () => {
+  test('creates a secret with a generated value and a rotation schedule of 30 days by default', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    new RotatingSecret(stack, 'ApiKey', { secretName: 'api-key', description: 'An API key' });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: {
+        Name: 'api-key',
+        Description: 'An API key',
+        GenerateSecretString: {
+          PasswordLength: 32,
+          ExcludeCharacters: '/@"\'\\',
+          ExcludeNumbers: false,
+          ExcludePunctuation: false,
+          ExcludeUppercase: false,
+          ExcludeLowercase: false,
+          IncludeSpace: false,
+          RequireEachIncludedType: true,
+        },
+      },
+      DeletionPolicy: 'Delete',
+    });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: Match.stringLikeRegexp('^ApiKey') },
+      RotationLambdaARN: { 'Fn::GetAtt': [rotationFunctionId(template), 'Arn'] },
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
+  });
+
+  test('the rotation function is a bundled Node.js 24 arm64 function configured for the strategy', () => {
+    const stack = newStack();
+    new RotatingSecret(stack, 'Token', {
+      strategy: RotationStrategy.randomPassword({ passwordLength: 48, excludePunctuation: true }),
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 60,
+      Environment: {
+        Variables: {
+          ROTATION_STRATEGY: 'generic',
+          PASSWORD_LENGTH: '48',
+          EXCLUDE_PUNCTUATION: 'true',
+          EXCLUDE_CHARACTERS: '/@"\'\\',
+          REQUIRE_EACH_INCLUDED_TYPE: 'true',
+        },
+      },
+    });
+  });
+
+  test('a JSON template keeps its fields and names the generated key', () => {
+    const stack = newStack();
+    new RotatingSecret(stack, 'Service', {
+      strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{"username":"svc"}', generateStringKey: 'password' }),
+    });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"svc"}', GenerateStringKey: 'password' }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ GENERATE_STRING_KEY: 'password' }) },
+    });
+  });
+
+  test('one rotation function serves all secrets of the same strategy configuration', () => {
+    const stack = newStack();
+    new RotatingSecret(stack, 'One');
+    new RotatingSecret(stack, 'Two');
+    new RotatingSecret(stack, 'Three', { schedule: Schedule.rate(Duration.days(7)) });
+
+    const template = Template.fromStack(stack);
+    const fn = rotationFunctionId(template);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 3);
+    for (const schedule of Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'))) {
+      expect(schedule.Properties.RotationLambdaARN).toEqual({ 'Fn::GetAtt': [fn, 'Arn'] });
+    }
+  });
+
+  test('a different strategy configuration gets its own function', () => {
+    const stack = newStack();
+    new RotatingSecret(stack, 'Default');
+    new RotatingSecret(stack, 'Long', { strategy: RotationStrategy.randomPassword({ passwordLength: 64 }) });
+
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp('^Rotates Secrets Manager secrets') },
+    });
+    expect(Object.keys(functions)).toHaveLength(2);
+  });
+
+  describe('IAM', () => {
+    test('the role may read and stage only the secrets its function rotates, with a constant-size statement', () => {
+      const stack = newStack();
+      for (let i = 0; i < 5; i++) new RotatingSecret(stack, `Secret${i}`);
+
+      const template = Template.fromStack(stack);
+      const fn = rotationFunctionId(template);
+      const policies = template.findResources('AWS::IAM::Policy', {
+        Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]) } },
+      });
+      const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+      expect(statements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: [
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:GetSecretValue',
+            'secretsmanager:PutSecretValue',
+            'secretsmanager:UpdateSecretVersionStage',
+          ],
+          Resource: SECRETS_IN_ACCOUNT,
+          Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': { 'Fn::GetAtt': [fn, 'Arn'] } } },
+        },
+      ]);
+    });
+
+    test('the role never gets GetRandomPassword or a "*" resource', () => {
+      const stack = newStack();
+      new RotatingSecret(stack, 'Secret');
+
+      const template = Template.fromStack(stack);
+      const documents = [
+        ...Object.values(template.findResources('AWS::IAM::Policy')).map((p) => p.Properties.PolicyDocument),
+        ...Object.values(template.findResources('AWS::IAM::Role')).flatMap((r) => (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument)),
+      ];
+      const statements = documents.flatMap((d) => d.Statement);
+      expect(JSON.stringify(statements)).not.toContain('GetRandomPassword');
+      for (const statement of statements) {
+        expect([statement.Resource].flat()).not.toContain('*');
+      }
+    });
+
+    test('the function role writes only to its own log group', () => {
+      const stack = newStack();
+      new RotatingSecret(stack, 'Secret');
+
+      const template = Template.fromStack(stack);
+      const fn = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+      const [fnResource] = Object.values(fn);
+      const roleId = fnResource.Properties.Role['Fn::GetAtt'][0];
+      const logGroupId = fnResource.Properties.LoggingConfig.LogGroup.Ref;
+      template.hasResource('AWS::IAM::Role', Match.objectLike({ Properties: Match.objectLike({
+        Policies: [{
+          PolicyName: 'Logs',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }],
+          },
+        }],
+      }) }));
+      expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    });
+
+    test('KMS use is limited to Secrets Manager and secrets, one statement per key', () => {
+      const stack = newStack();
+      const key = new kms.Key(stack, 'Key');
+      new RotatingSecret(stack, 'A', { encryptionKey: key });
+      new RotatingSecret(stack, 'B', { encryptionKey: key });
+
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': ['Key961B73FD', 'Arn'] } });
+      const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .filter((s) => JSON.stringify(s.Action).includes('kms:'));
+      expect(statements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: { 'Fn::GetAtt': ['Key961B73FD', 'Arn'] },
+          Condition: {
+            StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+            StringLike: { 'kms:EncryptionContext:SecretARN': SECRETS_IN_ACCOUNT },
+          },
+        },
+      ]);
+    });
+
+    test('Secrets Manager may invoke the function only from this account, and only for its secret when it has one', () => {
+      const stack = newStack();
+      new RotatingSecret(stack, 'Only');
+
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Lambda::Permission', 1);
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'secretsmanager.amazonaws.com',
+        SourceAccount: '111111111111',
+        SourceArn: { Ref: Match.stringLikeRegexp('^Only') },
+      });
+    });
+
+    test('a shared function keeps the account condition and drops the single-secret condition', () => {
+      const stack = newStack();
+      new RotatingSecret(stack, 'A');
+      new RotatingSecret(stack, 'B');
+
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Lambda::Permission', 1);
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        SourceAccount: '111111111111',
+        SourceArn: Match.absent(),
+      });
+    });
+
+    test('the schedule waits for the function\'s permissions, so the first rotation can run', () => {
+      const stack = newStack();
+      new RotatingSecret(stack, 'Secret');
+
+      const template = Template.fromStack(stack);
+      const [schedule] = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+      const permission = Object.keys(template.findResources('AWS::Lambda::Permission'))[0];
+      const policy = Object.keys(template.findResources('AWS::IAM::Policy', {
+        Properties: { PolicyName: Match.stringLikeRegexp('SecretsAccess') },
+      }))[0];
+      expect(schedule.DependsOn).toEqual(expect.arrayContaining([permission, policy]));
+    });
+  });
+
+  test('cron schedule and window render as RotationRules', () => {
+    const stack = newStack();
+    new RotatingSecret(stack, 'Secret', {
+      schedule: Schedule.cron({ hour: '3', weekDay: 'SUN' }),
+      window: Duration.hours(2),
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { ScheduleExpression: 'cron(0 3 ? * SUN *)', Duration: '2h' },
+    });
+  });
+
+  test('passes the key, replicas and removal policy to the secret', () => {
+    const stack = newStack();
+    new RotatingSecret(stack, 'Secret', {
+      replicaRegions: [{ region: 'eu-central-1' }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    Template.fromStack(stack).hasResource('AWS::SecretsManager::Secret', {
+      Properties: Match.objectLike({ ReplicaRegions: [{ Region: 'eu-central-1' }] }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('exposes the secret and the rotation function', () => {
+    const stack = newStack();
+    const rotating = new RotatingSecret(stack, 'Secret');
+
+    expect(stack.resolve(rotating.secret.secretArn)).toEqual({ Ref: 'SecretFDB41899' });
+    expect(stack.resolve(rotating.rotationFunction.functionArn)).toEqual({
+      'Fn::GetAtt': [rotationFunctionId(Template.fromStack(stack)), 'Arn'],
+    });
+    expect(rotating.scheduleExpression).toBe('rate(30 days)');
+  });
+});
