@@ -115,14 +115,22 @@ project.addPackageIgnore('/sandbox/');
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('/scripts/');
+project.addPackageIgnore('/docs/');
 project.addPackageIgnore('/cdk.json');
 
 // Tests load the bundled handlers (as Lambda and the simulator do), so bundle before jest runs.
 project.testTask.prependSpawn(project.bundler.bundleTask);
 
-// Only the js package can be built here (no PyPI, Maven or Go toolchain): package js, always.
+// Only the js package can be built here (no PyPI, Maven or Go toolchain): package js, always; then prove
+// the tarball works for a consumer that has neither esbuild nor Docker.
+const consumerCheck = project.addTask('check:consumer', {
+  description: 'Install the packed tarball in a throwaway app and synthesize three rotating secrets without esbuild',
+  exec: 'bash scripts/consumer-check.sh',
+});
 project.tasks.tryFind('package')?.reset();
 project.tasks.tryFind('package')?.spawn(project.tasks.tryFind('package:js')!);
+project.tasks.tryFind('package')?.spawn(consumerCheck);
 
 project.tasks.tryFind('test:update')?.prependSpawn(project.bundler.bundleTask);
 
