@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { JsonFile, awscdk, javascript } from 'projen';
 
 // The aws-cdk-lib floor: users may run any aws-cdk-lib >= this version, and the
 // tests run against exactly this version (projen pins the devDependency to it).
@@ -109,6 +109,11 @@ project.eslint?.allowDevDeps('simulator/**');
 project.eslint?.allowDevDeps('sandbox/**');
 project.eslint?.allowDevDeps('examples/**');
 project.eslint?.allowDevDeps('bench/**');
+// eslint's TypeScript project service looks for the nearest tsconfig.json: give every source folder outside
+// src/ one that extends the dev tsconfig (whose include covers the whole repository).
+for (const dir of ['lambda', 'test', 'simulator', 'sandbox', 'examples', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, { obj: { extends: '../tsconfig.dev.json' } });
+}
 project.addPackageIgnore('/lambda/');
 project.addPackageIgnore('/simulator/');
 project.addPackageIgnore('/sandbox/');

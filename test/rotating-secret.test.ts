@@ -167,15 +167,17 @@ describe('RotatingSecret', () => {
       const [fnResource] = Object.values(fn);
       const roleId = fnResource.Properties.Role['Fn::GetAtt'][0];
       const logGroupId = fnResource.Properties.LoggingConfig.LogGroup.Ref;
-      template.hasResource('AWS::IAM::Role', Match.objectLike({ Properties: Match.objectLike({
-        Policies: [{
-          PolicyName: 'Logs',
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }],
-          },
-        }],
-      }) }));
+      template.hasResource('AWS::IAM::Role', Match.objectLike({
+        Properties: Match.objectLike({
+          Policies: [{
+            PolicyName: 'Logs',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }],
+            },
+          }],
+        }),
+      }));
       expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
     });
 

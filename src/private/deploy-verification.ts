@@ -110,7 +110,7 @@ export class DeployVerification extends Construct {
     acknowledge(this.provider, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       `The ${framework} gives its functions AWSLambdaBasicExecutionRole (logs only); not configurable.`);
     const versions = `The ${framework} may invoke any version of its handler functions (ARN:*); not configurable.`;
-    const frameworkFunctions = ['framework-isComplete', 'framework-onTimeout'].map((id) => this.provider.node.findChild(id) as lambda.Function);
+    const frameworkFunctions = ['framework-isComplete', 'framework-onTimeout'].map((child) => this.provider.node.findChild(child) as lambda.Function);
     for (const fn of [onEvent, isComplete, ...frameworkFunctions]) {
       acknowledgeWildcard(this.provider, 'AwsSolutions-IAM5', `${fn.functionArn}:*`, versions);
     }
