@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, aws_lambda as lambda } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ExampleStack } from '../examples/example-stack';
 import { RotatingSecret } from '../src';
@@ -24,7 +24,6 @@ describe('cdk-nag AwsSolutions', () => {
     // A Lambda function with an outdated runtime, owned by the user: nothing of ours acknowledges it.
     const stack = new Stack(new App(), 'Control');
     new RotatingSecret(stack, 'Secret');
-    const { aws_lambda: lambda } = require('aws-cdk-lib');
     new lambda.Function(stack, 'UserFunction', {
       runtime: lambda.Runtime.NODEJS_18_X,
       handler: 'index.handler',
