@@ -1,0 +1,81 @@
+import { Environment, readGenerateStringKey, readPasswordPolicy } from '../config';
+import { AWSPENDING } from '../stages';
+import type { ProtectedService, StepContext } from '../types';
+
+/** Options of the generic strategy. */
+export interface GenericStrategyOptions {
+  /**
+   * JSON mode: the key whose value is replaced by a new password, every other field kept.
+   * Unset: the whole secret string is the password.
+   */
+  readonly generateStringKey?: string;
+}
+
+/**
+ * The generic strategy: a new password and no external service. setSecret has nothing to change and
+ * testSecret checks that the pending value is well-formed. Its messages never quote a secret value.
+ *
+ * testSecret checks the shape, not the password policy: when a rotation schedule is configured without an
+ * immediate rotation, Secrets Manager runs testSecret alone on a copy of the current value, which may have been
+ * generated under an earlier policy (a changed `passwordLength` must not fail that deployment). The generator
+ * is what guarantees the policy.
+ */
+export class GenericStrategy implements ProtectedService {
+  public readonly name = 'generic';
+
+  constructor(private readonly options: GenericStrategyOptions) {}
+
+  async createPendingValue(current: string, context: StepContext): Promise<string> {
+    const key = this.options.generateStringKey;
+    if (key === undefined) return context.generatePassword();
+    const fields = parseJsonObject(current);
+    if (fields === undefined) {
+      throw new Error(`the current value is not a JSON object, so its \`${key}\` field (GENERATE_STRING_KEY) cannot be replaced`);
+    }
+    return JSON.stringify({ ...fields, [key]: context.generatePassword() });
+  }
+
+  async setSecret(context: StepContext): Promise<void> {
+    context.log.info('generic strategy: no external service to update', {
+      step: 'setSecret',
+      secretArn: context.secretArn,
+      token: context.token,
+      strategy: this.name,
+    });
+  }
+
+  async testSecret(context: StepContext): Promise<void> {
+    const pending = await context.store.getValue(context.secretArn, { versionId: context.token, stage: AWSPENDING });
+    if (pending === undefined) throw new Error('the pending version has no value (createSecret has not stored one)');
+    if (pending === '') throw new Error('the pending value is empty');
+    const key = this.options.generateStringKey;
+    if (key === undefined) return;
+    const fields = parseJsonObject(pending);
+    if (fields === undefined) throw new Error('the pending value is not a JSON object');
+    const password = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (typeof password !== 'string' || password === '') {
+      throw new Error(`the pending value's \`${key}\` field (GENERATE_STRING_KEY) is not a non-empty string`);
+    }
+  }
+}
+
+/** The generic strategy configured from the rotation function's environment. */
+export function createGenericStrategy(env: Environment): GenericStrategy {
+  // The policy is read here too so that a bad environment fails every step, not only createSecret.
+  readPasswordPolicy(env, 'generic');
+  return new GenericStrategy({ generateStringKey: readGenerateStringKey(env) });
+}
+
+/**
+ * The value parsed as a JSON object, or undefined if it is not one. JSON.parse's own error is dropped on
+ * purpose: its message quotes the text it failed on, which is a secret.
+ */
+function parseJsonObject(value: string): Record<string, unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
+}

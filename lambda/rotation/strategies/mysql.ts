@@ -1,0 +1,112 @@
+import type { UsernameLimit } from '../db/alternate-username';
+import { DatabaseQueryError } from '../db/client';
+import type { AlternateUserChange, DatabaseEngine } from '../db/engine';
+import { connectMySql, MySqlClient } from '../db/mysql-client';
+import type { EngineFamily } from '../db/secret';
+import { grantFor, MySqlAccount, parseAccount } from './mysql-grants';
+
+/** The `engine` values RDS writes for MySQL, MariaDB and Aurora MySQL, and their defaults. */
+export const MYSQL_FAMILY: EngineFamily = {
+  displayName: 'MySQL or MariaDB',
+  engines: ['mysql', 'mariadb', 'aurora-mysql', 'aurora'],
+  defaultPort: 3306,
+};
+
+/**
+ * User-name limits in characters: MariaDB 80; MySQL 5.7 and 8 (RDS `mysql`, Aurora MySQL 2 and 3 `aurora-mysql`)
+ * 32; `aurora` is Aurora MySQL 1, compatible with MySQL 5.6, which allows 16.
+ */
+export function mysqlUsernameLimit(engine: string): UsernameLimit {
+  if (engine === 'mariadb') return { maxLength: 80, unit: 'characters', engineName: 'MariaDB' };
+  if (engine === 'aurora') return { maxLength: 16, unit: 'characters', engineName: 'Aurora MySQL 1 (engine aurora)' };
+  return { maxLength: 32, unit: 'characters', engineName: `MySQL (engine ${engine})` };
+}
+
+/** ER_CANNOT_USER: CREATE USER found the account already there (it raced with another invocation). */
+const CANNOT_USER = 'ER_CANNOT_USER';
+
+/**
+ * MySQL and MariaDB. Values are escaped by mysql2's `query()` placeholders; accounts are `user`@`host`, and the
+ * host part is read from the server (CURRENT_USER()), never assumed to be `%`.
+ */
+export const MYSQL_ENGINE: DatabaseEngine<MySqlClient> = {
+  family: MYSQL_FAMILY,
+  connect: connectMySql,
+  probeSql: 'SELECT 1',
+  usernameLimit: mysqlUsernameLimit,
+
+  async setOwnPassword(client, username, password) {
+    const account = await loggedInAccount(client, username);
+    // MariaDB refuses ALTER USER on one's own account without the CREATE USER privilege, but lets any user
+    // SET PASSWORD for itself; MySQL 5.7+ lets any user ALTER USER itself and has no PASSWORD() function.
+    const sql = await isMariaDb(client) ? 'SET PASSWORD FOR ?@? = PASSWORD(?)' : 'ALTER USER ?@? IDENTIFIED BY ?';
+    await client.query(sql, [account.user, account.host, password], { sensitive: [password] });
+  },
+
+  async setAlternateUserPassword(change) {
+    const { master, password } = change;
+    // The alternate user lives on the same host pattern as the account the current secret logged in as.
+    const current = await loggedInAccount(change.current, change.currentUsername);
+    const alternate: MySqlAccount = { user: change.alternateUsername, host: current.host };
+    const existing = await master.query('SELECT 1 AS found FROM mysql.user WHERE User = ? AND Host = ?', [alternate.user, alternate.host]);
+    if (existing.length > 0) {
+      await alterPassword(master, alternate, password);
+      return 'updated';
+    }
+    try {
+      await master.query('CREATE USER ?@? IDENTIFIED BY ?', [alternate.user, alternate.host, password], { sensitive: [password] });
+    } catch (error) {
+      // Another invocation created it first and copies the privileges itself: only the password is left to set.
+      if (!(error instanceof DatabaseQueryError && error.code === CANNOT_USER)) throw error;
+      await alterPassword(master, alternate, password);
+      return 'updated';
+    }
+    await copyGrants(change, current, alternate);
+    return 'created';
+  },
+};
+
+async function alterPassword(master: MySqlClient, account: MySqlAccount, password: string): Promise<void> {
+  await master.query('ALTER USER ?@? IDENTIFIED BY ?', [account.user, account.host, password], { sensitive: [password] });
+}
+
+/**
+ * Replays SHOW GRANTS of the current user for the new one. DDL cannot be rolled back in MySQL, so if a grant
+ * fails the new user is dropped: a retry then starts over instead of finding a user without privileges.
+ */
+async function copyGrants({ master }: AlternateUserChange<MySqlClient>, current: MySqlAccount, alternate: MySqlAccount): Promise<void> {
+  let step = 'SHOW GRANTS';
+  try {
+    const rows = await master.query('SHOW GRANTS FOR ?@?', [current.user, current.host]);
+    for (const row of rows) {
+      const grant = grantFor(String(Object.values(row)[0]), current, alternate, (value) => master.escape(value));
+      if (grant === undefined) continue;
+      step = grant.summary;
+      await master.query(grant.statement);
+    }
+  } catch (error) {
+    await master.query('DROP USER ?@?', [alternate.user, alternate.host]).catch(() => undefined);
+    throw new Error(
+      `copying the current user's privileges to the alternate user failed at \`${step}\`, so the alternate user was dropped ` +
+      `(the master needs each privilege WITH GRANT OPTION and each role WITH ADMIN OPTION): ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * The account the session logged in as, from CURRENT_USER(). It must be `username`: a login that matched an
+ * anonymous account, say, must not have its password changed.
+ */
+async function loggedInAccount(client: MySqlClient, username: string): Promise<MySqlAccount> {
+  const [row] = await client.query('SELECT CURRENT_USER() AS account');
+  const account = parseAccount(String(row?.account ?? ''));
+  if (account.user !== username) {
+    throw new Error('the session logged in as a different MySQL account than the secret\'s `username` (an anonymous or proxy account?)');
+  }
+  return account;
+}
+
+async function isMariaDb(client: MySqlClient): Promise<boolean> {
+  const [row] = await client.query('SELECT VERSION() AS version');
+  return /mariadb/i.test(String(row?.version ?? ''));
+}

@@ -1,0 +1,74 @@
+/**
+ * The rotation function's failure line: one JSON object per failed step,
+ * `{"level":"error","message":"rotation step failed","step":"setSecret","token":"...","error":"..."}`.
+ */
+
+/** A failed step, as the rotation function logged it. */
+export interface RotationFailureLine {
+  readonly step: string;
+  /** The safe error message the rotation function logged, trimmed for a CloudFormation event. */
+  readonly error: string;
+  /** Event time in the log group (epoch ms), when known. */
+  readonly timestamp?: number;
+}
+
+/** Longest error text carried into a message; CloudFormation shows the whole reason in one stack event. */
+const MAX_ERROR_LENGTH = 400;
+const MAX_STEP_LENGTH = 40;
+
+/** CloudWatch Logs filter pattern that selects the failure lines of one rotation. */
+export function failureFilterPattern(token: string): string {
+  return `{ $.token = "${token}" && $.level = "error" }`;
+}
+
+/**
+ * Reads a failure line for `token`. Tolerates a prefix before the JSON (the text format Lambda uses for
+ * console output); returns undefined for anything that is not such a line.
+ */
+export function parseFailureLine(message: string, token: string, timestamp?: number): RotationFailureLine | undefined {
+  const start = message.indexOf('{');
+  if (start < 0) return undefined;
+  let entry: unknown;
+  try {
+    entry = JSON.parse(message.slice(start));
+  } catch {
+    return undefined;
+  }
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const fields = entry as Record<string, unknown>;
+  if (fields.level !== 'error' || fields.token !== token) return undefined;
+  const step = typeof fields.step === 'string' && fields.step.length > 0 ? fields.step : 'an unnamed step';
+  const error = typeof fields.error === 'string' && fields.error.length > 0 ? fields.error : 'no error message was logged';
+  return { step: bounded(step, MAX_STEP_LENGTH), error: bounded(error, MAX_ERROR_LENGTH), timestamp };
+}
+
+function bounded(text: string, maxLength: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > maxLength ? `${flat.slice(0, maxLength)}...` : flat;
+}
+
+/** What a search of the rotation function's log group found. */
+export type LogLookup =
+  | { readonly kind: 'found'; readonly failure: RotationFailureLine }
+  | { readonly kind: 'none' }
+  /** The log group does not exist: the rotation function has never written a line. */
+  | { readonly kind: 'no-log-group' }
+  /** The search itself failed (for example AccessDenied); `reason` is the SDK's error message. */
+  | { readonly kind: 'unreadable'; readonly reason: string };
+
+/**
+ * Lines the Lambda runtime writes when an invocation dies before the function can log its own failure:
+ * a timeout, or a function that cannot load.
+ */
+export const RUNTIME_FAILURE_FILTER_PATTERN =
+  '?"Task timed out" ?"Runtime.ImportModuleError" ?"Runtime.HandlerNotFound" ?"Runtime.ExitError"';
+
+const MAX_RUNTIME_LINE_LENGTH = 160;
+
+/** The readable part of a runtime failure line: Lambda's timestamp and request id prefix removed, bounded. */
+export function runtimeFailureText(message: string): string {
+  const withoutPrefix = message
+    .replace(/^\s*\d{4}-\d{2}-\d{2}T[\d:.]+Z\s+/, '')
+    .replace(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\s+/i, '');
+  return bounded(withoutPrefix, MAX_RUNTIME_LINE_LENGTH);
+}

@@ -1,0 +1,96 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand, FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  LogLookup,
+  RUNTIME_FAILURE_FILTER_PATTERN,
+  RotationFailureLine,
+  failureFilterPattern,
+  parseFailureLine,
+  runtimeFailureText,
+} from './failure-log';
+import { safeErrorMessage } from '../rotation/log';
+import type { Logger } from '../rotation/types';
+
+/** Searches of the rotation function's log group (logs:FilterLogEvents only). */
+export interface RotationLogs {
+  /** The earliest failure line logged for `token` since `sinceMs`. */
+  findFailure(logGroupName: string, token: string, sinceMs: number): Promise<LogLookup>;
+  /** Distinct runtime failure lines (timeouts, load errors) since `sinceMs`, at most a few. */
+  findRuntimeFailures(logGroupName: string, sinceMs: number): Promise<readonly string[]>;
+}
+
+/** FilterLogEvents may answer empty pages with a next token; stop after this many. */
+const MAX_PAGES = 10;
+const MAX_RUNTIME_LINES = 3;
+/**
+ * Failure lines are matched by token, so looking a little before the recorded start is safe. It covers a
+ * retried onEvent, which records a later start than the rotation's first attempt, and clock differences.
+ */
+const FAILURE_LOOKBACK_MS = 15 * 60_000;
+
+export function createRotationLogs(client: CloudWatchLogsClient, log: Logger): RotationLogs {
+  return {
+    async findFailure(logGroupName, token, sinceMs) {
+      try {
+        const failures: RotationFailureLine[] = [];
+        await forEachPage(client, logGroupName, failureFilterPattern(token), sinceMs - FAILURE_LOOKBACK_MS, (events) => {
+          for (const event of events) {
+            const failure = parseFailureLine(event.message ?? '', token, event.timestamp);
+            if (failure) failures.push(failure);
+          }
+          return failures.length > 0;
+        });
+        if (failures.length === 0) return { kind: 'none' };
+        const earliest = failures.reduce((a, b) => ((b.timestamp ?? Infinity) < (a.timestamp ?? Infinity) ? b : a));
+        return { kind: 'found', failure: earliest };
+      } catch (error) {
+        if (errorName(error) === 'ResourceNotFoundException') return { kind: 'no-log-group' };
+        log.warn('could not search the rotation log group', { logGroupName, error: safeErrorMessage(error) });
+        return { kind: 'unreadable', reason: safeErrorMessage(error) };
+      }
+    },
+
+    async findRuntimeFailures(logGroupName, sinceMs) {
+      const lines = new Set<string>();
+      try {
+        await forEachPage(client, logGroupName, RUNTIME_FAILURE_FILTER_PATTERN, sinceMs, (events) => {
+          for (const event of events) {
+            if (event.message && lines.size < MAX_RUNTIME_LINES) lines.add(runtimeFailureText(event.message));
+          }
+          return lines.size >= MAX_RUNTIME_LINES;
+        });
+      } catch (error) {
+        // Only a hint for the message; the verification has already failed for another reason.
+        log.warn('could not search the rotation log group for runtime failures', {
+          logGroupName,
+          error: safeErrorMessage(error),
+        });
+      }
+      return [...lines];
+    },
+  };
+}
+
+type LogEvents = NonNullable<FilterLogEventsCommandOutput['events']>;
+
+/** Pages through FilterLogEvents until `onPage` returns true, the pages end, or MAX_PAGES is reached. */
+async function forEachPage(
+  client: CloudWatchLogsClient,
+  logGroupName: string,
+  filterPattern: string,
+  startTime: number,
+  onPage: (events: LogEvents) => boolean,
+): Promise<void> {
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const output: FilterLogEventsCommandOutput = await client.send(
+      new FilterLogEventsCommand({ logGroupName, filterPattern, startTime, nextToken }),
+    );
+    if (onPage(output.events ?? [])) return;
+    nextToken = output.nextToken;
+    if (!nextToken) return;
+  }
+}
+
+function errorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}

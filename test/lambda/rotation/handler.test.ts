@@ -1,0 +1,106 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { FakeSecretsManager, secretMidRotation } from './fake-secrets-manager';
+import { captureStdout, CURRENT_VERSION, SECRET_ARN, setEnv, TOKEN } from './support';
+import { handler } from '../../../lambda/rotation/handler';
+
+// The handler's module-level client is mocked through the SDK's prototype.
+const sm = mockClient(SecretsManagerClient);
+const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+const CURRENT_JSON = JSON.stringify({ username: 'app', password: 'current-hunter2-password', host: 'db.internal' });
+
+let fake: FakeSecretsManager;
+let restoreEnv: () => void;
+
+beforeEach(() => {
+  sm.reset();
+  fake = secretMidRotation(SECRET_ARN, CURRENT_VERSION, CURRENT_JSON, TOKEN);
+  fake.install(sm);
+  restoreEnv = setEnv({ ROTATION_STRATEGY: 'generic', GENERATE_STRING_KEY: 'password', PASSWORD_LENGTH: '24' });
+});
+
+afterEach(() => restoreEnv());
+
+const event = (step: string, token = TOKEN) => ({ Step: step, SecretId: SECRET_ARN, ClientRequestToken: token });
+
+test('runs the four steps, logging start and finish of each as one JSON line with step, secret, token and strategy', async () => {
+  const { lines, error } = await captureStdout(async () => {
+    for (const step of STEPS) await handler(event(step));
+  });
+  expect(error).toBeUndefined();
+
+  const entries = lines.map((line) => JSON.parse(line));
+  for (const step of STEPS) {
+    const fields = { step, secretArn: SECRET_ARN, token: TOKEN, strategy: 'generic' };
+    expect(entries).toContainEqual({ timestamp: expect.any(String), level: 'info', message: 'rotation step started', ...fields });
+    expect(entries).toContainEqual({ timestamp: expect.any(String), level: 'info', message: 'rotation step finished', ...fields });
+  }
+  const rotated = JSON.parse(fake.versions.get(TOKEN)!.value!);
+  expect(rotated).toEqual({ username: 'app', password: expect.any(String), host: 'db.internal' });
+  expect(rotated.password).toHaveLength(24);
+  expect(fake.versions.get(TOKEN)!.stages).toContain('AWSCURRENT');
+
+  // Leak check: neither the old nor the new secret string, nor either password, appears in any line.
+  for (const secret of [CURRENT_JSON, 'current-hunter2-password', fake.versions.get(TOKEN)!.value!, rotated.password]) {
+    for (const line of lines) expect(line).not.toContain(secret);
+  }
+});
+
+test('a failing step logs exactly one error line for the verifier and rethrows', async () => {
+  const stranger = 'ffffffff-ffff-4fff-8fff-ffffffffffff';
+  const { lines, error } = await captureStdout(() => handler(event('createSecret', stranger)));
+
+  expect(error).toBeInstanceOf(Error);
+  expect((error as Error).message).toBe(`createSecret failed for secret ${SECRET_ARN} (token ${stranger}): the token is not a version of this secret, so it has no stage for rotation`);
+  const errors = lines.map((line) => JSON.parse(line)).filter((entry) => entry.level === 'error');
+  expect(errors).toEqual([{
+    timestamp: expect.any(String),
+    level: 'error',
+    message: 'rotation step failed',
+    step: 'createSecret',
+    secretArn: SECRET_ARN,
+    token: stranger,
+    strategy: 'generic',
+    error: `RotationError: ${(error as Error).message}`,
+  }]);
+});
+
+test('a failing testSecret logs why without the malformed pending value', async () => {
+  fake.versions.set(TOKEN, { value: '{"username":"pending-hunter2"}', stages: ['AWSPENDING'] });
+  const { lines, error } = await captureStdout(() => handler(event('testSecret')));
+
+  expect((error as Error).message).toMatch(/testSecret failed .*`password` field \(GENERATE_STRING_KEY\) is not a non-empty string/);
+  expect(lines.filter((line) => JSON.parse(line).level === 'error')).toHaveLength(1);
+  for (const line of lines) expect(line).not.toContain('hunter2');
+});
+
+test('a bad configuration fails the step with a logged reason before any Secrets Manager call', async () => {
+  restoreEnv();
+  restoreEnv = setEnv({ ROTATION_STRATEGY: 'oracle-single-user' });
+  const { lines, error } = await captureStdout(() => handler(event('createSecret')));
+
+  expect((error as Error).message).toMatch(/^`ROTATION_STRATEGY` "oracle-single-user" is not a known strategy/);
+  expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({
+    level: 'error', message: 'rotation step failed', step: 'createSecret', token: TOKEN, strategy: 'oracle-single-user',
+  })]);
+  expect(sm.calls()).toHaveLength(0);
+});
+
+test('a malformed event is logged with null for the fields it lacks', async () => {
+  const { lines, error } = await captureStdout(() => handler({ Step: 'createSecret' }));
+
+  expect((error as Error).message).toMatch(/`SecretId` must be a non-empty string/);
+  const failure = lines.map((line) => JSON.parse(line)).find((entry) => entry.level === 'error');
+  expect(failure).toMatchObject({ message: 'rotation step failed', step: 'createSecret', secretArn: null, token: null, strategy: 'generic' });
+  expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+});
+
+test('a non-object event is logged with null identifiers and refused', async () => {
+  const { lines, error } = await captureStdout(() => handler(null));
+
+  expect((error as Error).message).toBe('invalid rotation event: expected an object, got null');
+  expect(lines.map((line) => JSON.parse(line)).filter((entry) => entry.level === 'error')).toEqual([expect.objectContaining({
+    level: 'error', message: 'rotation step failed', step: null, secretArn: null, token: null, strategy: 'generic',
+  })]);
+  expect(sm.calls()).toHaveLength(0);
+});
