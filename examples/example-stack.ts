@@ -1,10 +1,13 @@
 import { Duration, Stack, StackProps, aws_kms as kms } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { RotatingSecret, RotationStrategy, Schedule } from '../src';
+import { DatabaseTarget, RotatingSecret, RotationStrategy, Schedule } from '../src';
 
 /**
- * Rotating secrets as a team would declare them: an API key, service credentials kept as JSON,
- * and a webhook signing key encrypted with the team's own KMS key.
+ * Rotating secrets as a team would declare them: an API key, service credentials kept as JSON, a webhook
+ * signing key encrypted with the team's own KMS key, and the passwords of two database users.
+ *
+ * The databases here are local servers (PostgreSQL on 5432, MariaDB on 3306) so the sandbox can rotate
+ * them for real. For RDS, use `DatabaseTarget.fromInstance(instance)`, pass `vpc`, and keep TLS on.
  */
 export class ExampleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -35,6 +38,27 @@ export class ExampleStack extends Stack {
       encryptionKey: key,
       strategy: RotationStrategy.randomPassword({ passwordLength: 64, excludePunctuation: true }),
       schedule: Schedule.rate(Duration.days(7)),
+    });
+
+    // The password of a PostgreSQL user; the user changes its own password on each rotation.
+    new RotatingSecret(this, 'OrdersDatabaseUser', {
+      description: 'PostgreSQL user of the orders service',
+      strategy: RotationStrategy.postgresSingleUser({
+        database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: 5432 }),
+        username: 'orders_app',
+        dbname: 'postgres',
+        ssl: false, // the local server has no TLS; RDS has, and the default (verified TLS) is what you want there
+      }),
+    });
+
+    // The same for MySQL or MariaDB.
+    new RotatingSecret(this, 'InventoryDatabaseUser', {
+      description: 'MariaDB user of the inventory service',
+      strategy: RotationStrategy.mysqlSingleUser({
+        database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: 3306 }),
+        username: 'inventory_app',
+        ssl: false,
+      }),
     });
   }
 }

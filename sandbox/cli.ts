@@ -60,10 +60,12 @@ async function main() {
 
   const reports = await runSandbox(models, (line) => console.log(line));
   console.log(`\n${table(reports)}\n`);
+  for (const skipped of reports.filter((r) => r.skipped)) console.log(`skipped ${skipped.name}: ${skipped.skipped}`);
   const failures = reports.filter((r) => r.error || r.invariant !== 'holds');
   for (const failure of failures) console.error(`FAILED ${failure.name}: ${failure.error ?? 'the staging-label invariant does not hold'}`);
   if (failures.length > 0) process.exit(1);
-  console.log(`all ${reports.length} secret(s) rotated, verified and rotated again on schedule`);
+  const rotated = reports.filter((r) => !r.skipped).length;
+  console.log(`${rotated} secret(s) rotated, verified and rotated again on schedule${rotated < reports.length ? `; ${reports.length - rotated} skipped` : ''}`);
 }
 
 main().catch((error) => {

@@ -2,10 +2,12 @@ import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetRandomPasswordCommand,
+  GetSecretValueCommand,
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { FunctionModel, RotatingSecretModel, refOf } from './assembly';
+import { provisionDatabaseUser } from './databases';
 import type { SecretsManagerSimulator } from '../simulator';
 
 /** A rotating secret as the sandbox deployed it into the simulator. */
@@ -15,6 +17,9 @@ export interface DeployedSecret {
   readonly rotationFunctionArn: string;
   readonly rotationLogGroup: string;
 }
+
+/** A secret the sandbox cannot rotate on this machine, and why (e.g. no database server is reachable). */
+export class SkippedSecret extends Error {}
 
 /**
  * Deploys what CloudFormation would: the secret with its generated value, the rotation function from its
@@ -30,6 +35,11 @@ export class SandboxDeployer {
 
   public async deploy(model: RotatingSecretModel): Promise<DeployedSecret> {
     const arn = await this.createSecret(model);
+    if (model.strategy !== 'generic' && model.strategy !== 'custom') {
+      const { SecretString: value } = await this.client.send(new GetSecretValueCommand({ SecretId: arn }));
+      const reason = await provisionDatabaseUser(value!);
+      if (reason) throw new SkippedSecret(reason);
+    }
     const rotationFunctionArn = this.registerFunction(model.stackName, model.rotationFunction);
     await this.client.send(new RotateSecretCommand({
       SecretId: arn,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { RotatingSecretModel } from './assembly';
-import { DeployedSecret, SandboxDeployer, resolveCheckProperties } from './deploy';
+import { DeployedSecret, SandboxDeployer, SkippedSecret, resolveCheckProperties } from './deploy';
 import { SecretsManagerSimulator } from '../simulator';
 
 const DUMMY_CREDENTIALS = { accessKeyId: 'AKIASANDBOXEXAMPLE00', secretAccessKey: 'sandbox-not-a-secret' };
@@ -20,6 +20,8 @@ export interface SecretReport {
   readonly apiCalls: number;
   readonly millis: number;
   readonly error?: string;
+  /** Why the secret was not rotated here (not a failure), e.g. no database server reachable. */
+  readonly skipped?: string;
 }
 
 /** Deploys every rotating secret into a fresh simulator, verifies it, and runs one scheduled rotation. */
@@ -45,7 +47,12 @@ export async function runSandbox(models: RotatingSecretModel[], progress: (line:
         }
         deployed.push({ secret, started, before });
       } catch (error) {
-        reports.push(failed(name, model.strategy, started, error));
+        if (error instanceof SkippedSecret) {
+          progress(`  skipping ${name}: ${error.message}`);
+          reports.push({ ...failed(name, model.strategy, started, error), invariant: 'holds', firstRotation: 'skipped', error: undefined, skipped: error.message });
+        } else {
+          reports.push(failed(name, model.strategy, started, error));
+        }
       }
     }
 

@@ -1,6 +1,8 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { passwordEnvironment, resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
+import { DatabaseTarget } from './database-target';
+import { DATABASE_ENGINES, DatabaseStrategyKind, validateDatabaseOptions } from './private/database-options';
+import { DATABASE_EXCLUDE_CHARACTERS, passwordEnvironment, resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
 import { RotationStrategyBinding } from './private/strategy-binding';
 
 /**
@@ -78,6 +80,68 @@ export interface RandomPasswordOptions extends PasswordOptions {
 }
 
 /**
+ * Options of the database strategies: which user's password rotates, where the database is, and how the
+ * rotation function reaches it.
+ */
+export interface DatabaseRotationOptions extends PasswordOptions {
+  /** The database: host, port and security groups. */
+  readonly database: DatabaseTarget;
+
+  /** The database user whose password this secret holds and rotates. */
+  readonly username: string;
+
+  /**
+   * Database name to connect to.
+   * @default - 'postgres' for PostgreSQL; none for MySQL
+   */
+  readonly dbname?: string;
+
+  /**
+   * Connect with TLS and verify the server's certificate (the Lambda runtime's CA bundle, which includes
+   * the RDS certificate authorities). Set false only for a database without TLS; it is stored in the
+   * secret as `"ssl": false` and can be changed there.
+   * @default true
+   */
+  readonly ssl?: boolean;
+
+  /**
+   * The VPC to place the rotation function in. Needed when the database is only reachable inside a VPC.
+   * @default - the function is not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets for the rotation function. They need a route to Secrets Manager: a NAT gateway or an interface
+   * endpoint (`vpc.addInterfaceEndpoint('SecretsManager', { service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER })`).
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the rotation function.
+   * @default - a new security group, allowed to reach the database's port
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * How long one login attempt may take, 1 to 60 seconds.
+   * @default Duration.seconds(5)
+   */
+  readonly connectTimeout?: Duration;
+}
+
+/**
+ * Options of the alternating-users database strategies.
+ */
+export interface DatabaseAlternatingUsersOptions extends DatabaseRotationOptions {
+  /**
+   * The secret of a user allowed to create users and change passwords (the RDS master secret, say):
+   * JSON with `username` and `password`. Its ARN is stored in the rotated secret as `masterarn`.
+   */
+  readonly masterSecret: secretsmanager.ISecret;
+}
+
+/**
  * How a secret is rotated: what the new value is and what it protects.
  */
 export abstract class RotationStrategy {
@@ -87,6 +151,35 @@ export abstract class RotationStrategy {
    */
   public static randomPassword(options: RandomPasswordOptions = {}): RotationStrategy {
     return new RandomPasswordStrategy(options);
+  }
+
+  /**
+   * PostgreSQL (and Aurora PostgreSQL), single user: the user changes its own password. New logins may fail
+   * for a moment while the password changes.
+   */
+  public static postgresSingleUser(options: DatabaseRotationOptions): RotationStrategy {
+    return new DatabaseStrategy('postgres-single-user', options);
+  }
+
+  /**
+   * PostgreSQL (and Aurora PostgreSQL), alternating users: the first rotation creates `<username>_clone`
+   * (member of `<username>`) with the master secret; later rotations change the password of whichever user
+   * is not current, so the previous credentials keep working until the next rotation.
+   */
+  public static postgresAlternatingUsers(options: DatabaseAlternatingUsersOptions): RotationStrategy {
+    return new DatabaseStrategy('postgres-alternating-users', options, options.masterSecret);
+  }
+
+  /** MySQL and MariaDB (and Aurora MySQL), single user. */
+  public static mysqlSingleUser(options: DatabaseRotationOptions): RotationStrategy {
+    return new DatabaseStrategy('mysql-single-user', options);
+  }
+
+  /**
+   * MySQL and MariaDB (and Aurora MySQL), alternating users: the clone gets the same grants as the user.
+   */
+  public static mysqlAlternatingUsers(options: DatabaseAlternatingUsersOptions): RotationStrategy {
+    return new DatabaseStrategy('mysql-alternating-users', options, options.masterSecret);
   }
 
   /**
@@ -110,6 +203,7 @@ class RandomPasswordStrategy extends RotationStrategy {
     if (generateStringKey !== undefined) environment.GENERATE_STRING_KEY = generateStringKey;
     return {
       strategyName: 'generic',
+      handlerBundle: 'handler',
       environment,
       // CloudFormation generates the first value with the same rules the rotation function uses later.
       generateSecretString: { ...password, secretStringTemplate, generateStringKey },
@@ -137,5 +231,54 @@ function validateTemplate(options: RandomPasswordOptions) {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`\`secretStringTemplate\` must be a JSON object, got ${JSON.stringify(template)}`);
+  }
+}
+
+class DatabaseStrategy extends RotationStrategy {
+  constructor(
+    private readonly kind: DatabaseStrategyKind,
+    private readonly options: DatabaseRotationOptions,
+    private readonly masterSecret?: secretsmanager.ISecret,
+  ) {
+    super();
+    validatePasswordOptions(options);
+    validateDatabaseOptions(kind, options);
+  }
+
+  public _bind(scope: Construct): RotationStrategyBinding {
+    const engine = DATABASE_ENGINES[this.kind];
+    const password = resolvePasswordOptions(this.options, DATABASE_EXCLUDE_CHARACTERS);
+    const { database, username, dbname, ssl, connectTimeout } = this.options;
+    const port = database.port ?? engine.defaultPort;
+    const template = {
+      engine: engine.engine,
+      host: database.host,
+      port,
+      username,
+      ...(dbname !== undefined ? { dbname } : {}),
+      ...(ssl === false ? { ssl: false } : {}),
+      ...(this.masterSecret ? { masterarn: this.masterSecret.secretArn } : {}),
+    };
+    return {
+      strategyName: this.kind,
+      handlerBundle: 'database-handler',
+      environment: {
+        ROTATION_STRATEGY: this.kind,
+        ...passwordEnvironment(password),
+        CONNECT_TIMEOUT_SECONDS: String((connectTimeout ?? Duration.seconds(5)).toSeconds()),
+        // The Lambda Node.js runtime ships the Amazon RDS certificate authorities here; load them for TLS.
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      },
+      generateSecretString: {
+        ...password,
+        secretStringTemplate: Stack.of(scope).toJsonString(template),
+        generateStringKey: 'password',
+      },
+      network: this.options.vpc
+        ? { vpc: this.options.vpc, vpcSubnets: this.options.vpcSubnets, securityGroups: this.options.securityGroups }
+        : undefined,
+      database: database.connectable ? { connectable: database.connectable, port } : undefined,
+      masterSecret: this.masterSecret,
+    };
   }
 }

@@ -3,6 +3,8 @@ import type { PasswordOptions } from '../rotation-strategy';
 
 /** AWS's rotation templates exclude these by default: they break URLs, shells and connection strings. */
 export const DEFAULT_EXCLUDE_CHARACTERS = '/@"\'\\';
+/** The database templates also exclude `:`, which breaks connection URLs. */
+export const DATABASE_EXCLUDE_CHARACTERS = ':/@"\'\\';
 
 const CHARACTER_CLASSES = {
   uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',

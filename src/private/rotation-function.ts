@@ -6,17 +6,23 @@ import {
   FileSystem,
   Lazy,
   Stack,
+  Annotations,
+  Aspects,
+  aws_ec2 as ec2,
   aws_iam as iam,
   aws_kms as kms,
   aws_lambda as lambda,
   aws_logs as logs,
+  aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
-import { acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
+import { acknowledge, acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
 import { RotationStrategyBinding } from './strategy-binding';
 
-/** The bundled rotation handler, built from lambda/rotation by esbuild at library build time. */
-export const ROTATION_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'lambda', 'rotation', 'handler');
+/** The bundled rotation handlers, built from lambda/rotation by esbuild at library build time. */
+function rotationAssetDir(bundle: RotationStrategyBinding['handlerBundle']): string {
+  return path.join(__dirname, '..', '..', 'assets', 'lambda', 'rotation', bundle);
+}
 
 /**
  * The rotation function of one stack and strategy configuration, shared by every secret that uses it.
@@ -31,9 +37,10 @@ export class RotationFunction extends Construct {
     const stack = Stack.of(scope);
     const key = configurationKey(binding);
     const id = `RotatingSecretsFunction${binding.strategyName.replace(/[^A-Za-z0-9]/g, '')}${key.slice(0, 8)}`;
-    const existing = stack.node.tryFindChild(id);
-    if (existing) return existing as RotationFunction;
-    return new RotationFunction(stack, id, binding, key);
+    const rotation = (stack.node.tryFindChild(id) as RotationFunction | undefined) ?? new RotationFunction(stack, id, binding, key);
+    rotation.allowDatabase(binding);
+    rotation.allowMasterSecret(binding);
+    return rotation;
   }
 
   public readonly function: lambda.Function;
@@ -46,10 +53,12 @@ export class RotationFunction extends Construct {
   private readonly secretsPolicy: iam.Policy;
   private readonly keyArns = new Set<string>();
   private readonly secretArns: string[] = [];
+  private readonly masterSecrets = new Set<secretsmanager.ISecret>();
 
   private constructor(scope: Construct, id: string, binding: RotationStrategyBinding, key: string) {
     super(scope, id);
-    this.fingerprint = crypto.createHash('sha256').update(key).update(FileSystem.fingerprint(ROTATION_ASSET_DIR)).digest('hex').slice(0, 16);
+    const assetDir = rotationAssetDir(binding.handlerBundle);
+    this.fingerprint = crypto.createHash('sha256').update(key).update(FileSystem.fingerprint(assetDir)).digest('hex').slice(0, 16);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
     const role = new iam.Role(this, 'Role', {
@@ -72,13 +81,17 @@ export class RotationFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(ROTATION_ASSET_DIR),
+      code: lambda.Code.fromAsset(assetDir),
       memorySize: 256,
       timeout: Duration.minutes(1),
       environment: binding.environment,
       role,
       logGroup: this.logGroup,
+      vpc: binding.network?.vpc,
+      vpcSubnets: binding.network?.vpcSubnets,
+      securityGroups: binding.network?.securityGroups,
     });
+    if (binding.network) placeInVpc(this, role, binding.network);
 
     // A separate policy (not the role's default one) so it can name the function without a cycle:
     // the function depends on its role, this policy depends on the function.
@@ -111,6 +124,33 @@ export class RotationFunction extends Construct {
     this.readiness = [this.secretsPolicy, permission];
   }
 
+  /** Opens the path from this function to the strategy's database (egress here, ingress there). */
+  private allowDatabase(binding: RotationStrategyBinding): void {
+    if (!binding.database || !binding.network) return;
+    this.function.connections.allowTo(binding.database.connectable, ec2.Port.tcp(binding.database.port), 'Secret rotation');
+  }
+
+  /** Lets the function read a master secret (alternating users), and decrypt it only through Secrets Manager. */
+  private allowMasterSecret(binding: RotationStrategyBinding): void {
+    const master = binding.masterSecret;
+    if (!master || this.masterSecrets.has(master)) return;
+    this.masterSecrets.add(master);
+    // A secret imported by name has a partial ARN: match the random suffix Secrets Manager adds.
+    const arn = master.secretFullArn ?? `${master.secretArn}-??????`;
+    this.secretsPolicy.addStatements(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn] }));
+    if (master.encryptionKey) {
+      const stack = Stack.of(this);
+      this.secretsPolicy.addStatements(new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [master.encryptionKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` },
+          StringLike: { 'kms:EncryptionContext:SecretARN': arn },
+        },
+      }));
+    }
+  }
+
   /** Records a secret this function rotates: for the invoke permission and, if encrypted, its KMS key. */
   public addSecret(secretArn: string, encryptionKey?: kms.IKey): void {
     this.secretArns.push(secretArn);
@@ -137,7 +177,49 @@ export function secretsInAccount(scope: Construct): string {
   return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
+/** What makes two strategies share a function: same strategy, same environment, same network placement. */
 function configurationKey(binding: RotationStrategyBinding): string {
   const sorted = Object.keys(binding.environment).sort().map((name) => [name, binding.environment[name]]);
-  return crypto.createHash('sha256').update(JSON.stringify([binding.strategyName, sorted])).digest('hex');
+  const network = binding.network && {
+    vpc: binding.network.vpc.node.addr,
+    subnets: binding.network.vpcSubnets && Stack.of(binding.network.vpc).resolve(binding.network.vpc.selectSubnets(binding.network.vpcSubnets).subnetIds),
+    securityGroups: binding.network.securityGroups?.map((group) => group.node.addr),
+  };
+  return crypto.createHash('sha256').update(JSON.stringify([binding.strategyName, sorted, network ?? null])).digest('hex');
+}
+
+/**
+ * A function in a VPC needs to manage its network interfaces (EC2 offers no resource-level scoping for
+ * these), and a route to Secrets Manager: warn at synth when the chosen subnets have none.
+ */
+function placeInVpc(scope: Construct, role: iam.Role, network: NonNullable<RotationStrategyBinding['network']>): void {
+  const policy = new iam.Policy(scope, 'NetworkInterfaces', {
+    roles: [role],
+    statements: [new iam.PolicyStatement({
+      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      resources: ['*'],
+    })],
+  });
+  acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]', 'Lambda manages the network interfaces of a function in a VPC; EC2 does not scope these actions to resources.');
+  const { vpc, vpcSubnets } = network;
+  const selected = vpc.selectSubnets(vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+  const isolated = new Set(vpc.isolatedSubnets.map((subnet) => subnet.node.addr));
+  const routeless = selected.subnets.filter((subnet) => isolated.has(subnet.node.addr));
+  if (routeless.length === 0) return;
+  // Judged at synth, once the whole app (and any endpoint added after this secret) is known.
+  Aspects.of(scope).add({
+    visit: (node) => {
+      if (node !== scope || hasSecretsManagerEndpoint(vpc)) return;
+      Annotations.of(scope).addWarningV2('cdk-rotating-secrets:NoRouteToSecretsManager',
+      'The rotation function is placed in isolated subnets with no route to Secrets Manager, so every rotation would time out. '
+      + 'Add an interface endpoint (vpc.addInterfaceEndpoint(\'SecretsManager\', { service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER })) '
+      + 'or choose subnets with a NAT gateway (vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).');
+    },
+  });
+}
+
+function hasSecretsManagerEndpoint(vpc: ec2.IVpc): boolean {
+  return Stack.of(vpc).node.findAll().some((c) =>
+    c instanceof ec2.InterfaceVpcEndpoint && JSON.stringify(Stack.of(c).resolve((c.node.defaultChild as ec2.CfnVPCEndpoint).serviceName)).includes('secretsmanager')
+    && (c.node.defaultChild as ec2.CfnVPCEndpoint).vpcId === vpc.vpcId);
 }

@@ -1,7 +1,7 @@
+import { MYSQL_ENGINE } from './mysql';
 import { AlternatingUsersRotation } from '../db/alternating-users';
 import type { MySqlClient } from '../db/mysql-client';
 import { DatabaseEnvironment, DatabaseStrategyOptions, readDatabaseSettings } from '../db/settings';
-import { MYSQL_ENGINE } from './mysql';
 
 /** `mysql-alternating-users`: an administrator sets the password of whichever of `user` and `user_clone` is not current. */
 export function createMySqlAlternatingUsersStrategy(

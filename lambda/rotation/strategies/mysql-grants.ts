@@ -11,19 +11,30 @@ export interface CopiedGrant {
   readonly summary: string;
 }
 
+/** The statements SHOW GRANTS prints, and the keyword before the grantee in each. */
+const GRANTEE_KEYWORDS: ReadonlyArray<[RegExp, string]> = [
+  [/^GRANT /i, ' TO '],
+  // MySQL 8 with partial_revokes: skipping these would give the new user more than the current one has.
+  [/^REVOKE /i, ' FROM '],
+  // MariaDB prints the default role among the grants.
+  [/^SET DEFAULT ROLE /i, ' FOR '],
+];
+
 /**
- * Rewrites one line of `SHOW GRANTS FOR current` so that it grants the same to `target`, or returns
- * undefined for a line that is not a GRANT or SET DEFAULT ROLE statement.
+ * Rewrites one line of `SHOW GRANTS FOR current` so that it applies the same to `target`. A line of any other
+ * kind is an error: copying privileges must not silently copy less, or more, than the current user has.
  *
- * The grantee is the last ` TO <current>` (or ` FOR <current>` in MariaDB's `SET DEFAULT ROLE` lines); servers
+ * The grantee is the last ` TO <current>` (` FROM` for REVOKE, ` FOR` for SET DEFAULT ROLE); servers
  * write it as `user`@`host` (MySQL 8, MariaDB) or 'user'@'host' (MySQL 5.7). What follows it is kept
  * (`WITH GRANT OPTION`, `REQUIRE SSL`, resource limits) except an `IDENTIFIED ...` clause: MariaDB prints the
  * current user's password hash there, and replaying it would give the new user the current user's password.
  * `quote` is the driver's string escaping, used for the new grantee.
  */
-export function grantFor(line: string, current: MySqlAccount, target: MySqlAccount, quote: (value: string) => string): CopiedGrant | undefined {
-  if (!/^(GRANT|SET DEFAULT ROLE) /i.test(line)) return undefined;
-  const keyword = /^SET DEFAULT ROLE /i.test(line) ? ' FOR ' : ' TO ';
+export function grantFor(line: string, current: MySqlAccount, target: MySqlAccount, quote: (value: string) => string): CopiedGrant {
+  const keyword = GRANTEE_KEYWORDS.find(([pattern]) => pattern.test(line))?.[1];
+  if (keyword === undefined) {
+    throw new Error(`SHOW GRANTS printed a statement this strategy cannot copy (${firstWord(line)} ...)`);
+  }
   let position = -1;
   let grantee = '';
   for (const form of granteeForms(current)) {
@@ -35,11 +46,15 @@ export function grantFor(line: string, current: MySqlAccount, target: MySqlAccou
   }
   if (position < 0) {
     // The line is not quoted: it may hold a password hash.
-    throw new Error(`a line of SHOW GRANTS does not name the current user as its grantee in a form this strategy knows (${line.slice(0, line.indexOf(' '))} ...)`);
+    throw new Error(`a line of SHOW GRANTS does not name the current user as its grantee in a form this strategy knows (${firstWord(line)} ...)`);
   }
   const head = line.slice(0, position);
   const tail = line.slice(position + grantee.length).replace(/^ IDENTIFIED (?:BY PASSWORD '[^']*'|(?:VIA|WITH) .*?)(?= REQUIRE | WITH |$)/i, '');
   return { statement: `${head}${keyword}${quote(target.user)}@${quote(target.host)}${tail}`, summary: head };
+}
+
+function firstWord(line: string): string {
+  return line.split(' ', 1)[0];
 }
 
 /** How servers print an account in SHOW GRANTS. */

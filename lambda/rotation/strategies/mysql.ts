@@ -1,9 +1,9 @@
+import { grantFor, MySqlAccount, parseAccount } from './mysql-grants';
 import type { UsernameLimit } from '../db/alternate-username';
 import { DatabaseQueryError } from '../db/client';
 import type { AlternateUserChange, DatabaseEngine } from '../db/engine';
 import { connectMySql, MySqlClient } from '../db/mysql-client';
 import type { EngineFamily } from '../db/secret';
-import { grantFor, MySqlAccount, parseAccount } from './mysql-grants';
 
 /** The `engine` values RDS writes for MySQL, MariaDB and Aurora MySQL, and their defaults. */
 export const MYSQL_FAMILY: EngineFamily = {
@@ -80,7 +80,6 @@ async function copyGrants({ master }: AlternateUserChange<MySqlClient>, current:
     const rows = await master.query('SHOW GRANTS FOR ?@?', [current.user, current.host]);
     for (const row of rows) {
       const grant = grantFor(String(Object.values(row)[0]), current, alternate, (value) => master.escape(value));
-      if (grant === undefined) continue;
       step = grant.summary;
       await master.query(grant.statement);
     }

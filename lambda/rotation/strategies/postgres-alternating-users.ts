@@ -1,7 +1,7 @@
+import { POSTGRES_ENGINE } from './postgres';
 import { AlternatingUsersRotation } from '../db/alternating-users';
 import type { PostgresClient } from '../db/pg-client';
 import { DatabaseEnvironment, DatabaseStrategyOptions, readDatabaseSettings } from '../db/settings';
-import { POSTGRES_ENGINE } from './postgres';
 
 /** `postgres-alternating-users`: an administrator sets the password of whichever of `user` and `user_clone` is not current. */
 export function createPostgresAlternatingUsersStrategy(

@@ -1,7 +1,7 @@
+import { POSTGRES_ENGINE } from './postgres';
 import type { PostgresClient } from '../db/pg-client';
 import { DatabaseEnvironment, DatabaseStrategyOptions, readDatabaseSettings } from '../db/settings';
 import { SingleUserRotation } from '../db/single-user';
-import { POSTGRES_ENGINE } from './postgres';
 
 /** `postgres-single-user`: a PostgreSQL user changes its own password. */
 export function createPostgresSingleUserStrategy(env: DatabaseEnvironment, options?: DatabaseStrategyOptions): SingleUserRotation<PostgresClient> {

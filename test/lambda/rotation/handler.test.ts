@@ -79,7 +79,7 @@ test('a bad configuration fails the step with a logged reason before any Secrets
   restoreEnv = setEnv({ ROTATION_STRATEGY: 'oracle-single-user' });
   const { lines, error } = await captureStdout(() => handler(event('createSecret')));
 
-  expect((error as Error).message).toMatch(/^`ROTATION_STRATEGY` "oracle-single-user" is not a known strategy/);
+  expect((error as Error).message).toMatch(/^`ROTATION_STRATEGY` "oracle-single-user" is not a strategy of this rotation function/);
   expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({
     level: 'error', message: 'rotation step failed', step: 'createSecret', token: TOKEN, strategy: 'oracle-single-user',
   })]);

@@ -1,0 +1,11 @@
+export { SimulatorClock } from './clock';
+export type { ClockOptions } from './clock';
+export { FaultHooks } from './faults';
+export type { DelayCallOptions, DropResponseOptions, FailCallOptions, FaultError } from './faults';
+export type { AssetFunction, FunctionDefinition, InProcessFunction, InvokeResult, LambdaContext } from './functions';
+export type { ApiCall } from './http';
+export { LogStore } from './logs';
+export type { LogEvent } from './logs';
+export type { RotationEvent, RotationStep, RotationTrigger } from './rotation';
+export { SecretsManagerSimulator, SIMULATOR_CREDENTIALS } from './simulator';
+export type { ApiCallQuery, SimulatorOptions } from './simulator';

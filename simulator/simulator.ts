@@ -1,0 +1,166 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ClockOptions, SimulatorClock } from './clock';
+import { FaultHooks } from './faults';
+import { FunctionDefinition, FunctionRegistry, InvokeResult } from './functions';
+import { ApiCall, ApiCallLog, createRequestListener } from './http';
+import { LogStore } from './logs';
+import { OperationContext } from './operations';
+import { RotationEngine, RotationEvent, Scheduler } from './rotation';
+import { attachStages, AWSPENDING, Secret, SecretStore } from './store';
+
+export interface SimulatorOptions {
+  /** Port on 127.0.0.1. @default 0 (any free port) */
+  readonly port?: number;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default '123456789012' */
+  readonly accountId?: string;
+  /**
+   * How many times a failed rotation is attempted in all (same token) before the simulator gives up.
+   * @default 3
+   */
+  readonly maxRotationAttempts?: number;
+  /** @default - starts at the real current time and follows real time */
+  readonly clock?: ClockOptions;
+}
+
+export interface ApiCallQuery {
+  /** Only calls that named this secret. @default - all calls */
+  readonly secretArn?: string;
+  /** Only calls after this mark (from `apiCallMark()`). @default - from the start */
+  readonly since?: number;
+}
+
+/** Credentials for SDK clients pointed at the simulator: never real. */
+export const SIMULATOR_CREDENTIALS = { accessKeyId: 'AKIASIMULATOREXAMPLE', secretAccessKey: 'simulator-dummy-secret-access-key' };
+
+/**
+ * A local AWS Secrets Manager (with a minimal CloudWatch Logs) for tests and the sandbox: an HTTP server on
+ * 127.0.0.1 speaking the JSON 1.1 protocol, so the real AWS SDK talks to it through `endpoint`, plus a rotation
+ * engine that invokes registered rotation functions (in-process or bundled asset directories in child processes)
+ * and a controllable clock that drives scheduled rotations.
+ */
+export class SecretsManagerSimulator {
+  /** Starts a simulator; stop it with `stop()`. */
+  public static async start(options: SimulatorOptions = {}): Promise<SecretsManagerSimulator> {
+    const simulator = new SecretsManagerSimulator(options);
+    await simulator.listen(options.port ?? 0);
+    return simulator;
+  }
+
+  /** e.g. `http://127.0.0.1:40123` */
+  public endpoint = '';
+  public readonly region: string;
+  public readonly accountId: string;
+  public readonly clock: SimulatorClock;
+  public readonly faults = new FaultHooks();
+  /** The log groups functions write to; the same data FilterLogEvents serves. */
+  public readonly logs: LogStore;
+
+  private readonly store: SecretStore;
+  private readonly functions: FunctionRegistry;
+  private readonly engine: RotationEngine;
+  private readonly calls = new ApiCallLog();
+  private readonly server: Server;
+
+  private constructor(options: SimulatorOptions) {
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '123456789012';
+    const maxAttempts = options.maxRotationAttempts ?? 3;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+      throw new Error(`\`maxRotationAttempts\` must be a positive integer, got ${maxAttempts}`);
+    }
+    this.clock = new SimulatorClock(options.clock);
+    this.logs = new LogStore(() => this.clock.now());
+    this.store = new SecretStore(this.region, this.accountId, this.clock);
+    this.functions = new FunctionRegistry(this.logs, () => ({ endpoint: this.endpoint, region: this.region, accountId: this.accountId }));
+    this.engine = new RotationEngine(this.functions, this.clock, maxAttempts);
+    const scheduler = new Scheduler(this.store, this.engine, this.clock, createPlaceholder(this.clock));
+    this.clock.setAdvanceHandler((target) => scheduler.runUntil(target));
+
+    const context: OperationContext = { store: this.store, engine: this.engine, functions: this.functions, clock: this.clock };
+    this.server = createServer(createRequestListener({ context, logs: this.logs, faults: this.faults, calls: this.calls }));
+  }
+
+  /** Rotation events so far, oldest first. */
+  public get events(): readonly RotationEvent[] {
+    return this.engine.events;
+  }
+
+  /** Calls `listener` with every rotation event from now on. */
+  public onRotationEvent(listener: (event: RotationEvent) => void): void {
+    this.engine.onEvent(listener);
+  }
+
+  /** What to pass to an AWS SDK client constructor: endpoint, region and dummy credentials. */
+  public clientConfig() {
+    return { endpoint: this.endpoint, region: this.region, credentials: SIMULATOR_CREDENTIALS };
+  }
+
+  /**
+   * Registers the function RotateSecret may name as RotationLambdaARN (matched by function name).
+   * Replacing a registration stops the old one's child processes.
+   */
+  public registerFunction(functionArn: string, definition: FunctionDefinition): void {
+    this.functions.register(functionArn, definition);
+  }
+
+  /** Invokes a registered function as Lambda's Invoke would, e.g. to run a verification handler. */
+  public invokeFunction(functionArn: string, event: unknown): Promise<InvokeResult> {
+    return this.functions.invoke(functionArn, event);
+  }
+
+  /** Resolves when no rotation is running (including rotations started meanwhile). */
+  public waitForIdle(): Promise<void> {
+    return this.engine.waitForIdle();
+  }
+
+  /** A mark in the API call log, for `apiCalls({ since })`. */
+  public apiCallMark(): number {
+    return this.calls.calls.length;
+  }
+
+  /** The API calls received, counted by operation, e.g. `{ DescribeSecret: 4, GetSecretValue: 2 }`. */
+  public apiCalls(query: ApiCallQuery = {}): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const call of this.apiCallLog(query)) counts[call.operation] = (counts[call.operation] ?? 0) + 1;
+    return counts;
+  }
+
+  /** The API calls received, oldest first. */
+  public apiCallLog(query: ApiCallQuery = {}): ApiCall[] {
+    return this.calls.calls.filter(
+      (call) => (query.since === undefined || call.sequence > query.since) && (query.secretArn === undefined || call.secretArn === query.secretArn),
+    );
+  }
+
+  /** Stops the server and every function process. Rotations still running are left unfinished. */
+  public async stop(): Promise<void> {
+    await this.functions.stopAll();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        resolve();
+      });
+    });
+  }
+}
+
+/** A scheduled rotation starts, as RotateSecret does, with a value-less AWSPENDING version. */
+function createPlaceholder(clock: SimulatorClock) {
+  return (secret: Secret, token: string) => {
+    const placeholder = { id: token, stages: [], createdAt: clock.now() };
+    secret.versions.set(token, placeholder);
+    attachStages(secret, placeholder, [AWSPENDING]);
+  };
+}
