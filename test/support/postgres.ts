@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, chown, copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,8 @@ export interface PostgresCluster {
 export interface PostgresClusterOptions {
   /** Serve TLS with this certificate (host connections may then use TLS; plaintext stays allowed). */
   readonly tls?: ServerCertificate;
+  /** pg_hba.conf lines placed before initdb's, e.g. `hostnossl all all 127.0.0.1/32 reject`. */
+  readonly hbaRules?: readonly string[];
 }
 
 /**
@@ -61,6 +63,10 @@ export async function startPostgres(options: PostgresClusterOptions = {}): Promi
   }
 
   await asPostgres('initdb', ['--auth-host=scram-sha-256', '--auth-local=trust', '--no-sync', '-U', 'postgres', '-D', data]);
+  if (options.hbaRules) {
+    const hba = join(data, 'pg_hba.conf');
+    await writeFile(hba, `${options.hbaRules.join('\n')}\n${await readFile(hba, 'utf8')}`);
+  }
   const start = () => asPostgres('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'server.log'), '-o', serverOptions.join(' '), 'start']).then(() => undefined);
   const stop = () => asPostgres('pg_ctl', ['-D', data, '-w', '-m', 'fast', 'stop']).then(() => undefined);
   await start();

@@ -14,8 +14,9 @@ import { CURRENT, readCurrentValue, readPendingValue } from './versions';
  * while the secret moves. The first rotation creates the clone with the current user's privileges.
  *
  * setSecret follows AWS's multi-user templates:
- * 1. if the pending secret already logs in, the password is set: return (safe to retry);
- * 2. pending must name the alternate of the current user, on the same server;
+ * 1. pending must name the alternate of the current user, on the same server (checked first, so a pending
+ *    value for another user or server is refused even if it logs in);
+ * 2. if the pending secret already logs in, the password is set: return (safe to retry);
  * 3. the current secret must log in: whoever can write AWSPENDING must not be able to make the administrator
  *    act on a user they do not already control (the confused-deputy guard);
  * 4. log in as the administrator and create the alternate user, or set its password.
@@ -39,13 +40,6 @@ export class AlternatingUsersRotation<C extends DatabaseClient> implements Prote
     const current = parseAlternatingUsersSecret(await readCurrentValue(context), family, 'the AWSCURRENT secret');
     const pending = parseAlternatingUsersSecret(await readPendingValue(context), family, 'the AWSPENDING secret');
 
-    const pendingLogin = await this.login({ label: 'pending', credentials: credentialsOf(pending) }, context, logFields);
-    if (pendingLogin.ok) {
-      await pendingLogin.client.end();
-      context.log.info('the pending secret already logs in: its password is set', logFields);
-      return;
-    }
-
     const expectedUsername = alternateUsername(current.username, this.engine.usernameLimit(current.engine));
     if (pending.username !== expectedUsername) {
       throw new Error('the AWSPENDING secret\'s `username` is not the alternate of the AWSCURRENT secret\'s (the same name with "_clone" added or removed)');
@@ -53,6 +47,13 @@ export class AlternatingUsersRotation<C extends DatabaseClient> implements Prote
     const mismatch = serverMismatch(current, pending);
     if (mismatch) {
       throw new Error(`the AWSPENDING secret's \`${mismatch}\` differs from the AWSCURRENT secret's; both users must be on one server`);
+    }
+
+    const pendingLogin = await this.login({ label: 'pending', credentials: credentialsOf(pending) }, context, logFields);
+    if (pendingLogin.ok) {
+      await pendingLogin.client.end();
+      context.log.info('the pending secret already logs in: its password is set', logFields);
+      return;
     }
 
     const currentLogin = await this.login({ label: 'current', credentials: credentialsOf(current) }, context, logFields);

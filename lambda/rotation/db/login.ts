@@ -66,7 +66,7 @@ export async function tryLogin<C extends DatabaseClient>(
   }
 }
 
-/** One line per failed login for an error message, e.g. `current: password authentication failed ...`. */
+/** The failed logins for an error message: `pending: <why>; current: <why>; ...`. */
 export function describeFailures(failures: ReadonlyArray<{ readonly label: string; readonly reason: string }>): string {
   return failures.map(({ label, reason }) => `${label}: ${reason}`).join('; ');
 }

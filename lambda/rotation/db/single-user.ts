@@ -9,8 +9,9 @@ import { readCurrentValue, readPendingValue, readPreviousValue } from './version
 
 /**
  * Single user: the user changes its own password. setSecret follows AWS's single-user templates:
- * 1. if the pending secret already logs in, the password is set: return (safe to retry);
- * 2. pending must name the same user on the same server as current;
+ * 1. pending must name the same user on the same server as current (checked first, so a pending value for
+ *    another server is refused even if it logs in there);
+ * 2. if the pending secret already logs in, the password is set: return (safe to retry);
  * 3. log in with current, else with previous (the password may already have moved on once);
  * 4. change the password.
  */
@@ -32,6 +33,11 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
     const current = parseDatabaseSecret(await readCurrentValue(context), family, 'the AWSCURRENT secret');
     const pending = parseDatabaseSecret(await readPendingValue(context), family, 'the AWSPENDING secret');
 
+    const mismatch = accountMismatch(current, pending);
+    if (mismatch) {
+      throw new Error(`the AWSPENDING secret's \`${mismatch}\` differs from the AWSCURRENT secret's; a single-user rotation changes one user's password on one server`);
+    }
+
     const failures: Array<{ label: string; reason: string }> = [];
     const pendingLogin = await this.login({ label: 'pending', credentials: credentialsOf(pending) }, context, logFields);
     if (pendingLogin.ok) {
@@ -40,11 +46,6 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
       return;
     }
     failures.push({ label: 'pending', reason: pendingLogin.error.message });
-
-    const mismatch = accountMismatch(current, pending);
-    if (mismatch) {
-      throw new Error(`the AWSPENDING secret's \`${mismatch}\` differs from the AWSCURRENT secret's; a single-user rotation changes one user's password on one server`);
-    }
 
     let session: { client: C; label: string } | undefined;
     const currentLogin = await this.login({ label: 'current', credentials: credentialsOf(current) }, context, logFields);
