@@ -1,4 +1,5 @@
 export * from './database-target';
+export * from './existing-secret-rotation';
 export * from './rotating-secret';
 export * from './rotation-strategy';
 export * from './schedule';

@@ -4,10 +4,10 @@ import {
   aws_kms as kms,
   aws_lambda as lambda,
   aws_secretsmanager as secretsmanager,
+  aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DeployVerification } from './private/deploy-verification';
-import { RotationFunction } from './private/rotation-function';
+import { configureRotation } from './private/configure-rotation';
 import { RotationStrategy } from './rotation-strategy';
 import { Schedule } from './schedule';
 
@@ -104,6 +104,19 @@ export interface RotatingSecretProps {
    * @default - see `VerificationOptions`
    */
   readonly verification?: VerificationOptions;
+
+  /**
+   * Notify when rotation fails: a CloudWatch alarm on the rotation function's errors and an EventBridge rule
+   * on Secrets Manager's RotationFailed and RotationAbandoned events for this secret, both to `alarmTopic`.
+   * @default false
+   */
+  readonly failureAlarms?: boolean;
+
+  /**
+   * Where failure alarms go (one topic per stack).
+   * @default - a new SNS topic per stack, encrypted with its own KMS key
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -116,21 +129,19 @@ export class RotatingSecret extends Construct {
   /** The secret. */
   public readonly secret: secretsmanager.ISecret;
 
-  /** The rotation function (shared with the stack's other secrets of the same strategy configuration). */
-  public readonly rotationFunction: lambda.IFunction;
+  /**
+   * The rotation function (shared with the stack's other secrets of the same strategy configuration).
+   * Undefined when rotation is turned off with `Schedule.disabled()`.
+   */
+  public readonly rotationFunction?: lambda.IFunction;
 
-  /** The schedule expression the secret rotates on, e.g. `rate(30 days)`. */
+  /** The schedule expression the secret rotates on, e.g. `rate(30 days)`; `disabled` when rotation is off. */
   public readonly scheduleExpression: string;
 
   constructor(scope: Construct, id: string, props: RotatingSecretProps = {}) {
     super(scope, id);
     const strategy = (props.strategy ?? RotationStrategy.randomPassword())._bind(this);
     const schedule = props.schedule ?? Schedule.rate(Duration.days(30));
-    const window = schedule._renderWindow(props.window);
-    const verifyOnDeploy = props.verifyOnDeploy ?? true;
-    if (!verifyOnDeploy && props.verification !== undefined) {
-      throw new Error('`verification` has no effect with `verifyOnDeploy: false`: remove one of them');
-    }
 
     const secret = new secretsmanager.Secret(this, 'Resource', {
       secretName: props.secretName,
@@ -143,28 +154,24 @@ export class RotatingSecret extends Construct {
     this.secret = secret;
     this.scheduleExpression = schedule.expressionString;
 
-    const rotation = RotationFunction.forStrategy(this, strategy);
-    rotation.addSecret(secret.secretArn, props.encryptionKey);
-    this.rotationFunction = rotation.function;
-
-    const rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'Schedule', {
-      secretId: secret.secretArn,
-      rotationLambdaArn: rotation.function.functionArn,
-      rotationRules: { scheduleExpression: schedule.expressionString, duration: window },
-      // With deploy-time verification the first rotation is ours; two at once would collide.
-      rotateImmediatelyOnUpdate: !verifyOnDeploy,
-    });
-    rotationSchedule.node.addDependency(...rotation.readiness);
-
-    if (verifyOnDeploy) {
-      DeployVerification.of(this, props.verification?.pollInterval).verify(this, {
-        secretArn: secret.secretArn,
-        rotation,
-        rotationSchedule,
-        fingerprint: [rotation.fingerprint, schedule.expressionString, window ?? ''].join('|'),
-        timeout: props.verification?.timeout,
-        repairStalePending: props.verification?.repairStalePending ?? false,
-      });
+    if (schedule._disabled) {
+      if (props.window !== undefined || props.verification !== undefined) {
+        throw new Error('`window` and `verification` have no effect with `Schedule.disabled()`: remove them');
+      }
+      return;
     }
+    const rotation = configureRotation(this, {
+      secretArn: secret.secretArn,
+      secretArnIsComplete: true,
+      encryptionKey: props.encryptionKey,
+      strategy,
+      schedule,
+      window: props.window,
+      verifyOnDeploy: props.verifyOnDeploy,
+      verification: props.verification,
+      failureAlarms: props.failureAlarms,
+      alarmTopic: props.alarmTopic,
+    });
+    this.rotationFunction = rotation.function;
   }
 }

@@ -102,6 +102,18 @@ export class Schedule {
   }
 
   /**
+   * No rotation: the secret keeps its current value and no rotation schedule exists. Switching an existing
+   * secret to this removes its rotation schedule, which makes CloudFormation cancel the rotation
+   * (CancelRotateSecret); the secret and its current value stay as they are.
+   *
+   * Unlike aws-cdk-lib's `automaticallyAfter: Duration.days(0)`, which keeps the rotation function attached
+   * (rotation stays enabled, only without automatic scheduling), this turns rotation off.
+   */
+  public static disabled(): Schedule {
+    return new Schedule('disabled', undefined, true);
+  }
+
+  /**
    * @param expressionString the rendered `ScheduleExpression`
    * @param timing what validation learnt about the schedule, for the window check
    */
@@ -109,6 +121,8 @@ export class Schedule {
     /** The rendered `RotationRules.ScheduleExpression`. */
     public readonly expressionString: string,
     private readonly timing: ScheduleTiming | undefined,
+    /** @internal */
+    public readonly _disabled: boolean = false,
   ) {}
 
   /**

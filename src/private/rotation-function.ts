@@ -52,7 +52,7 @@ export class RotationFunction extends Construct {
 
   private readonly secretsPolicy: iam.Policy;
   private readonly keyArns = new Set<string>();
-  private readonly secretArns: string[] = [];
+  private readonly secretArns: Array<string | undefined> = [];
   private readonly masterSecrets = new Set<secretsmanager.ISecret>();
 
   private constructor(scope: Construct, id: string, binding: RotationStrategyBinding, key: string) {
@@ -118,7 +118,8 @@ export class RotationFunction extends Construct {
       functionName: this.function.functionArn,
       principal: 'secretsmanager.amazonaws.com',
       sourceAccount: Stack.of(this).account,
-      // Confused-deputy protection: the account always, and the secret too when there is only one.
+      // Confused-deputy protection: the account always, and the secret too when there is only one (and its
+      // complete ARN is known).
       sourceArn: Lazy.string({ produce: () => (this.secretArns.length === 1 ? this.secretArns[0] : undefined) }),
     });
     this.readiness = [this.secretsPolicy, permission];
@@ -151,8 +152,11 @@ export class RotationFunction extends Construct {
     }
   }
 
-  /** Records a secret this function rotates: for the invoke permission and, if encrypted, its KMS key. */
-  public addSecret(secretArn: string, encryptionKey?: kms.IKey): void {
+  /**
+   * Records a secret this function rotates: for the invoke permission and, if encrypted, its KMS key.
+   * @param secretArn the complete ARN, or undefined when only a partial ARN is known (imported by name)
+   */
+  public addSecret(secretArn: string | undefined, encryptionKey?: kms.IKey): void {
     this.secretArns.push(secretArn);
     if (!encryptionKey || this.keyArns.has(encryptionKey.keyArn)) return;
     this.keyArns.add(encryptionKey.keyArn);

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import {
+  CancelRotateSecretCommand,
   CreateSecretCommand,
+  PutSecretValueCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   RotateSecretCommand,
@@ -121,4 +123,30 @@ test('a broken rotation (setSecret cannot reach the database) fails the check, n
   expect(message).not.toContain('original-password');
   const current = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }));
   expect(current.SecretString).toBe(original);
+});
+
+test('an existing secret with history gets rotation and the deploy-time check; turning rotation off cancels it and keeps AWSCURRENT', async () => {
+  // A secret created outside the app, with a value and history.
+  const { ARN: arn } = await client.send(new CreateSecretCommand({ Name: `existing-${randomUUID()}`, SecretString: 'first' }));
+  await client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: 'second' }));
+  await client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: 'third' }));
+
+  // What ExistingSecretRotation deploys: the schedule (no immediate rotation), then the check.
+  await client.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: GENERIC_FUNCTION, RotationRules: { ScheduleExpression: 'rate(7 days)' }, RotateImmediately: false }));
+  await sim.waitForIdle();
+  const result = await deployCheck(arn!, GENERIC_FUNCTION);
+  expect(result.ok).toBe(true);
+  const rotated = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }));
+  expect(rotated.SecretString).not.toBe('third');
+  expect((await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('third');
+
+  // Schedule.disabled() removes the RotationSchedule; CloudFormation then cancels the rotation.
+  await client.send(new CancelRotateSecretCommand({ SecretId: arn }));
+  const described = await client.send(new DescribeSecretCommand({ SecretId: arn }));
+  expect(described.RotationEnabled).toBe(false);
+  const before = sim.events.filter((e) => e.secretArn === arn).length;
+  await sim.clock.advance(30 * 24 * 3600 * 1000);
+  await sim.waitForIdle();
+  expect(sim.events.filter((e) => e.secretArn === arn).length).toBe(before);
+  expect((await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }))).SecretString).toBe(rotated.SecretString);
 });

@@ -1,0 +1,206 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Duration, Stack, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ExistingSecretRotation, RotatingSecret, Schedule } from '../src';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+
+function newStack(app = new App()): Stack {
+  return new Stack(app, 'Stack', { env });
+}
+
+function rotationFunctionArn(template: Template) {
+  const [id] = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }));
+  return { 'Fn::GetAtt': [id, 'Arn'] };
+}
+
+describe('rotation for an existing secret', () => {
+  test('a secret imported by name: the schedule and the check name it, and IAM matches it by condition, not by ARN', () => {
+    // GIVEN
+    const stack = newStack();
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'prod/api-key');
+
+    // WHEN
+    new ExistingSecretRotation(stack, 'Rotation', { secret });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const partialArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:111111111111:secret:prod/api-key']] };
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: partialArn, RotationLambdaARN: rotationFunctionArn(template) });
+    template.hasResourceProperties('Custom::RotationCheck', { SecretArn: partialArn });
+    // The real ARN has a random suffix; the statement matches it through AllowRotationLambdaArn.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({
+          Action: Match.arrayWith(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']),
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:111111111111:secret:*']] },
+          Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': rotationFunctionArn(template) } },
+        })],
+      },
+    });
+    // A partial ARN cannot be a SourceArn: the account condition remains.
+    template.hasResourceProperties('AWS::Lambda::Permission', { SourceAccount: '111111111111', SourceArn: Match.absent() });
+  });
+
+  test('a secret imported by complete ARN with an imported KMS key', () => {
+    const stack = newStack();
+    const keyArn = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/token-AbCdEf';
+    const secret = secretsmanager.Secret.fromSecretAttributes(stack, 'Imported', {
+      secretCompleteArn: secretArn,
+      encryptionKey: kms.Key.fromKeyArn(stack, 'Key', keyArn),
+    });
+
+    new ExistingSecretRotation(stack, 'Rotation', { secret, schedule: Schedule.rate(Duration.days(7)) });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: secretArn, RotationRules: { ScheduleExpression: 'rate(7 days)' } });
+    template.hasResourceProperties('AWS::Lambda::Permission', { SourceArn: secretArn });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn }));
+  });
+
+  test('refuses Schedule.disabled(): removing the construct is how rotation stops', () => {
+    const stack = newStack();
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'prod/api-key');
+    expect(() => new ExistingSecretRotation(stack, 'Rotation', { secret, schedule: Schedule.disabled() })).toThrow(/remove the construct to stop rotating/);
+  });
+});
+
+
+describe('turning rotation off', () => {
+  test('Schedule.disabled() keeps the secret and creates no schedule, function or check', () => {
+    const stack = newStack();
+    const secret = new RotatingSecret(stack, 'Secret', { schedule: Schedule.disabled() });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.resourceCountIs('Custom::RotationCheck', 0);
+    expect(secret.rotationFunction).toBeUndefined();
+    expect(secret.scheduleExpression).toBe('disabled');
+  });
+
+  test('switching an existing secret to disabled keeps the secret resource and its logical id', () => {
+    const on = newStack();
+    new RotatingSecret(on, 'Secret');
+    const off = newStack();
+    new RotatingSecret(off, 'Secret', { schedule: Schedule.disabled() });
+
+    const secretIds = (stack: Stack) => Object.keys(Template.fromStack(stack).findResources('AWS::SecretsManager::Secret'));
+    expect(secretIds(off)).toEqual(secretIds(on));
+  });
+
+  test('a window with rotation off is refused', () => {
+    const stack = newStack();
+    expect(() => new RotatingSecret(stack, 'Secret', { schedule: Schedule.disabled(), window: Duration.hours(2) })).toThrow(/no effect with `Schedule.disabled\(\)`/);
+  });
+});
+
+
+describe('failure alarms', () => {
+  test('an alarm on the rotation function\'s errors and a rule on RotationFailed / RotationAbandoned, to a new encrypted topic', () => {
+    const stack = newStack();
+    new RotatingSecret(stack, 'A', { failureAlarms: true });
+    new RotatingSecret(stack, 'B', { failureAlarms: true });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('RotatingSecretsFunctiongeneric') } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('FailureAlarmsTopic') }],
+    });
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.secretsmanager'],
+        'detail-type': ['AWS Service Event via CloudTrail'],
+        'detail': {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['RotationFailed', 'RotationAbandoned'],
+          additionalEventData: { SecretId: [{ Ref: Match.stringLikeRegexp('^A') }, { Ref: Match.stringLikeRegexp('^B') }] },
+        },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('FailureAlarmsTopic') } })],
+    });
+  });
+
+  test('a user topic receives them; secrets imported by name match by prefix; rules hold 30 secrets each', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'OnCall');
+    new ExistingSecretRotation(stack, 'Imported', { secret: secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'prod/x'), failureAlarms: true, alarmTopic: topic });
+    for (let i = 0; i < 30; i++) new RotatingSecret(stack, `Secret${i}`, { failureAlarms: true, alarmTopic: topic });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(2);
+    expect(rules.map((r) => r.Properties.EventPattern.detail.additionalEventData.SecretId.length).sort()).toEqual([1, 30]);
+    expect(JSON.stringify(rules[0].Properties.EventPattern)).toContain('"prefix"');
+    for (const rule of rules) expect(rule.Properties.Targets[0].Arn).toEqual(stack.resolve(topic.topicArn));
+  });
+
+  test('alarmTopic without failureAlarms, or two topics in one stack, are refused', () => {
+    const stack = newStack();
+    expect(() => new RotatingSecret(stack, 'A', { alarmTopic: new sns.Topic(stack, 'T') })).toThrow(/`alarmTopic` needs `failureAlarms: true`/);
+    new RotatingSecret(stack, 'B', { failureAlarms: true, alarmTopic: new sns.Topic(stack, 'T1') });
+    expect(() => new RotatingSecret(stack, 'C', { failureAlarms: true, alarmTopic: new sns.Topic(stack, 'T2') })).toThrow(/must be the same for every rotating secret of a stack/);
+  });
+
+  test('cdk-nag finds nothing unacknowledged with alarms on', () => {
+    const app = new App();
+    const stack = newStack(app);
+    new RotatingSecret(stack, 'A', { failureAlarms: true });
+    expect(new AwsSolutionsChecks(app).validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+describe('replicas', () => {
+  test('rotation and its check run on the primary secret; replicas follow', () => {
+    const stack = newStack();
+    new RotatingSecret(stack, 'Secret', { replicaRegions: [{ region: 'eu-central-1' }, { region: 'us-east-1' }] });
+
+    const template = Template.fromStack(stack);
+    const [secretId] = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { ReplicaRegions: [{ Region: 'eu-central-1' }, { Region: 'us-east-1' }] });
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: { Ref: secretId } });
+    template.hasResourceProperties('Custom::RotationCheck', { SecretArn: { Ref: secretId } });
+  });
+});
+
+describe('cross-stack', () => {
+  // With a customer managed key in the secrets' stack, aws-cdk-lib's own `grantRead` adds the reader to the key
+  // policy and so makes a cycle whatever rotates the secret; the README shows the principal-policy alternative.
+  test('a consumer in another stack reads the secret with no cyclic reference', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cross-stack-')) });
+    const secrets = new Stack(app, 'Secrets', { env });
+    const rotating = new RotatingSecret(secrets, 'Secret', { failureAlarms: true });
+    const consumers = new Stack(app, 'Consumers', { env });
+    const reader = new lambda.Function(consumers, 'Reader', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {}'),
+      environment: { SECRET_ARN: rotating.secret.secretArn },
+    });
+    rotating.secret.grantRead(reader);
+    reader.role!.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:DescribeSecret'], resources: [rotating.secret.secretArn] }));
+
+    const assembly = app.synth();
+
+    expect(consumers.dependencies.map((s) => s.stackName)).toEqual(['Secrets']);
+    expect(secrets.dependencies).toEqual([]);
+    const consumerTemplate = JSON.stringify(assembly.getStackByName('Consumers').template);
+    expect(consumerTemplate).toContain('Fn::ImportValue');
+  });
+});
