@@ -84,7 +84,15 @@ export class RotationEngine {
     const job: Job = { secret, token, trigger, cancelled: false };
     this.jobs.set(secret.arn, job);
     job.done = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => (trigger === 'configuration-test' ? this.runConfigurationTest(job) : this.runRotation(job)))
+      .then(() => {
+        if (job.cancelled) return undefined;
+        return trigger === 'configuration-test' ? this.runConfigurationTest(job) : this.runRotation(job);
+      })
+      .catch((error: unknown) => {
+        // A fault of the simulator itself, not of the function: report it rather than crash the caller.
+        const message = error instanceof Error ? error.message : String(error);
+        this.record({ type: 'RotationFailed', secretArn: secret.arn, token, trigger, error: { type: 'SimulatorError', message }, final: true });
+      })
       .finally(() => {
         if (this.jobs.get(secret.arn) === job) this.jobs.delete(secret.arn);
       });
@@ -103,6 +111,12 @@ export class RotationEngine {
     }
     const token = job?.token ?? incompleteToken;
     if (token !== undefined) this.record({ type: 'RotationAbandoned', secretArn: secret.arn, token, trigger: job?.trigger, reason });
+  }
+
+  /** Stops every running rotation without recording events: the simulator is shutting down. */
+  public stopAll(): void {
+    for (const job of this.jobs.values()) job.cancelled = true;
+    this.jobs.clear();
   }
 
   /** Resolves once no rotation is running, including rotations started while waiting. */

@@ -137,6 +137,7 @@ export class SecretsManagerSimulator {
 
   /** Stops the server and every function process. Rotations still running are left unfinished. */
   public async stop(): Promise<void> {
+    this.engine.stopAll();
     await this.functions.stopAll();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());

@@ -31,7 +31,8 @@ export const rotateSecret: Operation = (context, input) => {
   const rotation = secret.rotation;
   rotation.lambdaArn = lambdaArn;
   if (rules) rotation.rules = rules;
-  rotation.enabled = rotation.rules !== undefined;
+  // RotateSecret turns rotation on, with or without a schedule (the templates refuse to run otherwise).
+  rotation.enabled = true;
   secret.lastChangedAt = now;
 
   if (rotateImmediately) {
