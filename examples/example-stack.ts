@@ -13,14 +13,20 @@ export class ExampleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
+    // The team encrypts its secrets with its own key; the rotation functions may use it only through
+    // Secrets Manager, for secrets.
+    const encryptionKey = new kms.Key(this, 'SecretsKey', { enableKeyRotation: true, description: 'Encrypts the team\'s secrets' });
+
     // A plain API key: 32 random characters, rotated every 30 days, checked at deploy time.
     new RotatingSecret(this, 'ApiKey', {
       description: 'API key of the billing service',
+      encryptionKey,
     });
 
     // JSON credentials: the password field rotates, the other fields stay as they are.
     new RotatingSecret(this, 'ServiceCredentials', {
       description: 'Credentials the reporting job uses',
+      encryptionKey,
       strategy: RotationStrategy.randomPassword({
         secretStringTemplate: JSON.stringify({ username: 'reporting' }),
         generateStringKey: 'password',
@@ -31,11 +37,11 @@ export class ExampleStack extends Stack {
       window: Duration.hours(2),
     });
 
-    // Encrypted with a customer managed key; the rotation function may use it only through Secrets Manager.
-    const key = new kms.Key(this, 'SigningKeyEncryption', { enableKeyRotation: true });
+    // A longer key without punctuation, rotated weekly, with an alarm when rotation fails.
     new RotatingSecret(this, 'WebhookSigningKey', {
       description: 'Signs outgoing webhooks',
-      encryptionKey: key,
+      encryptionKey,
+      failureAlarms: true,
       strategy: RotationStrategy.randomPassword({ passwordLength: 64, excludePunctuation: true }),
       schedule: Schedule.rate(Duration.days(7)),
     });
@@ -43,6 +49,7 @@ export class ExampleStack extends Stack {
     // The password of a PostgreSQL user; the user changes its own password on each rotation.
     new RotatingSecret(this, 'OrdersDatabaseUser', {
       description: 'PostgreSQL user of the orders service',
+      encryptionKey,
       strategy: RotationStrategy.postgresSingleUser({
         database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: 5432 }),
         username: 'orders_app',
@@ -54,6 +61,7 @@ export class ExampleStack extends Stack {
     // The same for MySQL or MariaDB.
     new RotatingSecret(this, 'InventoryDatabaseUser', {
       description: 'MariaDB user of the inventory service',
+      encryptionKey,
       strategy: RotationStrategy.mysqlSingleUser({
         database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: 3306 }),
         username: 'inventory_app',

@@ -1,10 +1,10 @@
 import { App, Stack, aws_lambda as lambda } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { ExampleStack } from '../examples/example-stack';
 import { RotatingSecret } from '../src';
 
-function violations(stack: Stack) {
-  const report = new AwsSolutionsChecks(stack.node.scope as App).validateScope(stack);
+function violations(stack: Stack, Pack: new (scope: App) => NagPack = AwsSolutionsChecks) {
+  const report = new Pack(stack.node.scope as App).validateScope(stack);
   return report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.locations.join(' ')).join(', ')}`);
 }
 
@@ -30,5 +30,22 @@ describe('cdk-nag AwsSolutions', () => {
       code: lambda.Code.fromInline('exports.handler = async () => {}'),
     });
     expect(violations(stack).join('\n')).toMatch(/AwsSolutions-L1/);
+  });
+});
+
+describe.each<[string, new (scope: App) => NagPack]>([
+  ['NIST 800-53 R5', NIST80053R5Checks],
+  ['HIPAA Security', HIPAASecurityChecks],
+  ['PCI DSS 3.2.1', PCIDSS321Checks],
+])('cdk-nag %s', (_name, Pack) => {
+  test('the example app has no unacknowledged findings', () => {
+    const stack = new ExampleStack(new App(), 'Example');
+    expect(violations(stack, Pack)).toEqual([]);
+  });
+
+  test('the pack does run: a secret without a customer managed key is reported', () => {
+    const stack = new Stack(new App(), 'Control');
+    new RotatingSecret(stack, 'Secret');
+    expect(violations(stack, Pack).join('\n')).toMatch(/SecretsManagerUsingKMSKey/);
   });
 });

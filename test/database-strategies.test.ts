@@ -1,6 +1,7 @@
 import { App, Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../src';
+import { allStatements } from './support/template';
 
 function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -77,9 +78,7 @@ describe('database strategies', () => {
     });
 
     const template = Template.fromStack(stack);
-    const wildcard = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement)
-      .filter((s) => [s.Resource].flat().includes('*'));
+    const wildcard = allStatements(template).filter((s) => [s.Resource].flat().includes('*'));
     expect(wildcard).toEqual([{
       Effect: 'Allow',
       Action: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
@@ -99,7 +98,7 @@ describe('database strategies', () => {
     const template = Template.fromStack(stack);
     const masterRef = stack.resolve(master.secretArn);
     const keyArn = stack.resolve(key.keyArn);
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const statements = allStatements(template);
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: masterRef });
     expect(statements).toContainEqual({
       Effect: 'Allow',
@@ -121,7 +120,7 @@ describe('database strategies', () => {
       strategy: RotationStrategy.mysqlAlternatingUsers({ database: DatabaseTarget.fromEndpoint({ host: 'db.internal' }), username: 'reporting', masterSecret: master }),
     });
 
-    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const statements = allStatements(Template.fromStack(stack));
     const read = statements.find((s) => s.Action === 'secretsmanager:GetSecretValue');
     expect(JSON.stringify(read.Resource)).toContain(':secret:prod/db/master-??????');
   });

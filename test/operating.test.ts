@@ -5,6 +5,7 @@ import { App, Duration, Stack, aws_iam as iam, aws_kms as kms, aws_lambda as lam
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ExistingSecretRotation, RotatingSecret, Schedule } from '../src';
+import { allStatements, managedPolicyStatements } from './support/template';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 
@@ -32,15 +33,11 @@ describe('rotation for an existing secret', () => {
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: partialArn, RotationLambdaARN: rotationFunctionArn(template) });
     template.hasResourceProperties('Custom::RotationCheck', { SecretArn: partialArn });
     // The real ARN has a random suffix; the statement matches it through AllowRotationLambdaArn.
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [Match.objectLike({
-          Action: Match.arrayWith(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']),
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:111111111111:secret:*']] },
-          Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': rotationFunctionArn(template) } },
-        })],
-      },
-    });
+    expect(managedPolicyStatements(template, /^Rotation function/)).toContainEqual(expect.objectContaining({
+      Action: expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']),
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:111111111111:secret:*']] },
+      Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': rotationFunctionArn(template) } },
+    }));
     // A partial ARN cannot be a SourceArn: the account condition remains.
     template.hasResourceProperties('AWS::Lambda::Permission', { SourceAccount: '111111111111', SourceArn: Match.absent() });
   });
@@ -59,8 +56,7 @@ describe('rotation for an existing secret', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: secretArn, RotationRules: { ScheduleExpression: 'rate(7 days)' } });
     template.hasResourceProperties('AWS::Lambda::Permission', { SourceArn: secretArn });
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn }));
+    expect(allStatements(template)).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn }));
   });
 
   test('refuses Schedule.disabled(): removing the construct is how rotation stops', () => {

@@ -1,6 +1,7 @@
 import { App, Duration, RemovalPolicy, Stack, aws_kms as kms } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RotatingSecret, RotationStrategy, Schedule } from '../src';
+import { allStatements, managedPolicyStatements } from './support/template';
 
 function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -123,11 +124,9 @@ describe('RotatingSecret', () => {
 
       const template = Template.fromStack(stack);
       const fn = rotationFunctionId(template);
-      const policies = template.findResources('AWS::IAM::Policy', {
-        Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']) })]) } },
-      });
-      const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
-      expect(statements).toEqual([
+      const logGroup = template.toJSON().Resources[fn].Properties.LoggingConfig.LogGroup.Ref;
+      expect(managedPolicyStatements(template, /^Rotation function/)).toEqual([
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } },
         {
           Effect: 'Allow',
           Action: [
@@ -146,39 +145,24 @@ describe('RotatingSecret', () => {
       const stack = newStack();
       new RotatingSecret(stack, 'Secret');
 
-      const template = Template.fromStack(stack);
-      const documents = [
-        ...Object.values(template.findResources('AWS::IAM::Policy')).map((p) => p.Properties.PolicyDocument),
-        ...Object.values(template.findResources('AWS::IAM::Role')).flatMap((r) => (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument)),
-      ];
-      const statements = documents.flatMap((d) => d.Statement);
+      const statements = allStatements(Template.fromStack(stack));
       expect(JSON.stringify(statements)).not.toContain('GetRandomPassword');
       for (const statement of statements) {
         expect([statement.Resource].flat()).not.toContain('*');
       }
     });
 
-    test('the function role writes only to its own log group', () => {
+    test('the function role has no inline or AWS managed policy: one customer managed policy, attached after the function', () => {
       const stack = newStack();
       new RotatingSecret(stack, 'Secret');
 
       const template = Template.fromStack(stack);
-      const fn = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
-      const [fnResource] = Object.values(fn);
+      const [fnResource] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }));
       const roleId = fnResource.Properties.Role['Fn::GetAtt'][0];
-      const logGroupId = fnResource.Properties.LoggingConfig.LogGroup.Ref;
-      template.hasResource('AWS::IAM::Role', Match.objectLike({
-        Properties: Match.objectLike({
-          Policies: [{
-            PolicyName: 'Logs',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }],
-            },
-          }],
-        }),
-      }));
-      expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+      const role = template.toJSON().Resources[roleId].Properties;
+      expect(role.Policies).toBeUndefined();
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Description: Match.stringLikeRegexp('^Rotation function'), Roles: [{ Ref: roleId }] });
     });
 
     test('KMS use is limited to Secrets Manager and secrets, one statement per key', () => {
@@ -189,9 +173,7 @@ describe('RotatingSecret', () => {
 
       const template = Template.fromStack(stack);
       template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': ['Key961B73FD', 'Arn'] } });
-      const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-        .flatMap((p) => p.Properties.PolicyDocument.Statement)
-        .filter((s) => JSON.stringify(s.Action).includes('kms:'));
+      const statements = allStatements(template).filter((s) => JSON.stringify(s.Action).includes('kms:'));
       expect(statements).toEqual([
         {
           Effect: 'Allow',
@@ -239,8 +221,8 @@ describe('RotatingSecret', () => {
       const template = Template.fromStack(stack);
       const [schedule] = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
       const permission = Object.keys(template.findResources('AWS::Lambda::Permission'))[0];
-      const policy = Object.keys(template.findResources('AWS::IAM::Policy', {
-        Properties: { PolicyName: Match.stringLikeRegexp('SecretsAccess') },
+      const policy = Object.keys(template.findResources('AWS::IAM::ManagedPolicy', {
+        Properties: { Description: Match.stringLikeRegexp('^Rotation function') },
       }))[0];
       expect(schedule.DependsOn).toEqual(expect.arrayContaining([permission, policy]));
     });

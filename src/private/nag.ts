@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -34,3 +34,18 @@ function renderForNag(value: unknown): string {
 
 export const SECRETS_SCOPED_BY_CONDITION =
   'The resource is the account\'s secrets in this Region, narrowed by the condition secretsmanager:resource/AllowRotationLambdaArn to exactly the secrets this stack\'s rotation functions rotate; a list of secret ARNs would grow with every secret and exceed IAM\'s policy size limit.';
+
+/**
+ * The compliance packs' (NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1) findings on this library's own
+ * functions, acknowledged with the reason each does not apply.
+ */
+export function acknowledgeFunctionFindings(fn: lambda.IFunction, logGroup: logs.ILogGroup, inVpc: boolean): void {
+  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
+    acknowledge(fn, `${pack}-LambdaDLQ`, 'Invoked synchronously only (by Secrets Manager or CloudFormation\'s provider framework), which retry themselves; a dead-letter queue applies to asynchronous invocations.');
+    acknowledge(fn, `${pack}-LambdaConcurrency`, 'Runs a few times per rotation; reserving concurrency would take capacity from the account without bounding anything that matters here.');
+    if (!inVpc) {
+      acknowledge(fn, `${pack}-LambdaInsideVPC`, 'Calls only the Secrets Manager and CloudWatch Logs APIs; a database strategy is placed in a VPC when given `vpc`.');
+    }
+    acknowledge(logGroup, `${pack}-CloudWatchLogGroupEncrypted`, 'Holds structured operational log lines that never contain a secret value (checked by the leak test); CloudWatch Logs encrypts them at rest with service keys.');
+  }
+}

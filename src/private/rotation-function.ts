@@ -16,7 +16,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
-import { acknowledge, acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
+import { acknowledge, acknowledgeFunctionFindings, acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
 import { RotationStrategyBinding } from './strategy-binding';
 
 /** The bundled rotation handlers, built from lambda/rotation by esbuild at library build time. */
@@ -50,7 +50,7 @@ export class RotationFunction extends Construct {
   /** Changes whenever the code or configuration of the function changes. */
   public readonly fingerprint: string;
 
-  private readonly secretsPolicy: iam.Policy;
+  private readonly secretsPolicy: iam.ManagedPolicy;
   private readonly keyArns = new Set<string>();
   private readonly secretArns: Array<string | undefined> = [];
   private readonly masterSecrets = new Set<secretsmanager.ISecret>();
@@ -64,16 +64,8 @@ export class RotationFunction extends Construct {
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Rotates Secrets Manager secrets (${binding.strategyName} strategy)`,
-      inlinePolicies: {
-        Logs: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: [this.logGroup.logGroupArn],
-            }),
-          ],
-        }),
-      },
+      // Lambda checks the network-interface permissions when it creates a function in a VPC: attached up front.
+      managedPolicies: binding.network ? [networkInterfacesPolicy(this)] : undefined,
     });
 
     this.function = new lambda.Function(this, 'Resource', {
@@ -91,13 +83,18 @@ export class RotationFunction extends Construct {
       vpcSubnets: binding.network?.vpcSubnets,
       securityGroups: binding.network?.securityGroups,
     });
-    if (binding.network) placeInVpc(this, role, binding.network);
+    if (binding.network) warnWithoutRoute(this, binding.network);
 
-    // A separate policy (not the role's default one) so it can name the function without a cycle:
-    // the function depends on its role, this policy depends on the function.
-    this.secretsPolicy = new iam.Policy(this, 'SecretsAccess', {
+    // A policy attached after the function (not one of the role's own) so it can name the function without a
+    // cycle: the function depends on its role, this policy on the function. Customer managed, not inline.
+    this.secretsPolicy = new iam.ManagedPolicy(this, 'Permissions', {
+      description: `Rotation function of cdk-rotating-secrets (${binding.strategyName} strategy): its secrets and its logs`,
       roles: [role],
       statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
         new iam.PolicyStatement({
           actions: [
             'secretsmanager:DescribeSecret',
@@ -112,6 +109,8 @@ export class RotationFunction extends Construct {
     });
 
     acknowledgeWildcard(this.secretsPolicy, 'AwsSolutions-IAM5', secretsInAccount(this), SECRETS_SCOPED_BY_CONDITION);
+    acknowledgeWildcard(this.secretsPolicy, 'AwsSolutions-IAM5', this.logGroup.logGroupArn, 'Lambda names its log streams at run time; the statement is limited to this function\'s own log group.');
+    acknowledgeFunctionFindings(this.function, this.logGroup, binding.network !== undefined);
 
     const permission = new lambda.CfnPermission(this, 'InvokedBySecretsManager', {
       action: 'lambda:InvokeFunction',
@@ -192,19 +191,21 @@ function configurationKey(binding: RotationStrategyBinding): string {
   return crypto.createHash('sha256').update(JSON.stringify([binding.strategyName, sorted, network ?? null])).digest('hex');
 }
 
-/**
- * A function in a VPC needs to manage its network interfaces (EC2 offers no resource-level scoping for
- * these), and a route to Secrets Manager: warn at synth when the chosen subnets have none.
- */
-function placeInVpc(scope: Construct, role: iam.Role, network: NonNullable<RotationStrategyBinding['network']>): void {
-  const policy = new iam.Policy(scope, 'NetworkInterfaces', {
-    roles: [role],
+/** A function in a VPC manages its network interfaces; EC2 offers no resource-level scoping for these. */
+function networkInterfacesPolicy(scope: Construct): iam.ManagedPolicy {
+  const policy = new iam.ManagedPolicy(scope, 'NetworkInterfaces', {
+    description: 'Network interfaces of a rotation function in a VPC (cdk-rotating-secrets)',
     statements: [new iam.PolicyStatement({
       actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
       resources: ['*'],
     })],
   });
   acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]', 'Lambda manages the network interfaces of a function in a VPC; EC2 does not scope these actions to resources.');
+  return policy;
+}
+
+/** A function in a VPC needs a route to Secrets Manager: warn at synth when the chosen subnets have none. */
+function warnWithoutRoute(scope: Construct, network: NonNullable<RotationStrategyBinding['network']>): void {
   const { vpc, vpcSubnets } = network;
   const selected = vpc.selectSubnets(vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
   const isolated = new Set(vpc.isolatedSubnets.map((subnet) => subnet.node.addr));
@@ -215,7 +216,7 @@ function placeInVpc(scope: Construct, role: iam.Role, network: NonNullable<Rotat
     visit: (node) => {
       if (node !== scope || hasSecretsManagerEndpoint(vpc)) return;
       Annotations.of(scope).addWarningV2('cdk-rotating-secrets:NoRouteToSecretsManager',
-      'The rotation function is placed in isolated subnets with no route to Secrets Manager, so every rotation would time out. '
+        'The rotation function is placed in isolated subnets with no route to Secrets Manager, so every rotation would time out. '
       + 'Add an interface endpoint (vpc.addInterfaceEndpoint(\'SecretsManager\', { service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER })) '
       + 'or choose subnets with a NAT gateway (vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).');
     },
