@@ -183,10 +183,11 @@ export function secretsInAccount(scope: Construct): string {
 /** What makes two strategies share a function: same strategy, same environment, same network placement. */
 function configurationKey(binding: RotationStrategyBinding): string {
   const sorted = Object.keys(binding.environment).sort().map((name) => [name, binding.environment[name]]);
-  const network = binding.network && {
-    vpc: binding.network.vpc.node.addr,
-    subnets: binding.network.vpcSubnets && Stack.of(binding.network.vpc).resolve(binding.network.vpc.selectSubnets(binding.network.vpcSubnets).subnetIds),
-    securityGroups: binding.network.securityGroups?.map((group) => group.node.addr),
+  const placement = binding.network;
+  const network = placement && {
+    vpc: placement.vpc.node.addr,
+    subnets: placement.vpcSubnets && Stack.of(placement.vpc).resolve(placement.vpc.selectSubnets(placement.vpcSubnets).subnetIds),
+    securityGroups: placement.securityGroups?.map((group) => group.node.addr),
   };
   return crypto.createHash('sha256').update(JSON.stringify([binding.strategyName, sorted, network ?? null])).digest('hex');
 }

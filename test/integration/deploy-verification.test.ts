@@ -58,7 +58,9 @@ async function rotatingSecret(value: string, functionArn: string): Promise<strin
 }
 
 /** The provider framework's loop: onEvent once, then isComplete until complete or failed. */
-async function deployCheck(secretArn: string, functionArn: string): Promise<{ ok: true; data: Record<string, string> } | { ok: false; message: string }> {
+type CheckOutcome = { ok: true; data: Record<string, string> } | { ok: false; message: string };
+
+async function deployCheck(secretArn: string, functionArn: string): Promise<CheckOutcome> {
   const event = {
     RequestType: 'Create',
     ServiceToken: ON_EVENT,
