@@ -7,9 +7,13 @@ import { Client as PgClient } from 'pg';
  * real deployment. Secrets whose host is not local are left to the user.
  */
 
-/** Admin connections, from the environment or the usual local defaults. */
-const POSTGRES_ADMIN_URL = process.env.SANDBOX_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const MYSQL_ADMIN_URL = process.env.SANDBOX_MYSQL_ADMIN_URL ?? 'mysql://root@127.0.0.1:3306';
+/** Admin connections: from the environment, else the usual local administrator on the secret's server. */
+function postgresAdminUrl(secret: DatabaseSecret): string {
+  return process.env.SANDBOX_POSTGRES_ADMIN_URL ?? `postgres://postgres@${secret.host}:${secret.port ?? 5432}/postgres`;
+}
+function mysqlAdminUrl(secret: DatabaseSecret): string {
+  return process.env.SANDBOX_MYSQL_ADMIN_URL ?? `mysql://root@${secret.host}:${secret.port ?? 3306}`;
+}
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 interface DatabaseSecret {
@@ -39,7 +43,7 @@ export async function provisionDatabaseUser(secretString: string): Promise<strin
 }
 
 async function provisionPostgres(secret: DatabaseSecret): Promise<void> {
-  const client = new PgClient({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  const client = new PgClient({ connectionString: postgresAdminUrl(secret), connectionTimeoutMillis: 3000 });
   await client.connect();
   try {
     const user = client.escapeIdentifier(secret.username);
@@ -52,7 +56,7 @@ async function provisionPostgres(secret: DatabaseSecret): Promise<void> {
 }
 
 async function provisionMysql(secret: DatabaseSecret): Promise<void> {
-  const connection = await mysql.createConnection({ uri: MYSQL_ADMIN_URL, connectTimeout: 3000 });
+  const connection = await mysql.createConnection({ uri: mysqlAdminUrl(secret), connectTimeout: 3000 });
   try {
     await connection.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [secret.username, '%', secret.password]);
     await connection.query('ALTER USER ?@? IDENTIFIED BY ?', [secret.username, '%', secret.password]);
