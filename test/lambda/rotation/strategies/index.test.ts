@@ -1,6 +1,6 @@
 import { createStrategy } from '../../../../lambda/rotation/strategies';
-import { GenericStrategy } from '../../../../lambda/rotation/strategies/generic';
 import { DATABASE_STRATEGIES } from '../../../../lambda/rotation/strategies/database-registry';
+import { GenericStrategy } from '../../../../lambda/rotation/strategies/generic';
 import { GENERIC_STRATEGIES } from '../../../../lambda/rotation/strategies/generic-registry';
 
 describe('strategy registries', () => {
