@@ -128,7 +128,9 @@ project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/docs/');
 project.addPackageIgnore('/cdk.json');
 
-// Tests load the bundled handlers (as Lambda and the simulator do), so bundle before jest runs.
+// Tests load the bundled handlers (as Lambda and the simulator do), so bundle before jest runs; and type-check
+// everything jsii does not compile (handlers, simulator, sandbox, tests), which ts-jest only transpiles.
+project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
 project.testTask.prependSpawn(project.bundler.bundleTask);
 
 // Only the js package can be built here (no PyPI, Maven or Go toolchain): package js, always; then prove

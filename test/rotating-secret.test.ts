@@ -259,7 +259,7 @@ describe('RotatingSecret', () => {
     const rotating = new RotatingSecret(stack, 'Secret');
 
     expect(stack.resolve(rotating.secret.secretArn)).toEqual({ Ref: 'SecretFDB41899' });
-    expect(stack.resolve(rotating.rotationFunction.functionArn)).toEqual({
+    expect(stack.resolve(rotating.rotationFunction!.functionArn)).toEqual({
       'Fn::GetAtt': [rotationFunctionId(Template.fromStack(stack)), 'Arn'],
     });
     expect(rotating.scheduleExpression).toBe('rate(30 days)');

@@ -4,7 +4,7 @@ import { DeployVerification } from './deploy-verification';
 import { FailureAlarms } from './failure-alarms';
 import { RotationFunction } from './rotation-function';
 import { RotationStrategyBinding } from './strategy-binding';
-import type { VerificationOptions } from '../rotating-secret';
+import type { VerificationOptions } from '../rotation-options';
 import type { Schedule } from '../schedule';
 
 export interface RotationRequest {

@@ -31,7 +31,7 @@ beforeEach(() => {
   log = recordingLogger();
   deps = {
     store: new SdkSecretsStore(new SecretsManagerClient({ region: 'us-east-1' })),
-    service: new GenericStrategy({ passwordPolicy: DEFAULT_POLICY }),
+    service: new GenericStrategy({}),
     passwords: DEFAULT_POLICY,
     log,
   };
