@@ -1,7 +1,7 @@
-import { App, Stack, aws_lambda as lambda } from 'aws-cdk-lib';
+import { App, Stack, aws_ec2 as ec2, aws_lambda as lambda } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { ExampleStack } from '../examples/example-stack';
-import { RotatingSecret } from '../src';
+import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../src';
 
 function violations(stack: Stack, Pack: new (scope: App) => NagPack = AwsSolutionsChecks) {
   const report = new Pack(stack.node.scope as App).validateScope(stack);
@@ -12,6 +12,18 @@ describe('cdk-nag AwsSolutions', () => {
   test('the example app has no unacknowledged findings', () => {
     const stack = new ExampleStack(new App(), 'Example');
     expect(violations(stack)).toEqual([]);
+  });
+
+  test('database strategies in a VPC with failure alarms have no unacknowledged findings', () => {
+    const stack = new Stack(new App(), 'Databases');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    new RotatingSecret(stack, 'Secret', {
+      strategy: RotationStrategy.postgresSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'db.internal' }), username: 'app', vpc }),
+      failureAlarms: true,
+    });
+    // The VPC is the test's own (flow logs are the user's choice): only findings on our resources count.
+    const ours = violations(stack).filter((v) => !/VPC7/.test(v));
+    expect(ours).toEqual([]);
   });
 
   test('a secret without verification has no unacknowledged findings', () => {

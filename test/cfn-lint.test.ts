@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack, aws_kms as kms } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { ExampleStack } from '../examples/example-stack';
-import { RotatingSecret, RotationStrategy, Schedule } from '../src';
+import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy, Schedule } from '../src';
 
 // W3005: aws-cdk-lib always adds a DependsOn that a GetAtt already implies (Function -> Role); harmless.
 const IGNORED = ['W3005'];
@@ -41,6 +41,23 @@ describe('cfn-lint', () => {
       verification: { repairStalePending: true, timeout: Duration.minutes(20), pollInterval: Duration.seconds(30) },
       strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{"user":"x"}', generateStringKey: 'password', includeSpace: true }),
     });
+    expect(lint(app)).toBe('');
+  });
+
+  test('database strategies in a VPC, an existing secret and failure alarms are clean', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Databases', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1 });
+    const instance = new rds.DatabaseInstance(stack, 'Db', {
+      engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_0_40 }), vpc,
+    });
+    const target = DatabaseTarget.fromInstance(instance);
+    new RotatingSecret(stack, 'Single', { strategy: RotationStrategy.mysqlSingleUser({ database: target, username: 'app', vpc }), failureAlarms: true });
+    new RotatingSecret(stack, 'Alternating', {
+      strategy: RotationStrategy.mysqlAlternatingUsers({ database: target, username: 'report', vpc, masterSecret: instance.secret! }),
+      failureAlarms: true,
+    });
+    new ExistingSecretRotation(stack, 'Existing', { secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'prod/token') });
     expect(lint(app)).toBe('');
   });
 

@@ -1,6 +1,6 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { ExampleStack } from '../examples/example-stack';
-import { RotatingSecret, RotationStrategy, Schedule } from '../src';
+import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy, Schedule } from '../src';
 import { stableTemplate } from './support/template';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
@@ -24,5 +24,22 @@ test('RotatingSecret without deploy-time verification, JSON template, cron sched
 
 test('the example app', () => {
   const stack = new ExampleStack(new App(), 'RotatingSecretsExample', { env });
+  expect(stableTemplate(stack)).toMatchSnapshot();
+});
+
+test('ExistingSecretRotation of a secret imported by name', () => {
+  const stack = new Stack(new App(), 'Stack', { env });
+  new ExistingSecretRotation(stack, 'Rotation', { secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'prod/token') });
+  expect(stableTemplate(stack)).toMatchSnapshot();
+});
+
+test('RotatingSecret with alternating database users in a VPC, and failure alarms', () => {
+  const stack = new Stack(new App(), 'Stack', { env });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const master = new secretsmanager.Secret(stack, 'Master');
+  new RotatingSecret(stack, 'Secret', {
+    strategy: RotationStrategy.postgresAlternatingUsers({ database: DatabaseTarget.fromEndpoint({ host: 'db.internal' }), username: 'app', vpc, masterSecret: master }),
+    failureAlarms: true,
+  });
   expect(stableTemplate(stack)).toMatchSnapshot();
 });

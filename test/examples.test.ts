@@ -1,0 +1,19 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The example app synthesizes offline with the CDK CLI from devDependencies, as a newcomer would run it.
+test('examples/ synthesizes with the aws-cdk CLI and passes cfn-lint', () => {
+  const examples = path.join(__dirname, '..', 'examples');
+  const output = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-cdk-out-'));
+  execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', output], {
+    cwd: examples,
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: 'true' },
+    stdio: 'pipe',
+  });
+  const template = path.join(output, 'RotatingSecretsExample.template.json');
+  const resources = Object.values<{ Type: string }>(JSON.parse(fs.readFileSync(template, 'utf8')).Resources);
+  expect(resources.filter((r) => r.Type === 'AWS::SecretsManager::RotationSchedule')).toHaveLength(5);
+  expect(execFileSync('cfn-lint', ['--ignore-checks', 'W3005', '--', template], { encoding: 'utf8' })).toBe('');
+});

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { InvokeResult, SecretsManagerSimulator } from '../../../simulator';
+import { allValues } from './secrets';
+
+/** A secret found where it must not be; the secret itself is named only by a hash. */
+export interface LeakHit {
+  readonly source: string;
+  readonly secret: string;
+}
+
+/** Keys of a JSON secret whose values are secrets. */
+const SECRET_KEYS = new Set(['password']);
+
+/**
+ * Collects every secret value a suite generated or stored and every text its rotations produced (log lines,
+ * error messages and stacks), and finds any secret in any text, in the forms a log line or an error would
+ * carry it: raw, JSON-escaped (once or twice, for a secret string inside a JSON log field) and SQL-escaped.
+ */
+export class LeakAudit {
+  private readonly secrets = new Set<string>();
+  private readonly texts: Array<{ source: string; text: string }> = [];
+
+  public get secretCount(): number {
+    return this.secrets.size;
+  }
+
+  public get textCount(): number {
+    return this.texts.length;
+  }
+
+  /**
+   * A secret value. Values too short or too plain to be told apart from ordinary text (possible only for
+   * fuzzed inputs; generated passwords have 32 characters) are left out: they would match by chance.
+   */
+  public addSecret(value: string): void {
+    if (value.length >= 8 && new Set(value).size >= 5) this.secrets.add(value);
+  }
+
+  /** A stored SecretString: the whole string, and its password fields when it is a JSON object. */
+  public addSecretString(value: string, extraKeys: readonly string[] = []): void {
+    this.addSecret(value);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null) return;
+    for (const [key, field] of Object.entries(parsed)) {
+      if ((SECRET_KEYS.has(key) || extraKeys.includes(key)) && typeof field === 'string') this.addSecret(field);
+    }
+  }
+
+  /** Every value every version of these secrets holds, read back from the simulator. */
+  public async addStoredValues(client: SecretsManagerClient, secretArns: Iterable<string>, extraKeys: readonly string[] = []): Promise<void> {
+    for (const arn of secretArns) {
+      for (const value of await allValues(client, arn)) this.addSecretString(value, extraKeys);
+    }
+  }
+
+  public addText(source: string, text: string): void {
+    this.texts.push({ source, text });
+  }
+
+  /** An error's message, stack and cause chain. */
+  public addError(source: string, error: unknown): void {
+    if (error instanceof Error) {
+      this.addText(source, `${error.name}: ${error.message}\n${error.stack ?? ''}`);
+      if (error.cause !== undefined) this.addError(`${source} (cause)`, error.cause);
+    } else {
+      this.addText(source, String(error));
+    }
+  }
+
+  /** A failed invocation's error type, message and trace. */
+  public addInvokeResult(source: string, result: InvokeResult): void {
+    if (!result.ok) this.addText(source, [result.errorType, result.errorMessage, ...result.trace ?? []].join('\n'));
+  }
+
+  /** Every line of these log groups, and every error message of the simulator's rotation events. */
+  public addSimulatorOutput(sim: SecretsManagerSimulator, logGroups: Iterable<string>): void {
+    for (const group of logGroups) {
+      for (const event of sim.logs.events(group)) this.addText(group, event.message);
+    }
+    for (const event of sim.events) {
+      if (event.error) this.addText(`rotation event ${event.type}`, `${event.error.type}: ${event.error.message}`);
+    }
+  }
+
+  public hits(): LeakHit[] {
+    const hits: LeakHit[] = [];
+    for (const secret of this.secrets) {
+      const forms = formsOf(secret);
+      for (const { source, text } of this.texts) {
+        if (forms.some((form) => text.includes(form))) hits.push({ source, secret: fingerprint(secret) });
+      }
+    }
+    return hits;
+  }
+}
+
+function formsOf(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [...new Set([
+    secret,
+    json,
+    JSON.stringify(json).slice(1, -1),
+    secret.replace(/'/g, "''"),
+    secret.replace(/\\/g, '\\\\').replace(/'/g, "\\'"),
+  ])];
+}
+
+function fingerprint(secret: string): string {
+  return `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 12)} (${secret.length} characters)`;
+}
