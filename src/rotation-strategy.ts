@@ -2,7 +2,7 @@ import { Duration, Stack, Token, aws_ec2 as ec2, aws_secretsmanager as secretsma
 import { Construct } from 'constructs';
 import { DatabaseTarget } from './database-target';
 import { DATABASE_ENGINES, DatabaseStrategyKind, validateDatabaseOptions } from './private/database-options';
-import { DATABASE_EXCLUDE_CHARACTERS, passwordEnvironment, resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
+import { DATABASE_EXCLUDE_CHARACTERS, nonDefaultPasswordOptions, passwordEnvironment, resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
 import { RotationStrategyBinding } from './private/strategy-binding';
 
 /**
@@ -206,7 +206,7 @@ class RandomPasswordStrategy extends RotationStrategy {
       handlerBundle: 'handler',
       environment,
       // CloudFormation generates the first value with the same rules the rotation function uses later.
-      generateSecretString: { ...password, secretStringTemplate, generateStringKey },
+      generateSecretString: { ...nonDefaultPasswordOptions(password), secretStringTemplate, generateStringKey },
     };
   }
 }
@@ -270,7 +270,7 @@ class DatabaseStrategy extends RotationStrategy {
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
       generateSecretString: {
-        ...password,
+        ...nonDefaultPasswordOptions(password),
         secretStringTemplate: Stack.of(scope).toJsonString(template),
         generateStringKey: 'password',
       },

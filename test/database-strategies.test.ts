@@ -63,7 +63,7 @@ describe('database strategies', () => {
       IpProtocol: 'tcp',
       Description: 'Secret rotation',
       FromPort: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Db'), 'Endpoint.Port'] },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('RotatingSecretsFunctionpostgres'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Rotator'), 'GroupId'] },
     });
   });
 

@@ -34,16 +34,8 @@ describe('RotatingSecret', () => {
       Properties: {
         Name: 'api-key',
         Description: 'An API key',
-        GenerateSecretString: {
-          PasswordLength: 32,
-          ExcludeCharacters: '/@"\'\\',
-          ExcludeNumbers: false,
-          ExcludePunctuation: false,
-          ExcludeUppercase: false,
-          ExcludeLowercase: false,
-          IncludeSpace: false,
-          RequireEachIncludedType: true,
-        },
+        // Only what differs from CloudFormation's defaults (length 32, every type, each type required).
+        GenerateSecretString: { ExcludeCharacters: '/@"\'\\' },
       },
       DeletionPolicy: 'Delete',
     });

@@ -14,6 +14,9 @@ export interface VerifyProperties {
   readonly rotationLogGroup: string;
 }
 
+/** The construct's default time limit (10 minutes), applied when the property is left out. */
+export const DEFAULT_TIMEOUT_SECONDS = 600;
+
 const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 
@@ -26,13 +29,14 @@ export function parseProperties(raw: Readonly<Record<string, unknown>> | undefin
   }
   const rotationFingerprint = requireString(props, 'RotationFingerprint');
 
-  const timeoutText = requireString(props, 'TimeoutSeconds');
+  // Left out of the template when they have their default value.
+  const timeoutText = optionalString(props, 'TimeoutSeconds') ?? String(DEFAULT_TIMEOUT_SECONDS);
   const timeoutSeconds = Number(timeoutText);
   if (!/^\d+$/.test(timeoutText) || timeoutSeconds < 1) {
     throw invalid('TimeoutSeconds', timeoutText, 'a whole number of seconds, at least 1');
   }
 
-  const repairText = requireString(props, 'RepairStalePending');
+  const repairText = optionalString(props, 'RepairStalePending') ?? 'false';
   if (repairText !== 'true' && repairText !== 'false') {
     throw invalid('RepairStalePending', repairText, '"true" or "false"');
   }
@@ -43,6 +47,10 @@ export function parseProperties(raw: Readonly<Record<string, unknown>> | undefin
   }
 
   return { secretArn, rotationFingerprint, timeoutSeconds, repairStalePending: repairText === 'true', rotationLogGroup };
+}
+
+function optionalString(props: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  return props[name] === undefined ? undefined : requireString(props, name);
 }
 
 function requireString(props: Readonly<Record<string, unknown>>, name: string): string {

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { Duration, aws_kms as kms, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DeployVerification } from './deploy-verification';
@@ -50,7 +51,7 @@ export function configureRotation(scope: Construct, request: RotationRequest): R
       secretArn: request.secretArn,
       rotation,
       rotationSchedule,
-      fingerprint: [rotation.fingerprint, request.schedule.expressionString, window ?? ''].join('|'),
+      fingerprint: fingerprint(rotation.fingerprint, request.schedule.expressionString, window ?? ''),
       timeout: request.verification?.timeout,
       repairStalePending: request.verification?.repairStalePending ?? false,
     });
@@ -62,4 +63,9 @@ export function configureRotation(scope: Construct, request: RotationRequest): R
     FailureAlarms.of(scope, request.alarmTopic).watch(rotation, request.secretArn, request.secretArnIsComplete);
   }
   return rotation;
+}
+
+/** A short hash of everything that affects rotation: a change rotates again on update. */
+function fingerprint(...parts: string[]): string {
+  return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 }

@@ -48,27 +48,27 @@ export class DeployVerification extends Construct {
     validateRange('verification.pollInterval', pollInterval, MIN_POLL_INTERVAL, MAX_POLL_INTERVAL);
     const stack = Stack.of(scope);
     const seconds = pollInterval.toSeconds();
-    const id = `RotatingSecretsDeployVerification${seconds === DEFAULT_POLL_INTERVAL.toSeconds() ? '' : seconds}`;
+    const id = `RotationCheck${seconds === DEFAULT_POLL_INTERVAL.toSeconds() ? '' : seconds}`;
     return (stack.node.tryFindChild(id) as DeployVerification | undefined) ?? new DeployVerification(stack, id, pollInterval);
   }
 
   private readonly provider: cr.Provider;
-  private readonly role: iam.Role;
-  private readonly permissions: iam.ManagedPolicy;
+  private readonly permissions: iam.PolicyDocument;
   private readonly functions = new Map<RotationFunction, true>();
   private repairGranted = false;
 
   private constructor(scope: Construct, id: string, pollInterval: Duration) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
-    this.role = new iam.Role(this, 'Role', {
+    // Inline in the role (the role's own Policies property, not a separate resource): it names only the rotation
+    // functions and their log groups, so there is no cycle, and the stack keeps room for 160 secrets.
+    this.permissions = new iam.PolicyDocument({
+      statements: [new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })],
+    });
+    const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Verifies at deploy time that secret rotation works',
-    });
-    this.permissions = new iam.ManagedPolicy(this, 'Permissions', {
-      description: 'Deploy-time rotation check of cdk-rotating-secrets: the stack\'s rotating secrets, their functions and logs',
-      roles: [this.role],
-      statements: [new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })],
+      inlinePolicies: { RotationCheck: this.permissions },
     });
     const rotationFunctionArns = Lazy.list({ produce: () => [...this.functions.keys()].map((f) => f.function.functionArn) });
     this.permissions.addStatements(
@@ -95,37 +95,47 @@ export class DeployVerification extends Construct {
         code: lambda.Code.fromAsset(VERIFY_ASSET_DIR),
         memorySize: 256,
         timeout: Duration.minutes(1),
-        role: this.role,
+        role,
         logGroup,
       });
+    // The provider framework's functions share two roles (instead of one each): fewer resources per stack.
+    // Two, not one: the onEvent role may start the waiter, whose functions use the other role.
+    const frameworkRole = (id: string) => {
+      const frameworkRoleOf = new iam.Role(this, id, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Runs the deploy-time rotation check\'s custom-resource provider framework',
+      });
+      frameworkRoleOf.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+      return frameworkRoleOf;
+    };
+    const frameworkRoles = [frameworkRole('FrameworkOnEventRole'), frameworkRole('FrameworkWaiterRole')];
     const onEvent = handler('OnEvent', 'onEvent');
     const isComplete = handler('IsComplete', 'isComplete');
     this.provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
+      frameworkOnEventRole: frameworkRoles[0],
+      frameworkCompleteAndTimeoutRole: frameworkRoles[1],
+      logGroup,
       queryInterval: pollInterval,
       totalTimeout: Duration.hours(1),
     });
-    acknowledgeWildcard(this.permissions, 'AwsSolutions-IAM5', secretsInAccount(this), SECRETS_SCOPED_BY_CONDITION);
-    acknowledgeWildcard(this.permissions, 'AwsSolutions-IAM5', logGroup.logGroupArn, 'Lambda names its log streams at run time; the statement is limited to the handlers\' own log group.');
-    for (const fn of [onEvent, isComplete]) acknowledgeFunctionFindings(fn, logGroup, false);
-    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-      acknowledge(this.provider, `${pack}-IAMNoInlinePolicy`, `The ${'aws-cdk-lib'} Provider framework gives its own roles inline default policies; not configurable.`);
-      acknowledge(this.provider, `${pack}-LambdaDLQ`, 'The Provider framework\'s functions are invoked synchronously by CloudFormation and its state machine.');
-      acknowledge(this.provider, `${pack}-LambdaConcurrency`, 'The Provider framework\'s functions run once per deployment event; not configurable.');
-      acknowledge(this.provider, `${pack}-LambdaInsideVPC`, 'The Provider framework\'s functions call only AWS APIs; not configurable here.');
-    }
+    const logStreams = 'Lambda names its log streams at run time; the statement is limited to the handlers\' own log group.';
+    acknowledgeWildcard(role, 'AwsSolutions-IAM5', secretsInAccount(this), SECRETS_SCOPED_BY_CONDITION);
+    acknowledgeWildcard(role, 'AwsSolutions-IAM5', logGroup.logGroupArn, logStreams);
     const framework = 'aws-cdk-lib\'s custom-resources Provider framework';
-    acknowledge(this.provider, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      `The ${framework} gives its functions AWSLambdaBasicExecutionRole (logs only); not configurable.`);
-    const versions = `The ${framework} may invoke any version of its handler functions (ARN:*); not configurable.`;
-    const frameworkFunctions = ['framework-isComplete', 'framework-onTimeout'].map((child) => this.provider.node.findChild(child) as lambda.Function);
+    const frameworkFunctions = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'].map((child) => this.provider.node.findChild(child) as lambda.Function);
     for (const fn of [onEvent, isComplete, ...frameworkFunctions]) {
-      acknowledgeWildcard(this.provider, 'AwsSolutions-IAM5', `${fn.functionArn}:*`, versions);
+      acknowledgeWildcard(this, 'AwsSolutions-IAM5', `${fn.functionArn}:*`, `The ${framework} may invoke any version of its handler functions (ARN:*); not configurable.`);
+      acknowledgeFunctionFindings(fn, logGroup, false);
     }
+    for (const frameworkRoleOf of frameworkRoles) acknowledgeWildcard(frameworkRoleOf, 'AwsSolutions-IAM5', logGroup.logGroupArn, logStreams);
     acknowledge(this.provider, 'AwsSolutions-L1', `The ${framework} picks its own functions' runtime (the latest aws-cdk-lib knows at the floor version); not configurable.`);
-    acknowledge(this.provider, 'AwsSolutions-SF1', `The ${framework}'s waiter state machine only polls isComplete; every outcome is in CloudFormation's stack events and the handler's log group.`);
+    acknowledge(this.provider, 'AwsSolutions-SF1', `The ${framework}'s waiter state machine only polls isComplete; every outcome is in CloudFormation's stack events and the handlers' log group.`);
     acknowledge(this.provider, 'AwsSolutions-SF2', `The ${framework}'s waiter state machine does not offer X-Ray tracing; not configurable.`);
+    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
+      acknowledge(this, `${pack}-IAMNoInlinePolicy`, `The ${framework} adds its invoke statements to its roles' inline default policies, and the check's own statements are inline in its role to keep CloudFormation's 500-resource limit within reach of 160 secrets per stack.`);
+    }
   }
 
   /** Attaches the deploy-time check to one rotating secret. */
@@ -137,15 +147,16 @@ export class DeployVerification extends Construct {
     const resource = new CustomResource(scope, 'RotationCheck', {
       serviceToken: this.provider.serviceToken,
       resourceType: 'Custom::RotationCheck',
+      // Defaults are left out (the handler applies them): every secret carries these bytes.
       properties: {
         SecretArn: request.secretArn,
         RotationFingerprint: request.fingerprint,
-        TimeoutSeconds: String(timeout.toSeconds()),
-        RepairStalePending: String(request.repairStalePending),
+        TimeoutSeconds: timeout.toSeconds() === DEFAULT_TIMEOUT.toSeconds() ? undefined : String(timeout.toSeconds()),
+        RepairStalePending: request.repairStalePending ? 'true' : undefined,
         RotationLogGroup: request.rotation.logGroup.logGroupName,
       },
     });
-    resource.node.addDependency(request.rotationSchedule, this.permissions);
+    resource.node.addDependency(request.rotationSchedule);
     return resource;
   }
 

@@ -63,3 +63,26 @@ export function validatePasswordOptions(options: PasswordOptions): void {
     throw new Error('`excludeNumbers`, `excludePunctuation`, `excludeUppercase`, `excludeLowercase` and `excludeCharacters` exclude every character: a password needs at least one character class');
   }
 }
+
+const CLOUDFORMATION_DEFAULTS: ResolvedPasswordOptions = {
+  passwordLength: 32,
+  excludeCharacters: '',
+  excludeNumbers: false,
+  excludePunctuation: false,
+  excludeUppercase: false,
+  excludeLowercase: false,
+  includeSpace: false,
+  requireEachIncludedType: true,
+};
+
+/**
+ * The options CloudFormation's GenerateSecretString needs to generate the same kind of password: only those
+ * that differ from its defaults (every secret's template stays small).
+ */
+export function nonDefaultPasswordOptions(options: ResolvedPasswordOptions): Partial<ResolvedPasswordOptions> {
+  const result: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (value !== CLOUDFORMATION_DEFAULTS[name as keyof ResolvedPasswordOptions]) result[name] = value;
+  }
+  return result as Partial<ResolvedPasswordOptions>;
+}

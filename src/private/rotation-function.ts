@@ -36,7 +36,8 @@ export class RotationFunction extends Construct {
   public static forStrategy(scope: Construct, binding: RotationStrategyBinding): RotationFunction {
     const stack = Stack.of(scope);
     const key = configurationKey(binding);
-    const id = `RotatingSecretsFunction${binding.strategyName.replace(/[^A-Za-z0-9]/g, '')}${key.slice(0, 8)}`;
+    // Short: every secret refers to it two or three times, and template bytes add up over many secrets.
+    const id = `Rotator${key.slice(0, 8)}`;
     const rotation = (stack.node.tryFindChild(id) as RotationFunction | undefined) ?? new RotationFunction(stack, id, binding, key);
     rotation.allowDatabase(binding);
     rotation.allowMasterSecret(binding);
@@ -87,7 +88,7 @@ export class RotationFunction extends Construct {
 
     // A policy attached after the function (not one of the role's own) so it can name the function without a
     // cycle: the function depends on its role, this policy on the function. Customer managed, not inline.
-    this.secretsPolicy = new iam.ManagedPolicy(this, 'Permissions', {
+    this.secretsPolicy = new iam.ManagedPolicy(this, 'Policy', {
       description: `Rotation function of cdk-rotating-secrets (${binding.strategyName} strategy): its secrets and its logs`,
       roles: [role],
       statements: [
@@ -112,7 +113,7 @@ export class RotationFunction extends Construct {
     acknowledgeWildcard(this.secretsPolicy, 'AwsSolutions-IAM5', this.logGroup.logGroupArn, 'Lambda names its log streams at run time; the statement is limited to this function\'s own log group.');
     acknowledgeFunctionFindings(this.function, this.logGroup, binding.network !== undefined);
 
-    const permission = new lambda.CfnPermission(this, 'InvokedBySecretsManager', {
+    const permission = new lambda.CfnPermission(this, 'Invoke', {
       action: 'lambda:InvokeFunction',
       functionName: this.function.functionArn,
       principal: 'secretsmanager.amazonaws.com',
