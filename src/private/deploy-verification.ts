@@ -100,8 +100,8 @@ export class DeployVerification extends Construct {
       });
     // The provider framework's functions share two roles (instead of one each): fewer resources per stack.
     // Two, not one: the onEvent role may start the waiter, whose functions use the other role.
-    const frameworkRole = (id: string) => {
-      const frameworkRoleOf = new iam.Role(this, id, {
+    const frameworkRole = (roleId: string) => {
+      const frameworkRoleOf = new iam.Role(this, roleId, {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
         description: 'Runs the deploy-time rotation check\'s custom-resource provider framework',
       });

