@@ -158,6 +158,11 @@ for (const [name, value] of Object.entries(env)) {
   project.tasks.addEnvironment(name, value);
 }
 
+project.addTask('bench', {
+  description: 'Measure footprint, capacity, synth time, cold start, API calls and verification delay against aws-cdk-lib\'s alternatives; --write updates bench/RESULTS.md',
+  steps: [{ spawn: project.bundler.bundleTask.name }, { exec: 'ts-node -T -P tsconfig.dev.json bench/run.ts', receiveArgs: true }],
+});
+
 project.addTask('sandbox', {
   description: 'Synthesize examples/ and run every rotating secret end to end on the embedded Secrets Manager simulator',
   steps: [
