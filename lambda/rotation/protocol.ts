@@ -128,11 +128,14 @@ async function createSecret(context: StepContext, deps: ProtocolDependencies, ro
     log.info('pending value already exists; keeping it', fields);
     return;
   }
-  const current = await store.getValue(secretArn, { stage: AWSCURRENT });
-  if (current === undefined) {
-    throw failure({ step: 'createSecret', secretArn, token }, 'the secret has no AWSCURRENT value to derive the pending value from');
-  }
-  const pending = await deps.service.createPendingValue(current, context);
+  const readCurrent = async () => {
+    const current = await store.getValue(secretArn, { stage: AWSCURRENT });
+    if (current === undefined) {
+      throw failure({ step: 'createSecret', secretArn, token }, 'the secret has no AWSCURRENT value to derive the pending value from');
+    }
+    return current;
+  };
+  const pending = await deps.service.createPendingValue(readCurrent, context);
   try {
     await store.putPendingValue(secretArn, token, pending, rotationToken);
   } catch (error) {

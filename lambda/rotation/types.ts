@@ -78,8 +78,12 @@ export interface StepContext {
 export interface ProtectedService {
   /** Strategy name for logs, e.g. `generic` or `postgres-single-user`. */
   readonly name: string;
-  /** createSecret: the pending value, derived from the current one. Must not touch the service. */
-  createPendingValue(current: string, context: StepContext): Promise<string>;
+  /**
+   * createSecret: the pending value, derived from the current one. Must not touch the service.
+   * `readCurrent` reads the AWSCURRENT value; a strategy that does not need it (a plain generated password)
+   * does not call it, which saves a Secrets Manager call.
+   */
+  createPendingValue(readCurrent: () => Promise<string>, context: StepContext): Promise<string>;
   /** setSecret: make the service accept the pending value. */
   setSecret(context: StepContext): Promise<void>;
   /** testSecret: throw unless the pending value works (or, for generic, is well-formed). */

@@ -28,8 +28,8 @@ export class AlternatingUsersRotation<C extends DatabaseClient> implements Prote
     private readonly settings: DatabaseSettings,
   ) {}
 
-  async createPendingValue(current: string, context: StepContext): Promise<string> {
-    const secret = parseAlternatingUsersSecret(current, this.engine.family, 'the AWSCURRENT secret');
+  async createPendingValue(readCurrent: () => Promise<string>, context: StepContext): Promise<string> {
+    const secret = parseAlternatingUsersSecret(await readCurrent(), this.engine.family, 'the AWSCURRENT secret');
     const username = alternateUsername(secret.username, this.engine.usernameLimit(secret.engine));
     return JSON.stringify({ ...secret.fields, username, password: context.generatePassword() });
   }

@@ -22,8 +22,8 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
     private readonly settings: DatabaseSettings,
   ) {}
 
-  async createPendingValue(current: string, context: StepContext): Promise<string> {
-    const secret = parseDatabaseSecret(current, this.engine.family, 'the AWSCURRENT secret');
+  async createPendingValue(readCurrent: () => Promise<string>, context: StepContext): Promise<string> {
+    const secret = parseDatabaseSecret(await readCurrent(), this.engine.family, 'the AWSCURRENT secret');
     return JSON.stringify({ ...secret.fields, password: context.generatePassword() });
   }
 

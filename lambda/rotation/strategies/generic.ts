@@ -25,10 +25,11 @@ export class GenericStrategy implements ProtectedService {
 
   constructor(private readonly options: GenericStrategyOptions) {}
 
-  async createPendingValue(current: string, context: StepContext): Promise<string> {
+  async createPendingValue(readCurrent: () => Promise<string>, context: StepContext): Promise<string> {
     const key = this.options.generateStringKey;
+    // A plain password owes nothing to the current value: no need to read it.
     if (key === undefined) return context.generatePassword();
-    const fields = parseJsonObject(current);
+    const fields = parseJsonObject(await readCurrent());
     if (fields === undefined) {
       throw new Error(`the current value is not a JSON object, so its \`${key}\` field (GENERATE_STRING_KEY) cannot be replaced`);
     }

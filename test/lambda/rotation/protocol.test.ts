@@ -44,7 +44,8 @@ function event(step: string, extra: Partial<RotationEvent> = {}): RotationEvent 
 function stubService(overrides: Partial<ProtectedService> = {}): ProtectedService {
   return {
     name: 'stub',
-    createPendingValue: jest.fn(async () => 'pending-from-service'),
+    // Like a strategy that derives the pending value from the current one (JSON, databases).
+    createPendingValue: jest.fn(async (readCurrent: () => Promise<string>) => { await readCurrent(); return 'pending-from-service'; }),
     setSecret: jest.fn(async () => undefined),
     testSecret: jest.fn(async () => undefined),
     ...overrides,
@@ -153,7 +154,7 @@ describe('createSecret', () => {
   });
 
   test('reads the pending and current versions with VersionStage always set', async () => {
-    await runRotationStep(event('createSecret'), deps);
+    await runRotationStep(event('createSecret'), { ...deps, service: stubService() });
     const reads = sm.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input);
     expect(reads).toEqual([
       { SecretId: SECRET_ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' },
@@ -161,10 +162,18 @@ describe('createSecret', () => {
     ]);
   });
 
+  test('a plain generated password does not read the current value', async () => {
+    await runRotationStep(event('createSecret'), deps);
+    const reads = sm.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input);
+    expect(reads).toEqual([{ SecretId: SECRET_ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }]);
+  });
+
   test('derives the pending value from the current one through the service', async () => {
     const service = stubService();
     await runRotationStep(event('createSecret'), { ...deps, service });
-    expect(service.createPendingValue).toHaveBeenCalledWith(CURRENT_VALUE, expect.objectContaining({ secretArn: SECRET_ARN, token: TOKEN }));
+    expect(service.createPendingValue).toHaveBeenCalledWith(expect.any(Function), expect.objectContaining({ secretArn: SECRET_ARN, token: TOKEN }));
+    const readCurrent = (service.createPendingValue as jest.Mock).mock.calls[0][0] as () => Promise<string>;
+    await expect(readCurrent()).resolves.toBe(CURRENT_VALUE);
     expect(fake.versions.get(TOKEN)?.value).toBe('pending-from-service');
   });
 
@@ -229,7 +238,7 @@ describe('createSecret', () => {
 
   test('fails when the secret has no AWSCURRENT value', async () => {
     fake.versions.set(CURRENT_VERSION, { stages: ['AWSCURRENT'] });
-    await expect(runRotationStep(event('createSecret'), deps)).rejects.toThrow(
+    await expect(runRotationStep(event('createSecret'), { ...deps, service: stubService() })).rejects.toThrow(
       `createSecret failed for secret ${SECRET_ARN} (token ${TOKEN}): the secret has no AWSCURRENT value to derive the pending value from`,
     );
   });
@@ -331,12 +340,12 @@ describe('finishSecret', () => {
 });
 
 describe('a whole generic rotation', () => {
-  test('takes 9 Secrets Manager calls, fewer than the 10 of AWS\'s generic template', async () => {
+  test('takes 8 Secrets Manager calls (a plain password needs no read of the current value), fewer than the 10 of AWS\'s generic template', async () => {
     for (const step of STEPS) await runRotationStep(event(step), deps);
 
     const calls = sm.calls().map((call) => (call.args[0] as object).constructor.name);
     expect(calls).toEqual([
-      'DescribeSecretCommand', 'GetSecretValueCommand', 'GetSecretValueCommand', 'PutSecretValueCommand',
+      'DescribeSecretCommand', 'GetSecretValueCommand', 'PutSecretValueCommand',
       'DescribeSecretCommand',
       'DescribeSecretCommand', 'GetSecretValueCommand',
       'DescribeSecretCommand', 'UpdateSecretVersionStageCommand',

@@ -59,7 +59,7 @@ export async function beginRotation(
   store.startRotation(arn, token);
   const context: StepContext = { secretArn: arn, token, store, log, generatePassword };
   const current = await store.getValue(arn, { stage: 'AWSCURRENT' });
-  await store.putPendingValue(arn, token, await strategy.createPendingValue(current!, context));
+  await store.putPendingValue(arn, token, await strategy.createPendingValue(async () => current!, context));
   return { token, context, previousCurrentVersionId };
 }
 

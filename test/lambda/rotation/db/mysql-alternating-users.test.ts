@@ -242,10 +242,10 @@ test('setSecret is a no-op when run again, and two at once leave one working clo
 test('createSecret applies the user-name limit of the engine: 32 for MySQL, 80 for MariaDB, 16 for Aurora MySQL 1', async () => {
   const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), generatePassword: randomPassword };
   const name = 'u'.repeat(27);
-  const mysql = await rejectionOf(strategy().createPendingValue(secretFor(name, 'pw', { engine: 'mysql', masterarn: 'm' }), context));
+  const mysql = await rejectionOf(strategy().createPendingValue(async () => secretFor(name, 'pw', { engine: 'mysql', masterarn: 'm' }), context));
   expect(mysql.message).toMatch(/33 characters, and MySQL \(engine mysql\) allows at most 32/);
-  const mariadb = JSON.parse(await strategy().createPendingValue(secretFor(name, 'pw', { engine: 'mariadb', masterarn: 'm' }), context));
+  const mariadb = JSON.parse(await strategy().createPendingValue(async () => secretFor(name, 'pw', { engine: 'mariadb', masterarn: 'm' }), context));
   expect(mariadb.username).toBe(`${name}_clone`);
-  const aurora = await rejectionOf(strategy().createPendingValue(secretFor('u'.repeat(11), 'pw', { engine: 'aurora', masterarn: 'm' }), context));
+  const aurora = await rejectionOf(strategy().createPendingValue(async () => secretFor('u'.repeat(11), 'pw', { engine: 'aurora', masterarn: 'm' }), context));
   expect(aurora.message).toMatch(/allows at most 16/);
 });

@@ -171,12 +171,12 @@ test('no login works: the error names every attempt and quotes no password', asy
 
 test('malformed secrets fail with the field named and no value quoted', async () => {
   const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), generatePassword: randomPassword };
-  const missing = await rejectionOf(strategy().createPendingValue(JSON.stringify({ engine: 'mysql', host: 'h', username: 'u' }), context));
+  const missing = await rejectionOf(strategy().createPendingValue(async () => JSON.stringify({ engine: 'mysql', host: 'h', username: 'u' }), context));
   expect(missing.message).toMatch(/`password` is missing/);
-  const wrongType = await rejectionOf(strategy().createPendingValue(secretFor('u', 'p', { port: 'hunter2' }), context));
+  const wrongType = await rejectionOf(strategy().createPendingValue(async () => secretFor('u', 'p', { port: 'hunter2' }), context));
   expect(wrongType.message).toMatch(/`port` must be a whole number/);
   expect(errorText(wrongType)).not.toContain('hunter2');
-  const badSsl = await rejectionOf(strategy().createPendingValue(secretFor('u', 'p', { ssl: 'yes' }), context));
+  const badSsl = await rejectionOf(strategy().createPendingValue(async () => secretFor('u', 'p', { ssl: 'yes' }), context));
   expect(badSsl.message).toMatch(/`ssl` must be true, false/);
 });
 

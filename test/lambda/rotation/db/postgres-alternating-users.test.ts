@@ -220,9 +220,9 @@ test('a grant that fails after CREATE ROLE leaves no clone behind, and no passwo
 
 test('createSecret refuses a user name whose clone would exceed 63 bytes, and a secret without masterarn', async () => {
   const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), generatePassword: randomPassword };
-  const long = await rejectionOf(strategy().createPendingValue(secretFor('x'.repeat(58), 'pw', { masterarn: 'arn:m' }), context));
+  const long = await rejectionOf(strategy().createPendingValue(async () => secretFor('x'.repeat(58), 'pw', { masterarn: 'arn:m' }), context));
   expect(long.message).toMatch(/`username` is too long to alternate: .* 64 bytes, and PostgreSQL allows at most 63/);
 
-  const noMaster = await rejectionOf(strategy().createPendingValue(secretFor('app', 'pw'), context));
+  const noMaster = await rejectionOf(strategy().createPendingValue(async () => secretFor('app', 'pw'), context));
   expect(noMaster.message).toMatch(/`masterarn` is missing/);
 });

@@ -211,11 +211,11 @@ test('a failing ALTER USER never puts the password into the error or the logs', 
 test('malformed secrets fail createSecret with the field named and no value quoted', async () => {
   const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), generatePassword: randomPassword };
   const notJson = '{"password": "hunter2-secret", ';
-  const notJsonError = await rejectionOf(strategy().createPendingValue(notJson, context));
+  const notJsonError = await rejectionOf(strategy().createPendingValue(async () => notJson, context));
   expect(notJsonError.message).toMatch(/AWSCURRENT secret is not valid JSON/);
   expect(errorText(notJsonError)).not.toContain('hunter2');
 
-  const wrongEngine = await rejectionOf(strategy().createPendingValue(secretFor('u', 'hunter2-secret', { engine: 'mysql' }), context));
+  const wrongEngine = await rejectionOf(strategy().createPendingValue(async () => secretFor('u', 'hunter2-secret', { engine: 'mysql' }), context));
   expect(wrongEngine.message).toMatch(/`engine` must be one of postgres, aurora-postgresql/);
 });
 

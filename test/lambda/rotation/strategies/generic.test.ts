@@ -41,17 +41,17 @@ async function failure(promise: Promise<unknown>): Promise<string> {
 
 describe('createPendingValue', () => {
   test('plain mode: the pending value is a new password', async () => {
-    await expect(plain.createPendingValue('old-password', context)).resolves.toBe(NEW_PASSWORD);
+    await expect(plain.createPendingValue(async () => 'old-password', context)).resolves.toBe(NEW_PASSWORD);
   });
 
   test('JSON mode: replaces the key and keeps every other field', async () => {
     const current = JSON.stringify({ engine: 'postgres', username: 'app', password: 'old', port: 5432, options: { ssl: true } });
-    const pending = JSON.parse(await json.createPendingValue(current, context));
+    const pending = JSON.parse(await json.createPendingValue(async () => current, context));
     expect(pending).toEqual({ engine: 'postgres', username: 'app', password: NEW_PASSWORD, port: 5432, options: { ssl: true } });
   });
 
   test('JSON mode: adds the key when the current object lacks it', async () => {
-    const pending = JSON.parse(await json.createPendingValue('{"username":"app"}', context));
+    const pending = JSON.parse(await json.createPendingValue(async () => '{"username":"app"}', context));
     expect(pending).toEqual({ username: 'app', password: NEW_PASSWORD });
   });
 
@@ -61,7 +61,7 @@ describe('createPendingValue', () => {
     ['a JSON string', '"hunter2-json-string"'],
     ['JSON null', 'null'],
   ])('JSON mode: a current value that is %s fails, naming the key and never the value', async (_, current) => {
-    const message = await failure(json.createPendingValue(current, context));
+    const message = await failure(json.createPendingValue(async () => current, context));
     expect(message).toBe('the current value is not a JSON object, so its `password` field (GENERATE_STRING_KEY) cannot be replaced');
     expect(message).not.toContain('hunter2');
   });
@@ -122,12 +122,12 @@ describe('createGenericStrategy', () => {
   test('plain mode without GENERATE_STRING_KEY', async () => {
     const strategy = createGenericStrategy({});
     expect(strategy.name).toBe('generic');
-    await expect(strategy.createPendingValue('old', context)).resolves.toBe(NEW_PASSWORD);
+    await expect(strategy.createPendingValue(async () => 'old', context)).resolves.toBe(NEW_PASSWORD);
   });
 
   test('JSON mode with GENERATE_STRING_KEY, and the password policy from the environment', async () => {
     const strategy = createGenericStrategy({ GENERATE_STRING_KEY: 'token', PASSWORD_LENGTH: '12' });
-    await expect(strategy.createPendingValue('{"user":"u"}', context)).resolves.toBe(JSON.stringify({ user: 'u', token: NEW_PASSWORD }));
+    await expect(strategy.createPendingValue(async () => '{"user":"u"}', context)).resolves.toBe(JSON.stringify({ user: 'u', token: NEW_PASSWORD }));
     pendingIs(JSON.stringify({ token: generatePassword({ ...DEFAULT_POLICY, passwordLength: 12 }) }));
     await expect(strategy.testSecret(context)).resolves.toBeUndefined();
   });
