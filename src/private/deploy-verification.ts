@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import {
-  CustomResource,
+  CfnResource,
   Duration,
   Lazy,
   Stack,
@@ -139,16 +139,17 @@ export class DeployVerification extends Construct {
   }
 
   /** Attaches the deploy-time check to one rotating secret. */
-  public verify(scope: Construct, request: VerifyRequest): CustomResource {
+  public verify(scope: Construct, request: VerifyRequest): CfnResource {
     const timeout = request.timeout ?? DEFAULT_TIMEOUT;
     validateRange('verification.timeout', timeout, MIN_TIMEOUT, MAX_TIMEOUT);
     this.functions.set(request.rotation, true);
     if (request.repairStalePending) this.grantRepair();
-    const resource = new CustomResource(scope, 'RotationCheck', {
-      serviceToken: this.provider.serviceToken,
-      resourceType: 'Custom::RotationCheck',
+    // The L1 resource (not the CustomResource wrapper): one construct fewer per secret, same template.
+    const resource = new CfnResource(scope, 'RotationCheck', {
+      type: 'Custom::RotationCheck',
       // Defaults are left out (the handler applies them): every secret carries these bytes.
       properties: {
+        ServiceToken: this.provider.serviceToken,
         SecretArn: request.secretArn,
         RotationFingerprint: request.fingerprint,
         TimeoutSeconds: timeout.toSeconds() === DEFAULT_TIMEOUT.toSeconds() ? undefined : String(timeout.toSeconds()),

@@ -10,7 +10,7 @@ export function stableTemplate(stack: Stack): unknown {
   return JSON.parse(
     json
       .replace(/[0-9a-f]{64}(\.zip)?/g, '<asset hash>')
-      .replace(/"RotationFingerprint":"[0-9a-f]{16}\|/g, '"RotationFingerprint":"<code hash>|'),
+      .replace(/"RotationFingerprint":"[0-9a-f]{16}"/g, '"RotationFingerprint":"<hash of code and configuration>"'),
   );
 }
 
