@@ -1,5 +1,4 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretsManagerSimulator } from '../../../simulator';
 import { DatabaseCalls, FaultEffect, FaultTiming } from './database-faults';
 import { databaseStrategy, DatabaseServer, DatabaseStrategyName, isAlternating, mariaDbServer, postgresServer } from './databases';
 import { reportFigures } from './figures';
@@ -8,6 +7,7 @@ import { InProcessRotation, registerInProcessRotation } from './rotation-functio
 import { valueAt } from './secrets';
 import { createSecret, startSimulator } from './simulator';
 import { RotationRun, rotateAndWait, TrialTally } from './trials';
+import type { SecretsManagerSimulator } from '../../../simulator';
 
 const TIMINGS: readonly FaultTiming[] = ['before', 'after'];
 const EFFECTS: readonly FaultEffect[] = ['connection-lost', 'crash'];
@@ -50,6 +50,8 @@ export interface KnownDefect {
  * application's table (for alternating users AWSPREVIOUS too), and at least one staged version logs in.
  */
 export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql', knownDefects: readonly KnownDefect[] = []): void {
+  // Trials are bounded, but a loaded CI machine may need more than the default 60 s for one test.
+  jest.setTimeout(180_000);
   const strategies: DatabaseStrategyName[] = [`${family}-single-user`, `${family}-alternating-users`];
   let sim: SecretsManagerSimulator;
   let client: SecretsManagerClient;

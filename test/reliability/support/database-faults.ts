@@ -1,6 +1,6 @@
+import type { Invocation } from './rotation-function';
 import { Connector, DatabaseClient, DatabaseQueryError, LoginError } from '../../../lambda/rotation/db/client';
 import type { DatabaseEngine } from '../../../lambda/rotation/db/engine';
-import type { Invocation } from './rotation-function';
 
 /** Where, around the database call, the fault strikes. */
 export type FaultTiming = 'before' | 'after';

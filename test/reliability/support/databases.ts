@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
+import { AlternatingUsersRotation } from '../../../lambda/rotation/db/alternating-users';
 import type { DatabaseClient } from '../../../lambda/rotation/db/client';
 import type { DatabaseEngine } from '../../../lambda/rotation/db/engine';
-import { AlternatingUsersRotation } from '../../../lambda/rotation/db/alternating-users';
 import { readDatabaseSettings } from '../../../lambda/rotation/db/settings';
 import { SingleUserRotation } from '../../../lambda/rotation/db/single-user';
 import { MYSQL_ENGINE } from '../../../lambda/rotation/strategies/mysql';
@@ -120,6 +120,8 @@ export async function mariaDbServer(): Promise<DatabaseServer> {
       const username = options.username ?? uniqueName('rl');
       const password = options.password ?? randomPassword();
       users.push(username);
+      // Left over by an earlier run of this worker process that did not finish, if any.
+      await server.adminQuery('DROP USER IF EXISTS ?@?, ?@?', [username, '%', `${username}_clone`, '%']);
       await server.adminQuery('CREATE USER ?@? IDENTIFIED BY ?', [username, '%', password]);
       await server.adminQuery(`GRANT SELECT ON \`${database}\`.orders TO ?@?`, [username, '%']);
       const secret = { engine: 'mariadb', host: '127.0.0.1', port: server.port, username, password, dbname: database, ssl: false };

@@ -1,11 +1,11 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { functionArn, logGroupOf } from './simulator';
 import { readPasswordPolicy } from '../../../lambda/rotation/config';
 import { createJsonLogger, safeErrorMessage } from '../../../lambda/rotation/log';
 import { runRotationStep } from '../../../lambda/rotation/protocol';
 import { SdkSecretsStore } from '../../../lambda/rotation/secrets-store';
 import type { Logger, ProtectedService } from '../../../lambda/rotation/types';
 import type { SecretsManagerSimulator } from '../../../simulator';
-import { functionArn, logGroupOf } from './simulator';
 
 /** The rotation event as the simulator sends it. */
 export interface StepEvent {
@@ -47,10 +47,10 @@ export interface InProcessRotationOptions {
   readonly name: string;
   /** ROTATION_STRATEGY, which picks the password policy's defaults. */
   readonly strategy: string;
-  /** The strategy, built fresh for every invocation (as the real handler does). */
-  service(invocation: Invocation): ProtectedService;
   /** SDK attempts per call. @default 1: an injected API fault fails the step instead of being retried away */
   readonly sdkMaxAttempts?: number;
+  /** The strategy, built fresh for every invocation (as the real handler does). */
+  service(invocation: Invocation): ProtectedService;
   /** Runs before the step; throwing fails the invocation before the step starts. */
   beforeStep?(event: StepEvent): void;
   /** Runs after the step returned; throwing fails the invocation after the step did its work. */

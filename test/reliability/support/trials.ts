@@ -1,6 +1,6 @@
 import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { RotationEvent, SecretsManagerSimulator } from '../../../simulator';
 import { labelProblems, Stages, stagesOf } from './secrets';
+import type { RotationEvent, SecretsManagerSimulator } from '../../../simulator';
 
 /** One rotation started by RotateSecret and followed to its end, retries included. */
 export interface RotationRun {

@@ -1,0 +1,472 @@
+import { randomUUID } from 'node:crypto';
+import { CancelRotateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerSimulator } from '../../simulator';
+import { AppUser, DatabaseServer, mariaDbServer, postgresServer, randomPassword } from './support/databases';
+import { reportFigures } from './support/figures';
+import { LeakAudit } from './support/leaks';
+import { stagesOf } from './support/secrets';
+import {
+  createSecret, DATABASE_ASSET, functionArn, GENERIC_ASSET, logGroupOf, parkedRotation, startSimulator, VERIFY_ASSET,
+} from './support/simulator';
+
+/**
+ * Bad input to the shipped functions (the bundled assets, through the simulator): malformed rotation events,
+ * events for secrets or versions that are not rotating, malformed secret values, and malformed custom-resource
+ * events for the deploy-time check. Each must fail with an error that names the field or check at fault, and
+ * write nothing: no PutSecretValue, UpdateSecretVersionStage or RotateSecret, the labels unchanged, and the
+ * database user's password unchanged.
+ */
+
+// Trials are bounded, but a loaded CI machine may need more than the default 60 s for one test.
+jest.setTimeout(180_000);
+
+const GENERIC = functionArn('generic');
+const GENERIC_JSON = functionArn('generic-json');
+const POSTGRES_SINGLE = functionArn('postgres-single-user');
+const POSTGRES_ALTERNATING = functionArn('postgres-alternating-users');
+const MYSQL_SINGLE = functionArn('mysql-single-user');
+const MYSQL_ALTERNATING = functionArn('mysql-alternating-users');
+const ON_EVENT = functionArn('check-on-event');
+const IS_COMPLETE = functionArn('check-is-complete');
+const FUNCTIONS = [GENERIC, GENERIC_JSON, POSTGRES_SINGLE, POSTGRES_ALTERNATING, MYSQL_SINGLE, MYSQL_ALTERNATING, ON_EVENT, IS_COMPLETE];
+const WRITES = ['PutSecretValue', 'UpdateSecretVersionStage', 'RotateSecret'];
+
+let sim: SecretsManagerSimulator;
+let client: SecretsManagerClient;
+let postgres: DatabaseServer;
+let mysql: DatabaseServer;
+let postgresMaster: string;
+const secrets: string[] = [];
+const audit = new LeakAudit();
+const tally = { tried: 0, rejected: 0, rejectedNamingTheField: 0, wroteNothing: 0 };
+
+beforeAll(async () => {
+  ({ sim, client } = await startSimulator({ maxRotationAttempts: 1 }));
+  postgres = await postgresServer();
+  mysql = await mariaDbServer();
+  postgresMaster = await secret(postgres.masterSecretValue());
+  const database = { CONNECT_TIMEOUT_SECONDS: '5' };
+  sim.registerFunction(GENERIC, { assetDir: GENERIC_ASSET, environment: { ROTATION_STRATEGY: 'generic' }, timeoutSeconds: 30 });
+  sim.registerFunction(GENERIC_JSON, { assetDir: GENERIC_ASSET, environment: { ROTATION_STRATEGY: 'generic', GENERATE_STRING_KEY: 'password' }, timeoutSeconds: 30 });
+  for (const [arn, strategy] of [
+    [POSTGRES_SINGLE, 'postgres-single-user'], [POSTGRES_ALTERNATING, 'postgres-alternating-users'],
+    [MYSQL_SINGLE, 'mysql-single-user'], [MYSQL_ALTERNATING, 'mysql-alternating-users'],
+  ]) {
+    sim.registerFunction(arn, { assetDir: DATABASE_ASSET, environment: { ROTATION_STRATEGY: strategy, ...database }, timeoutSeconds: 30 });
+  }
+  sim.registerFunction(ON_EVENT, { assetDir: VERIFY_ASSET, handler: 'index.onEvent', timeoutSeconds: 30 });
+  sim.registerFunction(IS_COMPLETE, { assetDir: VERIFY_ASSET, handler: 'index.isComplete', timeoutSeconds: 30 });
+}, 60_000);
+
+afterAll(async () => {
+  client?.destroy();
+  await sim?.stop();
+  await postgres?.destroy();
+  await mysql?.destroy();
+});
+
+async function secret(value: string): Promise<string> {
+  const arn = await createSecret(client, 'bad-input', value);
+  secrets.push(arn);
+  return arn;
+}
+
+/** A secret in rotation: its AWSPENDING placeholder `token` waits for createSecret. */
+async function rotating(value: string) {
+  const arn = await secret(value);
+  return { arn, token: await parkedRotation(sim, client, arn) };
+}
+
+/** A secret in rotation whose AWSPENDING version already holds `pending`, as createSecret would leave it. */
+async function withPending(current: string, pending: string) {
+  const { arn, token } = await rotating(current);
+  await client.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: token, SecretString: pending, VersionStages: ['AWSPENDING'] }));
+  return { arn, token };
+}
+
+function step(Step: unknown, arn: string, token: string) {
+  return { Step, SecretId: arn, ClientRequestToken: token, RotationToken: randomUUID() };
+}
+
+/** A database user's secret with some fields replaced (or removed, with undefined). */
+function edited(user: AppUser, changes: Record<string, unknown>): string {
+  return JSON.stringify({ ...JSON.parse(user.secretValue), ...changes });
+}
+
+/** A fake database secret (no server behind it): checks that fail before any login. */
+function fakeDatabaseSecret(changes: Record<string, unknown> = {}): string {
+  return JSON.stringify({ engine: 'postgres', host: '127.0.0.1', port: 1, username: 'app', password: randomPassword(), ssl: false, ...changes });
+}
+
+interface Prepared {
+  readonly functionArn: string;
+  readonly event: unknown;
+  /** The secret whose labels must stay as they are. */
+  readonly secretArn?: string;
+  /** Checks the database was not changed either. */
+  readonly unchanged?: () => Promise<void>;
+}
+
+interface BadInput {
+  readonly name: string;
+  /** What the error must say: the field, or the check, at fault. */
+  readonly names: RegExp;
+  prepare(): Promise<Prepared>;
+}
+
+/** The user can still log in with its password, and its password alone: setSecret changed nothing. */
+function sameLogin(server: () => DatabaseServer, user: AppUser) {
+  return async () => expect(await server().access(user.username, user.password)).toBe('works');
+}
+
+const ROTATION_EVENTS: BadInput[] = [
+  {
+    name: 'an unknown Step',
+    names: /unknown step; expected one of createSecret, setSecret, testSecret, finishSecret/,
+    prepare: async () => {
+      const { arn, token } = await rotating('value-of-an-api-key-0001');
+      return { functionArn: GENERIC, event: step('rotateSecret', arn, token), secretArn: arn };
+    },
+  },
+  {
+    name: 'no Step',
+    names: /`Step` must be a string, got undefined/,
+    prepare: async () => {
+      const { arn, token } = await rotating('value-of-an-api-key-0002');
+      return { functionArn: GENERIC, event: step(undefined, arn, token), secretArn: arn };
+    },
+  },
+  {
+    name: 'a Step that is a number',
+    names: /`Step` must be a string, got number/,
+    prepare: async () => {
+      const { arn, token } = await rotating('value-of-an-api-key-0003');
+      return { functionArn: GENERIC, event: step(2, arn, token), secretArn: arn };
+    },
+  },
+  {
+    name: 'no ClientRequestToken',
+    names: /`ClientRequestToken` must be 32 to 64 characters of \[a-zA-Z0-9-\], got undefined/,
+    prepare: async () => {
+      const { arn } = await rotating('value-of-an-api-key-0004');
+      return { functionArn: GENERIC, event: { Step: 'createSecret', SecretId: arn }, secretArn: arn };
+    },
+  },
+  {
+    name: 'a ClientRequestToken too short',
+    names: /`ClientRequestToken` must be 32 to 64 characters .*got a string of 8 characters/,
+    prepare: async () => {
+      const { arn } = await rotating('value-of-an-api-key-0005');
+      return { functionArn: GENERIC, event: step('createSecret', arn, '12345678'), secretArn: arn };
+    },
+  },
+  {
+    name: 'a ClientRequestToken with path characters',
+    names: /`ClientRequestToken` must be 32 to 64 characters of \[a-zA-Z0-9-\]/,
+    prepare: async () => {
+      const { arn } = await rotating('value-of-an-api-key-0006');
+      return { functionArn: GENERIC, event: step('createSecret', arn, '../../../../etc/passwd-000000000000000'), secretArn: arn };
+    },
+  },
+  {
+    name: 'no SecretId',
+    names: /`SecretId` must be a non-empty string, got undefined/,
+    prepare: async () => {
+      const { arn, token } = await rotating('value-of-an-api-key-0007');
+      return { functionArn: GENERIC, event: { Step: 'createSecret', ClientRequestToken: token }, secretArn: arn };
+    },
+  },
+  {
+    name: 'an empty RotationToken',
+    names: /`RotationToken` must be a non-empty string when present/,
+    prepare: async () => {
+      const { arn, token } = await rotating('value-of-an-api-key-0008');
+      return { functionArn: GENERIC, event: { ...step('createSecret', arn, token), RotationToken: '' }, secretArn: arn };
+    },
+  },
+  {
+    name: 'an event that is not an object',
+    names: /invalid rotation event: expected an object, got string/,
+    prepare: async () => {
+      return { functionArn: GENERIC, event: 'createSecret' };
+    },
+  },
+  {
+    name: 'a secret that does not exist',
+    names: /createSecret failed for secret \S+ \(token [\w-]+\): ResourceNotFoundException/,
+    prepare: async () => {
+      const missing = `arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-${randomUUID()}-AbCdEf`;
+      return { functionArn: GENERIC, event: step('createSecret', missing, randomUUID()) };
+    },
+  },
+  {
+    name: 'a secret whose rotation was never enabled',
+    names: /rotation is not enabled for this secret/,
+    prepare: async () => {
+      const arn = await secret('value-of-an-api-key-0009');
+      const [current] = Object.keys(await stagesOf(client, arn));
+      return { functionArn: GENERIC, event: step('createSecret', arn, current), secretArn: arn };
+    },
+  },
+  {
+    name: 'a secret whose rotation was cancelled',
+    names: /rotation is not enabled for this secret/,
+    prepare: async () => {
+      const { arn, token } = await rotating('value-of-an-api-key-0010');
+      await client.send(new CancelRotateSecretCommand({ SecretId: arn }));
+      return { functionArn: GENERIC, event: step('createSecret', arn, token), secretArn: arn };
+    },
+  },
+  {
+    name: 'a token that is no version of the secret',
+    names: /the token is not a version of this secret/,
+    prepare: async () => {
+      const { arn } = await rotating('value-of-an-api-key-0011');
+      return { functionArn: GENERIC, event: step('setSecret', arn, randomUUID()), secretArn: arn };
+    },
+  },
+  {
+    name: 'a token whose version is AWSPREVIOUS, not AWSPENDING',
+    names: /the token's version is not AWSPENDING \(its stages: \[AWSPREVIOUS\]\)/,
+    prepare: async () => {
+      const arn = await secret('value-of-an-api-key-0012');
+      const [first] = Object.keys(await stagesOf(client, arn));
+      await client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: 'value-of-an-api-key-0013' }));
+      await parkedRotation(sim, client, arn);
+      return { functionArn: GENERIC, event: step('finishSecret', arn, first), secretArn: arn };
+    },
+  },
+];
+
+const SECRET_VALUES: BadInput[] = [
+  ...[
+    ['not JSON', `password=${randomPassword()}`, /the AWSCURRENT secret is not valid JSON/],
+    ['a JSON array', JSON.stringify([randomPassword()]), /the AWSCURRENT secret is not a JSON object/],
+    ['no `host`', fakeDatabaseSecret({ host: undefined }), /the AWSCURRENT secret: `host` is missing/],
+    ['no `username`', fakeDatabaseSecret({ username: undefined }), /the AWSCURRENT secret: `username` is missing/],
+    ['no `password`', fakeDatabaseSecret({ password: undefined }), /the AWSCURRENT secret: `password` is missing/],
+    ['no `engine`', fakeDatabaseSecret({ engine: undefined }), /the AWSCURRENT secret: `engine` is missing/],
+    ['a `username` that is a number', fakeDatabaseSecret({ username: 42 }), /`username` must be a non-empty string, got a number/],
+    ['an empty `password`', fakeDatabaseSecret({ password: '' }), /`password` must be a non-empty string, got an empty string/],
+    ['a `port` that is not a number', fakeDatabaseSecret({ port: 'five-four-three-two' }), /`port` must be a whole number from 1 to 65535/],
+    ['a `port` out of range', fakeDatabaseSecret({ port: 70000 }), /`port` must be a whole number from 1 to 65535/],
+    ['an `ssl` that is neither true nor false', fakeDatabaseSecret({ ssl: 'yes' }), /`ssl` must be true, false, "true" or "false"/],
+    ['an unknown `engine`', fakeDatabaseSecret({ engine: 'oracle' }), /`engine` must be one of postgres, aurora-postgresql for a PostgreSQL rotation strategy/],
+    ['a MySQL secret given to the PostgreSQL strategy', fakeDatabaseSecret({ engine: 'mysql' }), /`engine` must be one of postgres, aurora-postgresql/],
+  ].map(([what, value, names]): BadInput => ({
+    name: `postgres-single-user createSecret: AWSCURRENT with ${what}`,
+    names: names as RegExp,
+    prepare: async () => {
+      const { arn, token } = await rotating(value as string);
+      return { functionArn: POSTGRES_SINGLE, event: step('createSecret', arn, token), secretArn: arn };
+    },
+  })),
+  {
+    name: 'postgres-alternating-users createSecret: AWSCURRENT without `masterarn`',
+    names: /`masterarn` is missing/,
+    prepare: async () => {
+      const { arn, token } = await rotating(fakeDatabaseSecret());
+      return { functionArn: POSTGRES_ALTERNATING, event: step('createSecret', arn, token), secretArn: arn };
+    },
+  },
+  {
+    name: 'mysql-alternating-users createSecret: a `username` whose clone is too long for MySQL',
+    names: /`username` is too long to alternate: .*MySQL \(engine mysql\) allows at most 32/,
+    prepare: async () => {
+      const { arn, token } = await rotating(fakeDatabaseSecret({ engine: 'mysql', username: 'u'.repeat(27), masterarn: postgresMaster }));
+      return { functionArn: MYSQL_ALTERNATING, event: step('createSecret', arn, token), secretArn: arn };
+    },
+  },
+  {
+    name: 'generic (GENERATE_STRING_KEY) createSecret: AWSCURRENT not JSON',
+    names: /the current value is not a JSON object, so its `password` field \(GENERATE_STRING_KEY\) cannot be replaced/,
+    prepare: async () => {
+      const { arn, token } = await rotating(`not json ${randomPassword()}`);
+      return { functionArn: GENERIC_JSON, event: step('createSecret', arn, token), secretArn: arn };
+    },
+  },
+  {
+    name: 'generic (GENERATE_STRING_KEY) testSecret: AWSPENDING without the key',
+    names: /the pending value's `password` field \(GENERATE_STRING_KEY\) is not a non-empty string/,
+    prepare: async () => {
+      const { arn, token } = await withPending(JSON.stringify({ password: randomPassword() }), JSON.stringify({ secret: randomPassword() }));
+      return { functionArn: GENERIC_JSON, event: step('testSecret', arn, token), secretArn: arn };
+    },
+  },
+  {
+    name: 'generic (GENERATE_STRING_KEY) testSecret: AWSPENDING not JSON',
+    names: /the pending value is not a JSON object/,
+    prepare: async () => {
+      const { arn, token } = await withPending(JSON.stringify({ password: randomPassword() }), randomPassword());
+      return { functionArn: GENERIC_JSON, event: step('testSecret', arn, token), secretArn: arn };
+    },
+  },
+  ...[
+    ['`host`', { host: 'db.example.com' }, /the AWSPENDING secret's `host` differs from the AWSCURRENT secret's/],
+    ['`port`', { port: 5433 }, /the AWSPENDING secret's `port` differs from the AWSCURRENT secret's/],
+    ['`username`', { username: 'postgres' }, /the AWSPENDING secret's `username` differs from the AWSCURRENT secret's/],
+  ].map(([field, change, names]): BadInput => ({
+    name: `postgres-single-user setSecret: AWSPENDING with another ${field} than AWSCURRENT`,
+    names: names as RegExp,
+    prepare: async () => {
+      const user = await postgres.createUser();
+      const { arn, token } = await withPending(user.secretValue, edited(user, { ...change as object, password: randomPassword() }));
+      return { functionArn: POSTGRES_SINGLE, event: step('setSecret', arn, token), secretArn: arn, unchanged: sameLogin(() => postgres, user) };
+    },
+  })),
+  {
+    name: 'postgres-single-user setSecret: AWSPENDING not JSON',
+    names: /the AWSPENDING secret is not valid JSON/,
+    prepare: async () => {
+      const user = await postgres.createUser();
+      const { arn, token } = await withPending(user.secretValue, `{"password": "${randomPassword()}"`);
+      return { functionArn: POSTGRES_SINGLE, event: step('setSecret', arn, token), secretArn: arn, unchanged: sameLogin(() => postgres, user) };
+    },
+  },
+  {
+    name: 'mysql-single-user setSecret: AWSPENDING for another host',
+    names: /the AWSPENDING secret's `host` differs from the AWSCURRENT secret's/,
+    prepare: async () => {
+      const user = await mysql.createUser();
+      const { arn, token } = await withPending(user.secretValue, edited(user, { host: 'localhost', password: randomPassword() }));
+      return { functionArn: MYSQL_SINGLE, event: step('setSecret', arn, token), secretArn: arn, unchanged: sameLogin(() => mysql, user) };
+    },
+  },
+  {
+    name: 'postgres-alternating-users setSecret: AWSPENDING names a user other than the alternate',
+    names: /the AWSPENDING secret's `username` is not the alternate of the AWSCURRENT secret's/,
+    prepare: async () => {
+      const user = await postgres.createUser({ masterarn: postgresMaster });
+      const { arn, token } = await withPending(user.secretValue, edited(user, { username: 'postgres', password: randomPassword() }));
+      return { functionArn: POSTGRES_ALTERNATING, event: step('setSecret', arn, token), secretArn: arn, unchanged: sameLogin(() => postgres, user) };
+    },
+  },
+  {
+    name: 'postgres-alternating-users setSecret: a master secret without `password`',
+    names: /the master secret named by `masterarn`: `password` is missing/,
+    prepare: async () => {
+      const master = await secret(JSON.stringify({ username: postgres.master.username }));
+      const user = await postgres.createUser({ masterarn: master });
+      const { arn, token } = await withPending(user.secretValue, edited(user, { username: `${user.username}_clone`, password: randomPassword() }));
+      return { functionArn: POSTGRES_ALTERNATING, event: step('setSecret', arn, token), secretArn: arn, unchanged: sameLogin(() => postgres, user) };
+    },
+  },
+  {
+    name: 'postgres-alternating-users setSecret: a master secret for another host',
+    names: /the master secret named by `masterarn`: its `host` differs from the AWSCURRENT secret's/,
+    prepare: async () => {
+      const master = await secret(JSON.stringify({ ...postgres.master, host: 'other-db.example.com' }));
+      const user = await postgres.createUser({ masterarn: master });
+      const { arn, token } = await withPending(user.secretValue, edited(user, { username: `${user.username}_clone`, password: randomPassword() }));
+      return { functionArn: POSTGRES_ALTERNATING, event: step('setSecret', arn, token), secretArn: arn, unchanged: sameLogin(() => postgres, user) };
+    },
+  },
+];
+
+/** A Create event of the deploy-time check, for a secret in rotation, with some properties replaced (or removed). */
+async function checkEvent(changes: Record<string, unknown>): Promise<Prepared & { event: Record<string, unknown> }> {
+  const { arn } = await rotating(`value-of-an-api-key-${randomUUID()}`);
+  const properties = { ServiceToken: ON_EVENT, SecretArn: arn, RotationFingerprint: 'fingerprint-1', TimeoutSeconds: '60', RepairStalePending: 'false', RotationLogGroup: logGroupOf(GENERIC), ...changes };
+  const event = {
+    RequestType: 'Create',
+    StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/App/${randomUUID()}`,
+    RequestId: randomUUID(),
+    LogicalResourceId: 'ApiKeyRotationCheck',
+    ResourceType: 'Custom::RotationCheck',
+    ResourceProperties: properties,
+  };
+  return { functionArn: ON_EVENT, event, secretArn: arn };
+}
+
+const CHECK_EVENTS: BadInput[] = [
+  ...[
+    ['no ResourceProperties', { ResourceProperties: undefined }, /Property `SecretArn` is required \(a non-empty string\), got nothing/],
+    ['no SecretArn', { SecretArn: undefined }, /Property `SecretArn` is required \(a non-empty string\), got nothing/],
+    ['a SecretArn that is a name', { SecretArn: 'prod/api-key' }, /Property `SecretArn` must be a full Secrets Manager secret ARN, got "prod\/api-key"/],
+    ['a SecretArn of another service', { SecretArn: 'arn:aws:s3:::my-bucket' }, /Property `SecretArn` must be a full Secrets Manager secret ARN/],
+    ['no RotationFingerprint', { RotationFingerprint: undefined }, /Property `RotationFingerprint` is required/],
+    ['a TimeoutSeconds that is not a number', { TimeoutSeconds: 'ten minutes' }, /Property `TimeoutSeconds` must be a whole number of seconds, at least 1, got "ten minutes"/],
+    ['a TimeoutSeconds of 0', { TimeoutSeconds: '0' }, /Property `TimeoutSeconds` must be a whole number of seconds, at least 1, got "0"/],
+    ['a TimeoutSeconds that is a JSON number', { TimeoutSeconds: 600 }, /Property `TimeoutSeconds` is required \(a non-empty string\), got a number/],
+    ['a RepairStalePending that is not "true" or "false"', { RepairStalePending: 'yes' }, /Property `RepairStalePending` must be "true" or "false", got "yes"/],
+    ['a RotationLogGroup with spaces', { RotationLogGroup: 'my rotation logs' }, /Property `RotationLogGroup` must be a CloudWatch Logs log group name/],
+  ].map(([what, changes, names]): BadInput => ({
+    name: `check onEvent: ${what}`,
+    names: names as RegExp,
+    prepare: async () => {
+      const { ResourceProperties, ...rest } = changes as Record<string, unknown>;
+      const prepared = await checkEvent(rest);
+      return 'ResourceProperties' in (changes as object) ? { ...prepared, event: { ...prepared.event, ResourceProperties } } : prepared;
+    },
+  })),
+  {
+    name: 'check onEvent: a well-formed SecretArn of no secret',
+    names: /DescribeSecret on secret \S+ failed: ResourceNotFoundException/,
+    prepare: async () => {
+      const { secretArn, ...prepared } = await checkEvent({ SecretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-${randomUUID()}-AbCdEf` });
+      return { ...prepared, secretArn };
+    },
+  },
+  {
+    name: 'check onEvent (Update): new properties invalid',
+    names: /Property `TimeoutSeconds` must be a whole number/,
+    prepare: async () => {
+      const prepared = await checkEvent({ TimeoutSeconds: '-5' });
+      const { event } = prepared;
+      return { ...prepared, event: { ...event, RequestType: 'Update', PhysicalResourceId: prepared.secretArn, OldResourceProperties: { ...event.ResourceProperties as object, TimeoutSeconds: '60' } } };
+    },
+  },
+  {
+    name: 'check isComplete: a Data.RotationToken that is no token',
+    names: /Data\.RotationToken from onEvent must be a rotation token, got "abc"/,
+    prepare: async () => {
+      const prepared = await checkEvent({});
+      return { ...prepared, functionArn: IS_COMPLETE, event: { ...prepared.event, Data: { Rotated: 'true', RotationToken: 'abc', StartedAt: '1' } } };
+    },
+  },
+  {
+    name: 'check isComplete: a Data.StartedAt that is no time',
+    names: /Data\.StartedAt from onEvent must be epoch milliseconds, got "yesterday"/,
+    prepare: async () => {
+      const prepared = await checkEvent({});
+      return { ...prepared, functionArn: IS_COMPLETE, event: { ...prepared.event, Data: { Rotated: 'true', RotationToken: randomUUID(), StartedAt: 'yesterday' } } };
+    },
+  },
+];
+
+describe.each([
+  ['rotation events', ROTATION_EVENTS],
+  ['secret values', SECRET_VALUES],
+  ['deploy-time check events', CHECK_EVENTS],
+] as const)('%s', (_kind, cases) => {
+  test.each(cases.map((input) => [input.name, input] as const))('%s: rejected, naming it, and nothing written', async (_name, input) => {
+    tally.tried += 1;
+    const prepared = await input.prepare();
+    const before = prepared.secretArn ? await stagesOf(client, prepared.secretArn) : undefined;
+    const mark = sim.apiCallMark();
+
+    const result = await sim.invokeFunction(prepared.functionArn, prepared.event);
+    audit.addInvokeResult(input.name, result);
+
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    tally.rejected += 1;
+    expect(result.errorMessage).toMatch(input.names);
+    tally.rejectedNamingTheField += 1;
+    expect(sim.apiCallLog({ since: mark }).map((call) => call.operation).filter((operation) => WRITES.includes(operation))).toEqual([]);
+    if (prepared.secretArn) expect(await stagesOf(client, prepared.secretArn)).toEqual(before);
+    await prepared.unchanged?.();
+    tally.wroteNothing += 1;
+  });
+});
+
+test('figures, and no secret value in any log line or error of these invocations', async () => {
+  await audit.addStoredValues(client, secrets);
+  audit.addSecret(postgres.master.password);
+  audit.addSecret(mysql.master.password);
+  audit.addSimulatorOutput(sim, FUNCTIONS.map(logGroupOf));
+  const leaks = audit.hits();
+  reportFigures('bad input', { ...tally, secretsAudited: audit.secretCount, textsAudited: audit.textCount, leakHits: leaks.length });
+  expect(tally.rejected).toBe(tally.tried);
+  expect(leaks).toEqual([]);
+});
