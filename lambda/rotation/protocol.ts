@@ -47,6 +47,11 @@ interface Where {
 export async function runRotationStep(event: unknown, deps: ProtocolDependencies): Promise<void> {
   const { Step: step, SecretId: secretId, ClientRequestToken: token, RotationToken: rotationToken } = validateEvent(event);
   let where: Where = { step, secretArn: secretId, token };
+  // Before any call: an unknown step must fail even when the token is already AWSCURRENT (where the entry
+  // checks would end the step as done).
+  if (!(ROTATION_STEPS as readonly string[]).includes(step)) {
+    throw failure(where, `unknown step; expected one of ${ROTATION_STEPS.join(', ')}`);
+  }
   try {
     const description = await deps.store.describe(secretId);
     where = { ...where, secretArn: description.arn };
@@ -68,8 +73,6 @@ export async function runRotationStep(event: unknown, deps: ProtocolDependencies
         return await deps.service.testSecret(context);
       case 'finishSecret':
         return await finishSecret(description, where, deps);
-      default:
-        throw failure(where, `unknown step; expected one of ${ROTATION_STEPS.join(', ')}`);
     }
   } catch (error) {
     if (error instanceof RotationError) throw error;

@@ -15,6 +15,9 @@ import { deriveRotationToken, isTokenOfResource } from './token';
  * NewVersionId and Verified to a rotation's Data once it is verified.
  */
 export async function handleOnEvent(event: CustomResourceEvent, deps: VerifyDependencies): Promise<OnEventResult> {
+  if (!['Create', 'Update', 'Delete'].includes(event.RequestType)) {
+    throw new VerificationError(`\`RequestType\` must be Create, Update or Delete, got ${JSON.stringify(event.RequestType)}`);
+  }
   if (event.RequestType === 'Delete') {
     deps.log.info('delete: the secret is left as it is', { physicalResourceId: event.PhysicalResourceId });
     return { PhysicalResourceId: event.PhysicalResourceId };

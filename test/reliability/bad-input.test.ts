@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CancelRotateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, CancelRotateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerSimulator } from '../../simulator';
 import { AppUser, DatabaseServer, mariaDbServer, postgresServer, randomPassword } from './support/databases';
 import { reportFigures } from './support/figures';
@@ -126,6 +126,16 @@ const ROTATION_EVENTS: BadInput[] = [
     prepare: async () => {
       const { arn, token } = await rotating('value-of-an-api-key-0001');
       return { functionArn: GENERIC, event: step('rotateSecret', arn, token), secretArn: arn };
+    },
+  },
+  {
+    name: 'an unknown Step with a token that is already AWSCURRENT',
+    names: /unknown step; expected one of createSecret, setSecret, testSecret, finishSecret/,
+    prepare: async () => {
+      const { arn } = await rotating('value-of-an-api-key-0009');
+      const { VersionIdsToStages: stages } = await client.send(new DescribeSecretCommand({ SecretId: arn }));
+      const current = Object.entries(stages ?? {}).find(([, labels]) => labels.includes('AWSCURRENT'))![0];
+      return { functionArn: GENERIC, event: step('deleteEverything', arn, current), secretArn: arn };
     },
   },
   {
@@ -405,6 +415,14 @@ const CHECK_EVENTS: BadInput[] = [
     prepare: async () => {
       const { secretArn, ...prepared } = await checkEvent({ SecretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-${randomUUID()}-AbCdEf` });
       return { ...prepared, secretArn };
+    },
+  },
+  {
+    name: 'check onEvent: an unknown RequestType',
+    names: /`RequestType` must be Create, Update or Delete, got "Bogus"/,
+    prepare: async () => {
+      const prepared = await checkEvent({});
+      return { ...prepared, event: { ...prepared.event, RequestType: 'Bogus' } };
     },
   },
   {

@@ -39,12 +39,6 @@ const BENIGN_ERRORS: ReadonlyArray<{ readonly strategies: readonly StrategyName[
     pattern: /^RotationError: setSecret failed for secret \S+ \(token [\w-]+\): Unable to log into database with previous, current, or pending secret \(pending: [^;]*(28P01|ER_ACCESS_DENIED_ERROR)\); current: [^;]*(28P01|ER_ACCESS_DENIED_ERROR)\)\)$/,
     why: 'another invocation changed the password between this one\'s pending login (too early) and its current login (too late)',
   },
-  {
-    // Tolerated only until the defect described in crash-recovery.mysql.test.ts is fixed; remove it with the fix.
-    strategies: ['mysql-alternating-users'],
-    pattern: /^RotationError: testSecret failed for secret \S+ \(token [\w-]+\): Unable to log into database with the pending secret \(Access denied for user .* to database .*\(ER_DBACCESS_DENIED_ERROR\)\)$/,
-    why: 'symptom of an open defect: another invocation has created the clone with the pending password but not yet copied its grants',
-  },
 ];
 
 let sim: SecretsManagerSimulator;

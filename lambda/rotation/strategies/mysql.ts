@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { grantFor, MySqlAccount, parseAccount } from './mysql-grants';
 import type { UsernameLimit } from '../db/alternate-username';
 import { DatabaseQueryError } from '../db/client';
@@ -48,21 +49,25 @@ export const MYSQL_ENGINE: DatabaseEngine<MySqlClient> = {
     // The alternate user lives on the same host pattern as the account the current secret logged in as.
     const current = await loggedInAccount(change.current, change.currentUsername);
     const alternate: MySqlAccount = { user: change.alternateUsername, host: current.host };
+    // The pending password is set last, after the privileges: "the pending secret logs in" then always means
+    // "with the current user's privileges", whatever step a crash or a concurrent invocation interrupted.
     const existing = await master.query('SELECT 1 AS found FROM mysql.user WHERE User = ? AND Host = ?', [alternate.user, alternate.host]);
-    if (existing.length > 0) {
-      await alterPassword(master, alternate, password);
-      return 'updated';
+    let outcome: 'created' | 'updated' = 'updated';
+    if (existing.length === 0) {
+      // A throwaway password nobody knows until the grants are in place.
+      const placeholder = randomBytes(24).toString('base64url');
+      try {
+        await master.query('CREATE USER ?@? IDENTIFIED BY ?', [alternate.user, alternate.host, placeholder], { sensitive: [placeholder] });
+        outcome = 'created';
+      } catch (error) {
+        // Another invocation created it first: replay the privileges below like for any existing user.
+        if (!(error instanceof DatabaseQueryError && error.code === CANNOT_USER)) throw error;
+      }
     }
-    try {
-      await master.query('CREATE USER ?@? IDENTIFIED BY ?', [alternate.user, alternate.host, password], { sensitive: [password] });
-    } catch (error) {
-      // Another invocation created it first and copies the privileges itself: only the password is left to set.
-      if (!(error instanceof DatabaseQueryError && error.code === CANNOT_USER)) throw error;
-      await alterPassword(master, alternate, password);
-      return 'updated';
-    }
-    await copyGrants(change, current, alternate);
-    return 'created';
+    // Replaying grants is harmless, and repairs a user left without them by an interrupted earlier attempt.
+    await copyGrants(change, current, alternate, outcome === 'created');
+    await alterPassword(master, alternate, password);
+    return outcome;
   },
 };
 
@@ -74,7 +79,9 @@ async function alterPassword(master: MySqlClient, account: MySqlAccount, passwor
  * Replays SHOW GRANTS of the current user for the new one. DDL cannot be rolled back in MySQL, so if a grant
  * fails the new user is dropped: a retry then starts over instead of finding a user without privileges.
  */
-async function copyGrants({ master }: AlternateUserChange<MySqlClient>, current: MySqlAccount, alternate: MySqlAccount): Promise<void> {
+async function copyGrants(
+  { master }: AlternateUserChange<MySqlClient>, current: MySqlAccount, alternate: MySqlAccount, dropOnFailure: boolean,
+): Promise<void> {
   let step = 'SHOW GRANTS';
   try {
     const rows = await master.query('SHOW GRANTS FOR ?@?', [current.user, current.host]);
@@ -84,9 +91,10 @@ async function copyGrants({ master }: AlternateUserChange<MySqlClient>, current:
       await master.query(grant.statement);
     }
   } catch (error) {
-    await master.query('DROP USER ?@?', [alternate.user, alternate.host]).catch(() => undefined);
+    // A user made by this attempt is dropped, so a retry starts clean; an existing one may be in use (AWSPREVIOUS).
+    if (dropOnFailure) await master.query('DROP USER ?@?', [alternate.user, alternate.host]).catch(() => undefined);
     throw new Error(
-      `copying the current user's privileges to the alternate user failed at \`${step}\`, so the alternate user was dropped ` +
+      `copying the current user's privileges to the alternate user failed at \`${step}\`${dropOnFailure ? ', so the alternate user was dropped' : ''} ` +
       `(the master needs each privilege WITH GRANT OPTION and each role WITH ADMIN OPTION): ${(error as Error).message}`,
     );
   }

@@ -117,11 +117,15 @@ describe('entry checks, on every step', () => {
     );
   });
 
-  test('an unknown step fails after the entry checks, naming the steps it knows', async () => {
+  test('an unknown step fails before any call, naming the steps it knows', async () => {
     await expect(runRotationStep(event('rollbackSecret'), deps)).rejects.toThrow(
       `rollbackSecret failed for secret ${SECRET_ARN} (token ${TOKEN}): unknown step; expected one of createSecret, setSecret, testSecret, finishSecret`,
     );
-    expect(sm.commandCalls(DescribeSecretCommand)).toHaveLength(1);
+    expect(sm.calls()).toHaveLength(0);
+  });
+
+  test('an unknown step fails even when the token is already AWSCURRENT', async () => {
+    await expect(runRotationStep(event('deleteEverything', { ClientRequestToken: CURRENT_VERSION }), deps)).rejects.toThrow(/unknown step/);
   });
 
   test('a DescribeSecret failure is reported with the step, the secret and the token', async () => {
