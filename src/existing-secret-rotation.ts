@@ -34,16 +34,12 @@ export class ExistingSecretRotation extends Construct {
       throw new Error('`schedule` cannot be Schedule.disabled() on an ExistingSecretRotation: remove the construct to stop rotating the secret');
     }
     const rotation = configureRotation(this, {
+      ...props,
       secretArn: props.secret.secretFullArn ?? props.secret.secretArn,
       secretArnIsComplete: props.secret.secretFullArn !== undefined,
       encryptionKey: props.secret.encryptionKey,
       strategy: (props.strategy ?? RotationStrategy.randomPassword())._bind(this),
       schedule,
-      window: props.window,
-      verifyOnDeploy: props.verifyOnDeploy,
-      verification: props.verification,
-      failureAlarms: props.failureAlarms,
-      alarmTopic: props.alarmTopic,
     });
     this.rotationFunction = rotation.function;
   }

@@ -89,18 +89,7 @@ export class RotatingSecret extends Construct {
       }
       return;
     }
-    const rotation = configureRotation(this, {
-      secretArn: secret.secretArn,
-      secretArnIsComplete: true,
-      encryptionKey: props.encryptionKey,
-      strategy,
-      schedule,
-      window: props.window,
-      verifyOnDeploy: props.verifyOnDeploy,
-      verification: props.verification,
-      failureAlarms: props.failureAlarms,
-      alarmTopic: props.alarmTopic,
-    });
+    const rotation = configureRotation(this, { ...props, secretArn: secret.secretArn, secretArnIsComplete: true, strategy, schedule });
     this.rotationFunction = rotation.function;
   }
 }

@@ -1,14 +1,14 @@
 import * as crypto from 'node:crypto';
-import { Duration, aws_kms as kms, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
+import { aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DeployVerification } from './deploy-verification';
 import { FailureAlarms } from './failure-alarms';
 import { RotationFunction } from './rotation-function';
 import { RotationStrategyBinding } from './strategy-binding';
-import type { VerificationOptions } from '../rotation-options';
+import type { RotationOptions } from '../rotation-options';
 import type { Schedule } from '../schedule';
 
-export interface RotationRequest {
+export interface RotationRequest extends Omit<RotationOptions, 'strategy' | 'schedule'> {
   /** ARN of the secret: complete, or partial (imported by name). */
   readonly secretArn: string;
   /** True when `secretArn` is the complete ARN with Secrets Manager's random suffix. */
@@ -16,11 +16,6 @@ export interface RotationRequest {
   readonly encryptionKey?: kms.IKey;
   readonly strategy: RotationStrategyBinding;
   readonly schedule: Schedule;
-  readonly window?: Duration;
-  readonly verifyOnDeploy?: boolean;
-  readonly verification?: VerificationOptions;
-  readonly failureAlarms?: boolean;
-  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
