@@ -73,3 +73,19 @@ test('a broken rotation makes the run fail with a message that names the failing
   expect(output).toMatch(/FAILED App\/Broken\S*: .*failed in step setSecret/);
   expect(output).not.toMatch(/FAILED App\/Working/);
 });
+
+test('a database secret whose server is not reachable is skipped with the reason; the rest still rotate', () => {
+  // Nothing listens on 127.0.0.1:1, as on a laptop without the database running.
+  const dir = assembly((stack) => {
+    new RotatingSecret(stack, 'ApiKey');
+    new RotatingSecret(stack, 'Unreachable', {
+      strategy: RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: 1 }), username: 'nobody', ssl: false }),
+    });
+  });
+
+  const { status, output } = runSandbox(dir);
+
+  expect(output).toMatch(/skipped App\/Unreachable\S*: no mysql server is reachable on 127\.0\.0\.1:1/);
+  expect(output).toMatch(/1 secret\(s\) rotated, verified and rotated again on schedule; 1 skipped/);
+  expect(status).toBe(0);
+});
