@@ -5,8 +5,8 @@ import type { TlsMode, TlsTrust } from './tls';
  * logic can be read, and tested, without them.
  */
 
-/** Where and as whom to log in. */
-export interface ConnectionTarget {
+/** What a login needs from a secret: where and as whom. */
+export interface Credentials {
   readonly host: string;
   readonly port: number;
   readonly username: string;
@@ -14,6 +14,10 @@ export interface ConnectionTarget {
   /** The database to connect to; undefined connects to none (MySQL). */
   readonly database?: string;
   readonly tls: TlsMode;
+}
+
+/** Credentials plus how to connect: trusted authorities and time limits. */
+export interface ConnectionTarget extends Credentials {
   readonly trust: TlsTrust;
   readonly connectTimeoutMs: number;
   /** How long one statement may run; a lock held elsewhere must not eat the function's whole timeout. */

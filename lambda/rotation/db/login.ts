@@ -1,19 +1,10 @@
 import type { Logger } from '../types';
-import { ConnectionTarget, Connector, DatabaseClient, LoginError } from './client';
+import { ConnectionTarget, Connector, Credentials, DatabaseClient, LoginError } from './client';
 import { redact } from './redact';
 import type { DatabaseSecret } from './secret';
 import type { DatabaseSettings } from './settings';
-import { TlsMode } from './tls';
 
-/** What a login needs from a secret. */
-export interface Credentials {
-  readonly host: string;
-  readonly port: number;
-  readonly username: string;
-  readonly password: string;
-  readonly database?: string;
-  readonly tls: TlsMode;
-}
+export type { Credentials } from './client';
 
 /** A login to try, named by the secret it comes from (`pending`, `current`, `previous`, `master`). */
 export interface LoginAttempt {
