@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { InvokeResult, SecretsManagerSimulator } from '../../simulator';
-import { DatabaseServer, DatabaseStrategyName, isAlternating, mariaDbServer, postgresServer } from './support/databases';
+import { DatabaseFixtures, familyOf, startDatabaseFixtures } from './support/database-fixtures';
+import { DatabaseStrategyName, isAlternating } from './support/databases';
 import { reportFigures } from './support/figures';
 import { LeakAudit } from './support/leaks';
 import { labelProblems, stagesOf, valueAt, versionWith } from './support/secrets';
-import { createSecret, DATABASE_ASSET, functionArn, GENERIC_ASSET, logGroupOf, parkedRotation, startSimulator } from './support/simulator';
+import { createSecret, DATABASE_ASSET, functionArn, GENERIC_ASSET, logGroupOf, parkedRotation } from './support/simulator';
 
 /**
  * Duplicate and concurrent invocations of the shipped rotation functions (the bundled assets, each invocation
@@ -41,22 +42,19 @@ const BENIGN_ERRORS: ReadonlyArray<{ readonly strategies: readonly StrategyName[
   },
 ];
 
+let fixtures: DatabaseFixtures;
 let sim: SecretsManagerSimulator;
 let client: SecretsManagerClient;
-const servers: Partial<Record<'postgres' | 'mysql', DatabaseServer>> = {};
-const masters: Partial<Record<'postgres' | 'mysql', string>> = {};
+let servers: DatabaseFixtures['servers'];
+let masters: DatabaseFixtures['masters'];
 const secrets: string[] = [];
 const audit = new LeakAudit();
 const figures = { scenarios: 0, invocations: 0, concurrentInvocations: 0, errors: 0, benignErrors: 0 };
 
 beforeAll(async () => {
-  ({ sim, client } = await startSimulator({ maxRotationAttempts: 1 }));
-  servers.postgres = await postgresServer();
-  servers.mysql = await mariaDbServer();
-  for (const family of ['postgres', 'mysql'] as const) {
-    masters[family] = await createSecret(client, `${family}-master`, servers[family]!.masterSecretValue());
-    secrets.push(masters[family]!);
-  }
+  fixtures = await startDatabaseFixtures();
+  ({ sim, client, servers, masters } = fixtures);
+  secrets.push(masters.postgres, masters.mysql);
   for (const strategy of STRATEGIES) {
     sim.registerFunction(functionArn(strategy), {
       assetDir: strategy === 'generic' ? GENERIC_ASSET : DATABASE_ASSET,
@@ -67,22 +65,16 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  client?.destroy();
-  await sim?.stop();
-  await servers.postgres?.destroy();
-  await servers.mysql?.destroy();
+  await fixtures?.stop();
 });
 
-function familyOf(strategy: DatabaseStrategyName): 'postgres' | 'mysql' {
-  return strategy.startsWith('postgres') ? 'postgres' : 'mysql';
-}
 
 /** A secret for `strategy` (and its database user), with its initial value. */
 async function newSecret(strategy: StrategyName): Promise<{ arn: string; initial: string }> {
   let initial = `initial-api-key-${randomUUID()}`;
   if (strategy !== 'generic') {
     const family = familyOf(strategy);
-    initial = (await servers[family]!.createUser(isAlternating(strategy) ? { masterarn: masters[family] } : {})).secretValue;
+    initial = (await servers[family].createUser(isAlternating(strategy) ? { masterarn: masters[family] } : {})).secretValue;
   }
   const arn = await createSecret(client, strategy, initial);
   secrets.push(arn);
@@ -123,7 +115,7 @@ async function expectRotated(strategy: StrategyName, arn: string, initial: strin
     expect(current).toHaveLength(32);
     return;
   }
-  const server = servers[familyOf(strategy)]!;
+  const server = servers[familyOf(strategy)];
   const access = async (value: string) => server.access(JSON.parse(value).username, JSON.parse(value).password);
   expect(await access(current!)).toBe('works');
   // Single user: the old password is gone. Alternating users: the previous user keeps working.

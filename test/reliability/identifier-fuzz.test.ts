@@ -2,12 +2,13 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as fc from 'fast-check';
 import type { ProtectedService } from '../../lambda/rotation/types';
 import type { SecretsManagerSimulator } from '../../simulator';
-import { databaseStrategy, DatabaseServer, DatabaseStrategyName, isAlternating, mariaDbServer, postgresServer } from './support/databases';
+import { DatabaseFixtures, familyOf, startDatabaseFixtures } from './support/database-fixtures';
+import { databaseStrategy, DatabaseStrategyName, isAlternating } from './support/databases';
 import { reportFigures } from './support/figures';
 import { LeakAudit } from './support/leaks';
 import { InProcessRotation, registerInProcessRotation } from './support/rotation-function';
 import { valueAt } from './support/secrets';
-import { createSecret, startSimulator } from './support/simulator';
+import { createSecret } from './support/simulator';
 import { rotateAndWait } from './support/trials';
 
 /**
@@ -67,10 +68,11 @@ function password(strategy: DatabaseStrategyName): fc.Arbitrary<string> {
   return strategy.startsWith('postgres') ? text(30).filter(postgresCompatible) : text(30);
 }
 
+let fixtures: DatabaseFixtures;
 let sim: SecretsManagerSimulator;
 let client: SecretsManagerClient;
-const servers: Partial<Record<'postgres' | 'mysql', DatabaseServer>> = {};
-const masters: Partial<Record<'postgres' | 'mysql', string>> = {};
+let servers: DatabaseFixtures['servers'];
+let masters: DatabaseFixtures['masters'];
 const functions = new Map<DatabaseStrategyName, InProcessRotation>();
 const secrets: string[] = [];
 const audit = new LeakAudit();
@@ -88,36 +90,26 @@ function withChosenPassword(service: ProtectedService): ProtectedService {
   };
 }
 
-function familyOf(strategy: DatabaseStrategyName): 'postgres' | 'mysql' {
-  return strategy.startsWith('postgres') ? 'postgres' : 'mysql';
-}
 
 const isAscii = (value: string) => /^[\x20-\x7e]*$/.test(value);
 
 beforeAll(async () => {
-  ({ sim, client } = await startSimulator({ maxRotationAttempts: 1 }));
-  servers.postgres = await postgresServer();
-  servers.mysql = await mariaDbServer();
-  for (const family of ['postgres', 'mysql'] as const) {
-    masters[family] = await createSecret(client, `${family}-master`, servers[family]!.masterSecretValue());
-    secrets.push(masters[family]!);
-  }
+  fixtures = await startDatabaseFixtures();
+  ({ sim, client, servers, masters } = fixtures);
+  secrets.push(masters.postgres, masters.mysql);
   for (const strategy of STRATEGIES) {
-    const engine = servers[familyOf(strategy)]!.engine;
+    const engine = servers[familyOf(strategy)].engine;
     functions.set(strategy, registerInProcessRotation(sim, { name: `fuzz-${strategy}`, strategy, service: () => withChosenPassword(databaseStrategy(strategy, engine)) }));
   }
 }, 60_000);
 
 afterAll(async () => {
   for (const fn of functions.values()) fn.destroy();
-  client?.destroy();
-  await sim?.stop();
-  await servers.postgres?.destroy();
-  await servers.mysql?.destroy();
+  await fixtures?.stop();
 });
 
 test.each(STRATEGIES)('%s: any user name and passwords rotate, twice, and log in', async (strategy) => {
-  const server = servers[familyOf(strategy)]!;
+  const server = servers[familyOf(strategy)];
   const fn = functions.get(strategy)!;
   await fc.assert(
     fc.asyncProperty(namePart(strategy), password(strategy), password(strategy), password(strategy), async (part, initial, first, second) => {

@@ -26,18 +26,6 @@ export interface Boundary {
 }
 
 /**
- * A defect of the code under test that some boundaries reproduce, not fixed yet. Its trials still run and must
- * lose no credential; they are counted apart, must fail the way `signature` says, and fail the suite once the
- * defect no longer reproduces (so the entry is removed with the fix).
- */
-export interface KnownDefect {
-  readonly description: string;
-  affects(boundary: Boundary): boolean;
-  /** Whether a trial's outcome is the one the defect causes. */
-  signature(run: RotationRun): boolean;
-}
-
-/**
  * Crash recovery of one engine's two database strategies against a real server. For each strategy:
  * - every Secrets Manager call of a rotation fails before it is applied (failCall) or loses its answer after
  *   (dropResponse);
@@ -49,7 +37,7 @@ export interface KnownDefect {
  * After every trial: the rotation converged, the labels hold the invariant, AWSCURRENT logs in and reads the
  * application's table (for alternating users AWSPREVIOUS too), and at least one staged version logs in.
  */
-export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql', knownDefects: readonly KnownDefect[] = []): void {
+export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql'): void {
   // Trials are bounded, but a loaded CI machine may need more than the default 60 s for one test.
   jest.setTimeout(180_000);
   const strategies: DatabaseStrategyName[] = [`${family}-single-user`, `${family}-alternating-users`];
@@ -164,13 +152,12 @@ export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql', know
         // A call that fails by itself (the login with the pending password before setSecret) has no result to lose.
         for (const timing of cleanCalls[index].succeeded ? TIMINGS : ['before'] as const) {
           tally.boundaries += 1;
-          const defect = knownDefects.find((known) => known.affects({ strategy, phase, calls: descriptions, index, timing }));
           for (const effect of EFFECTS) {
             const arn = await prepare();
             const run = await rotate(strategy, arn, () => calls.reset({ call: index + 1, timing, effect }));
             const trial = `${phase}: ${effect} ${timing} call ${index + 1} (${descriptions[index]})`;
             const checks = { faultFired: calls.faultFired, ...await credentialChecks(strategy, arn) };
-            tally.record(trial, run, checks, defect && { description: defect.description, reproduced: defect.signature(run) });
+            tally.record(trial, run, checks);
           }
         }
       }

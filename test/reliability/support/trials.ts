@@ -68,20 +68,13 @@ export class TrialTally {
   public lostCredentials = 0;
   public lostPrivileges = 0;
 
-  /** Trials of a known, unfixed defect (see `record`). */
-  public knownDefectTrials = 0;
   public readonly violations: string[] = [];
 
-  /**
-   * Counts one trial and keeps a line for every invariant it broke. A trial of a known defect (`knownDefect`
-   * says whether its outcome matches the defect's description) is excused from converging and from the label
-   * invariant, but must still lose no credential, and breaks the suite once the defect no longer reproduces.
-   */
+  /** Counts one trial and keeps a line for every invariant it broke. */
   public record(
     trial: string,
     run: RotationRun,
     checks: { faultFired: boolean; credentialsLost?: boolean; privilegesLost?: boolean; problems?: string[] },
-    knownDefect?: { readonly description: string; readonly reproduced: boolean },
   ): void {
     this.trials += 1;
     if (checks.faultFired) this.faultsFired += 1;
@@ -92,18 +85,11 @@ export class TrialTally {
     const problems = [
       ...checks.faultFired ? [] : ['the injected fault never struck'],
       ...checks.credentialsLost ? ['no staged version logs in: credentials lost'] : [],
+      ...run.converged ? [] : [`did not converge in ${run.attempts} attempts (${lastError(run)})`],
+      ...run.labelProblems,
+      ...checks.privilegesLost ? ['AWSCURRENT logs in but cannot read the application table: privileges lost'] : [],
+      ...checks.problems ?? [],
     ];
-    if (knownDefect) {
-      this.knownDefectTrials += 1;
-      if (!knownDefect.reproduced) problems.push(`known defect no longer reproduces as described (fixed? remove its entry): ${knownDefect.description}`);
-    } else {
-      problems.push(
-        ...run.converged ? [] : [`did not converge in ${run.attempts} attempts (${lastError(run)})`],
-        ...run.labelProblems,
-        ...checks.privilegesLost ? ['AWSCURRENT logs in but cannot read the application table: privileges lost'] : [],
-        ...checks.problems ?? [],
-      );
-    }
     if (problems.length > 0) this.violations.push(`${trial}: ${problems.join('; ')}`);
   }
 
@@ -116,7 +102,6 @@ export class TrialTally {
       converged: this.converged,
       lostCredentials: this.lostCredentials,
       lostPrivileges: this.lostPrivileges,
-      knownDefectTrials: this.knownDefectTrials,
     };
   }
 }
