@@ -67,7 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '/examples/cdk.out/', '/bench/out/', '.sandbox/'],
+  gitignore: ['/.venv/', 'cdk.out/', '/examples/cdk.out/', '/bench/out/', '.sandbox/'],
   // One dev tsconfig at the root for tests, handlers, the simulator, examples and benchmarks.
   tsconfigDevFile: 'tsconfig.dev.json',
   eslintOptions: { dirs: ['src'], tsconfigPath: './tsconfig.dev.json' },
@@ -125,6 +125,7 @@ project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('/scripts/');
+project.addPackageIgnore('/.venv/');
 project.addPackageIgnore('/docs/');
 project.addPackageIgnore('/cdk.json');
 
@@ -132,6 +133,9 @@ project.addPackageIgnore('/cdk.json');
 // everything jsii does not compile (handlers, simulator, sandbox, tests), which ts-jest only transpiles.
 project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
 project.testTask.prependSpawn(project.bundler.bundleTask);
+// Before anything else: the databases, Redis and the Python tools the tests need (installed and started when
+// missing, in seconds when they are there). README "The two commands" says what it installs.
+project.testTask.prependExec('bash scripts/test-services.sh');
 
 // Only the js package can be built here (no PyPI, Maven or Go toolchain): package js, always; then prove
 // the tarball works for a consumer that has neither esbuild nor Docker.
@@ -144,6 +148,7 @@ project.tasks.tryFind('package')?.spawn(project.tasks.tryFind('package:js')!);
 project.tasks.tryFind('package')?.spawn(consumerCheck);
 
 project.tasks.tryFind('test:update')?.prependSpawn(project.bundler.bundleTask);
+project.tasks.tryFind('test:update')?.prependExec('bash scripts/test-services.sh');
 
 const env = {
   JSII_SILENCE_SUPPORT_WARNING: '1',

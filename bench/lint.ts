@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { pythonTool } from '../test/support/python-tools';
 
 /** aws-cdk-lib always adds a DependsOn that a GetAtt already implies (Function -> Role): W3005, ignored. */
 export const IGNORED_CHECKS = ['W3005'];
@@ -14,7 +15,7 @@ export interface LintResult {
 export async function lintTemplates(files: readonly string[]): Promise<Map<string, LintResult>> {
   let output: string;
   try {
-    ({ stdout: output } = await promisify(execFile)('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...IGNORED_CHECKS, '--', ...files], {
+    ({ stdout: output } = await promisify(execFile)(pythonTool('cfn-lint'), ['--format', 'parseable', '--ignore-checks', ...IGNORED_CHECKS, '--', ...files], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     }));

@@ -27,6 +27,7 @@ import { ApproachFootprint, BenchResults, BundleFigures, FootprintPoint, SynthTi
 import { median, leastSquaresSlope } from './support/stats';
 import { evaluateTargets } from './targets';
 import { measureVerificationLatency } from './verification-latency';
+import { pythonTool } from '../test/support/python-tools';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(__dirname, 'RESULTS.md');
@@ -196,7 +197,7 @@ function describeRun(options: Options, loadAtStart: number): BenchResults['meta'
       'constructs': version('constructs'),
       'esbuild': esbuild.version,
       '@aws-sdk/client-secrets-manager': version('@aws-sdk/client-secrets-manager'),
-      'cfn-lint': execFileSync('cfn-lint', ['--version'], { encoding: 'utf8' }).trim().replace(/^cfn-lint\s*/, ''),
+      'cfn-lint': execFileSync(pythonTool('cfn-lint'), ['--version'], { encoding: 'utf8' }).trim().replace(/^cfn-lint\s*/, ''),
     },
     code: describeCode(),
     command: `npx ts-node -T -P tsconfig.dev.json bench/run.ts ${args.join(' ')}`,

@@ -27,7 +27,7 @@ if command -v esbuild > /dev/null 2>&1 && env -i PATH="$(dirname "$(command -v n
   echo "esbuild is on the system PATH; the check would not prove anything" >&2
   exit 1
 fi
-cfn-lint --ignore-checks W3005 -- cdk.out/Consumer.template.json
+"$repo/.venv/bin/cfn-lint" --ignore-checks W3005 -- cdk.out/Consumer.template.json
 functions=$(node -e "
 const t = require('./cdk.out/Consumer.template.json');
 const fns = Object.values(t.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { App, Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { ExampleStack } from '../examples/example-stack';
 import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy, Schedule } from '../src';
+import { pythonTool } from './support/python-tools';
 
 // W3005: aws-cdk-lib always adds a DependsOn that a GetAtt already implies (Function -> Role); harmless.
 const IGNORED = ['W3005'];
@@ -14,7 +15,7 @@ function lint(app: App): string {
   const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f));
   expect(templates.length).toBeGreaterThan(0);
   try {
-    return execFileSync('cfn-lint', ['--ignore-checks', ...IGNORED, '--', ...templates], { encoding: 'utf8' });
+    return execFileSync(pythonTool('cfn-lint'), ['--ignore-checks', ...IGNORED, '--', ...templates], { encoding: 'utf8' });
   } catch (error: any) {
     throw new Error(`cfn-lint reported:\n${error.stdout}${error.stderr}`);
   }

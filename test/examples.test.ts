@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pythonTool } from './support/python-tools';
 
 // The example app synthesizes offline with the CDK CLI from devDependencies, as a newcomer would run it.
 test('examples/ synthesizes with the aws-cdk CLI and passes cfn-lint', () => {
@@ -15,5 +16,5 @@ test('examples/ synthesizes with the aws-cdk CLI and passes cfn-lint', () => {
   const template = path.join(output, 'RotatingSecretsExample.template.json');
   const resources = Object.values<{ Type: string }>(JSON.parse(fs.readFileSync(template, 'utf8')).Resources);
   expect(resources.filter((r) => r.Type === 'AWS::SecretsManager::RotationSchedule')).toHaveLength(5);
-  expect(execFileSync('cfn-lint', ['--ignore-checks', 'W3005', '--', template], { encoding: 'utf8' })).toBe('');
+  expect(execFileSync(pythonTool('cfn-lint'), ['--ignore-checks', 'W3005', '--', template], { encoding: 'utf8' })).toBe('');
 });

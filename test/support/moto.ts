@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { pythonTool } from './python-tools';
 
 /** A moto server process (a third-party Secrets Manager emulator) owned by one test file. */
 export interface MotoServer {
@@ -12,7 +13,7 @@ export interface MotoServer {
  * Port 0 lets moto pick the port; we read it from the line it prints.
  */
 export async function startMoto(): Promise<MotoServer> {
-  const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', '0'], {
+  const child: ChildProcess = spawn(pythonTool('python'), ['-m', 'moto.server', '-H', '127.0.0.1', '-p', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const endpoint = await new Promise<string>((resolve, reject) => {
