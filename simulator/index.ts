@@ -6,6 +6,6 @@ export type { AssetFunction, FunctionDefinition, InProcessFunction, InvokeResult
 export type { ApiCall } from './http';
 export { LogStore } from './logs';
 export type { LogEvent } from './logs';
-export type { RotationEvent, RotationStep, RotationTrigger } from './rotation';
+export type { RotationServiceEvent, RotationStep, RotationTrigger } from './rotation';
 export { SecretsManagerSimulator, SIMULATOR_CREDENTIALS } from './simulator';
 export type { ApiCallQuery, SimulatorOptions } from './simulator';

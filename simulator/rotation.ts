@@ -17,7 +17,8 @@ export type RotationTrigger =
   | 'configuration-test';
 
 /**
- * A rotation event, named after the CloudTrail service events Secrets Manager records.
+ * A rotation service event, named after the CloudTrail service events Secrets Manager records (not the event a
+ * rotation function receives, which is the Lambda invocation payload).
  * - `RotationStarted`: an attempt begins (one per attempt).
  * - `RotationSucceeded`: all four steps passed and AWSCURRENT is on the new version.
  * - `RotationFailed`: a step failed (`step`, `error`). `final: true` marks the last attempt: the simulator gives up
@@ -26,7 +27,7 @@ export type RotationTrigger =
  * - `RotationAbandoned`: the rotation was superseded (`reason`): a manual PutSecretValue made a new AWSCURRENT,
  *   CancelRotateSecret cancelled it, a new RotateSecret replaced it, or the secret was deleted.
  */
-export interface RotationEvent {
+export interface RotationServiceEvent {
   readonly type: 'RotationStarted' | 'RotationSucceeded' | 'RotationFailed' | 'RotationAbandoned';
   /** Simulated time, epoch milliseconds. */
   readonly time: number;
@@ -56,9 +57,9 @@ interface Job {
  * with the same token, records events, and keeps each secret's schedule up to date.
  */
 export class RotationEngine {
-  public readonly events: RotationEvent[] = [];
+  public readonly events: RotationServiceEvent[] = [];
   private readonly jobs = new Map<string, Job>();
-  private readonly listeners: Array<(event: RotationEvent) => void> = [];
+  private readonly listeners: Array<(event: RotationServiceEvent) => void> = [];
 
   constructor(
     private readonly functions: FunctionRegistry,
@@ -66,7 +67,7 @@ export class RotationEngine {
     private readonly maxAttempts: number,
   ) {}
 
-  public onEvent(listener: (event: RotationEvent) => void): void {
+  public onEvent(listener: (event: RotationServiceEvent) => void): void {
     this.listeners.push(listener);
   }
 
@@ -213,8 +214,8 @@ export class RotationEngine {
     }
   }
 
-  private record(event: Omit<RotationEvent, 'time'>): void {
-    const recorded: RotationEvent = { time: this.clock.now(), ...event };
+  private record(event: Omit<RotationServiceEvent, 'time'>): void {
+    const recorded: RotationServiceEvent = { time: this.clock.now(), ...event };
     this.events.push(recorded);
     for (const listener of this.listeners) listener(recorded);
   }

@@ -6,7 +6,7 @@ import { FunctionDefinition, FunctionRegistry, InvokeResult } from './functions'
 import { ApiCall, ApiCallLog, createRequestListener } from './http';
 import { LogStore } from './logs';
 import { OperationContext } from './operations';
-import { RotationEngine, RotationEvent, Scheduler } from './rotation';
+import { RotationEngine, RotationServiceEvent, Scheduler } from './rotation';
 import { attachStages, AWSPENDING, Secret, SecretStore } from './store';
 
 export interface SimulatorOptions {
@@ -84,12 +84,12 @@ export class SecretsManagerSimulator {
   }
 
   /** Rotation events so far, oldest first. */
-  public get events(): readonly RotationEvent[] {
+  public get events(): readonly RotationServiceEvent[] {
     return this.engine.events;
   }
 
   /** Calls `listener` with every rotation event from now on. */
-  public onRotationEvent(listener: (event: RotationEvent) => void): void {
+  public onRotationEvent(listener: (event: RotationServiceEvent) => void): void {
     this.engine.onEvent(listener);
   }
 

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import * as fc from 'fast-check';
 import { createGenericStrategy } from '../../lambda/rotation/strategies/generic';
-import type { RotationEvent, SecretsManagerSimulator } from '../../simulator';
+import type { RotationServiceEvent, SecretsManagerSimulator } from '../../simulator';
 import { reportFigures } from './support/figures';
 import { LeakAudit } from './support/leaks';
 import { InProcessRotation, registerInProcessRotation, StepEvent } from './support/rotation-function';
@@ -163,7 +163,7 @@ async function valueOf(arn: string, versionId: string): Promise<string | undefin
 async function checkInvariants(model: Model, put: string | undefined): Promise<void> {
   figures.invariantChecks += 1;
   const stages = await stagesOf(client, model.arn);
-  const events: RotationEvent[] = sim.events.slice(model.eventIndex).filter((event) => event.secretArn === model.arn);
+  const events: RotationServiceEvent[] = sim.events.slice(model.eventIndex).filter((event) => event.secretArn === model.arn);
   model.eventIndex = sim.events.length;
   figures.rotationsSucceeded += events.filter((event) => event.type === 'RotationSucceeded').length;
   figures.rotationsGivenUp += events.filter((event) => event.type === 'RotationFailed' && event.final).length;

@@ -3,7 +3,7 @@ import {
   PutSecretValueCommand, RotateSecretCommand, RotateSecretCommandInput, SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { FUNCTION_ARN, gate, RotationEventIn, START, startSimulator, stagesOf, templateRotation, versionWith } from './support';
-import { RotationEvent, SecretsManagerSimulator } from '../../simulator';
+import { RotationServiceEvent, SecretsManagerSimulator } from '../../simulator';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -27,7 +27,7 @@ function rotate(arn: string, extra: Partial<RotateSecretCommandInput> = {}) {
   }));
 }
 
-function summary(events: readonly RotationEvent[]) {
+function summary(events: readonly RotationServiceEvent[]) {
   return events.map((e) => [e.type, e.attempt, e.step, e.error?.type, e.final].filter((part) => part !== undefined).join(' '));
 }
 
@@ -44,7 +44,7 @@ test('RotateSecret answers at once with the value-less placeholder, then the fou
     invocations.push(event);
     if (invocations.length === 1) await firstStep.opened;
   }));
-  const seen: RotationEvent[] = [];
+  const seen: RotationServiceEvent[] = [];
   simulator.onRotationEvent((event) => seen.push(event));
 
   // WHEN

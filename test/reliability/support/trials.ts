@@ -1,11 +1,11 @@
 import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { labelProblems, Stages, stagesOf } from './secrets';
-import type { RotationEvent, SecretsManagerSimulator } from '../../../simulator';
+import type { RotationServiceEvent, SecretsManagerSimulator } from '../../../simulator';
 
 /** One rotation started by RotateSecret and followed to its end, retries included. */
 export interface RotationRun {
   readonly token: string;
-  readonly events: readonly RotationEvent[];
+  readonly events: readonly RotationServiceEvent[];
   /** Attempts the simulator made (RotationStarted events). */
   readonly attempts: number;
   /** Attempts that failed (RotationFailed events). */
