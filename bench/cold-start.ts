@@ -18,9 +18,9 @@ import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '
 import * as esbuild from 'esbuild';
 import { SecretsManagerSimulator } from '../simulator';
 import { elapsedMs, median } from './support/stats';
+import { bundleAssetDir, rotationEnvironment } from '../test/support/strategies';
 
 const ROOT = path.resolve(__dirname, '..');
-const ROTATION_ASSETS = path.join(ROOT, 'assets', 'lambda', 'rotation');
 /** The library's handler bundles target this Node.js (see .projenrc.ts); the reference is built the same way. */
 const HANDLER_TARGET = 'node20';
 
@@ -32,7 +32,6 @@ export const handler = async (event) => {
 };
 `;
 
-const PASSWORD_ENVIRONMENT = { PASSWORD_LENGTH: '32', EXCLUDE_CHARACTERS: '/@"\'\\', REQUIRE_EACH_INCLUDED_TYPE: 'true' };
 
 export interface Bundle {
   readonly key: 'generic' | 'database' | 'minimal';
@@ -74,13 +73,13 @@ export async function prepareBundles(workDir: string): Promise<Bundle[]> {
   });
   const databaseSecret = JSON.stringify({ engine: 'postgres', host: '127.0.0.1', port: 1, username: 'bench', password: 'initial-password', ssl: false });
   return [
-    bundleOf('generic', 'generic (assets/lambda/rotation/handler)', path.join(ROTATION_ASSETS, 'handler', 'index.js'), {
-      environment: { ROTATION_STRATEGY: 'generic', ...PASSWORD_ENVIRONMENT },
+    bundleOf('generic', 'generic (assets/lambda/rotation/generic-function)', path.join(bundleAssetDir('genericRotation'), 'index.js'), {
+      environment: rotationEnvironment('generic'),
       secretValue: 'initial-api-key',
       rotates: true,
     }),
-    bundleOf('database', 'database (assets/lambda/rotation/database-handler)', path.join(ROTATION_ASSETS, 'database-handler', 'index.js'), {
-      environment: { ROTATION_STRATEGY: 'postgres-single-user', CONNECT_TIMEOUT_SECONDS: '1', ...PASSWORD_ENVIRONMENT },
+    bundleOf('database', 'database (assets/lambda/rotation/database-function)', path.join(bundleAssetDir('databaseRotation'), 'index.js'), {
+      environment: rotationEnvironment('postgres-single-user', { connectTimeoutSeconds: 1 }),
       secretValue: databaseSecret,
       // setSecret would log in to a database: the benchmark stops after the measured first invocation.
       rotates: false,

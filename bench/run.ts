@@ -28,6 +28,7 @@ import { median, leastSquaresSlope } from './support/stats';
 import { evaluateTargets } from './targets';
 import { measureVerificationLatency } from './verification-latency';
 import { pythonTool } from '../test/support/python-tools';
+import { bundleAssetDir } from '../test/support/strategies';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(__dirname, 'RESULTS.md');
@@ -219,7 +220,7 @@ function describeCode(): string {
 
 /** Handler sources changed after the oldest bundle was built. */
 function staleAssetSources(): string[] {
-  const bundles = ['rotation/handler', 'rotation/database-handler', 'verify/handler'].map((dir) => path.join(ROOT, 'assets', 'lambda', dir, 'index.js'));
+  const bundles = (['genericRotation', 'databaseRotation', 'verification'] as const).map((bundle) => path.join(bundleAssetDir(bundle), 'index.js'));
   const built = Math.min(...bundles.map((file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0)));
   const sources = fs.readdirSync(path.join(ROOT, 'lambda'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
   return sources.filter((file) => fs.statSync(path.join(ROOT, 'lambda', file)).mtimeMs > built).map((file) => `lambda/${file}`);

@@ -1,7 +1,7 @@
 /**
  * Bundle the SDK into the rotation handler, or take it from the Lambda runtime?
  *
- * Builds lambda/rotation/handler.ts twice with esbuild (as the library's bundle task does):
+ * Builds lambda/rotation/generic-function.ts twice with esbuild (as the library's bundle task does):
  *   (a) @aws-sdk/client-secrets-manager bundled, minified;
  *   (b) `@aws-sdk/*` external, as if loaded from the Lambda runtime's own node_modules.
  * Prints each bundle's bytes and gzipped bytes, and the median time of a cold `require` of it in a fresh
@@ -17,7 +17,7 @@ import * as zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(__dirname, '..');
-const ENTRY = path.join(ROOT, 'lambda', 'rotation', 'handler.ts');
+const ENTRY = path.join(ROOT, 'lambda', 'rotation', 'generic-function.ts');
 const RUNS = Number(process.argv[2] ?? 15);
 
 interface Variant {
@@ -112,7 +112,7 @@ function printTable(results: Result[]): void {
   const header = ['variant', 'bytes', 'gzip bytes', 'require median ms', 'min-max ms'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  console.log(`Cold require of lambda/rotation/handler.ts bundles: ${RUNS} runs each, Node ${process.version}, ${process.platform}/${process.arch}`);
+  console.log(`Cold require of lambda/rotation/generic-function.ts bundles: ${RUNS} runs each, Node ${process.version}, ${process.platform}/${process.arch}`);
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   rows.forEach((row) => console.log(line(row)));

@@ -16,13 +16,12 @@
  * show: Step Functions' and Lambda's own scheduling latency, and real network round trips.
  */
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerSimulator } from '../simulator';
 import { DEFAULT_POLL_INTERVAL } from '../src/private/deploy-verification';
+import { bundleAssetDir, rotationEnvironment } from '../test/support/strategies';
 
-const ASSETS = path.join(__dirname, '..', 'assets', 'lambda');
 
 export interface VerificationLatency {
   /** The construct's default poll interval, in ms. */
@@ -48,12 +47,12 @@ export async function measureVerificationLatency(rotations: number, scale: numbe
   const onEvent = arn('rotation-check-on-event');
   const isComplete = arn('rotation-check-is-complete');
   sim.registerFunction(rotation, {
-    assetDir: path.join(ASSETS, 'rotation', 'handler'),
-    environment: { ROTATION_STRATEGY: 'generic', PASSWORD_LENGTH: '32', EXCLUDE_CHARACTERS: '/@"\'\\', REQUIRE_EACH_INCLUDED_TYPE: 'true' },
+    assetDir: bundleAssetDir('genericRotation'),
+    environment: rotationEnvironment('generic'),
     timeoutSeconds: 30,
   });
   for (const [functionArn, handler] of [[onEvent, 'index.onEvent'], [isComplete, 'index.isComplete']]) {
-    sim.registerFunction(functionArn, { assetDir: path.join(ASSETS, 'verify', 'handler'), handler, timeoutSeconds: 30 });
+    sim.registerFunction(functionArn, { assetDir: bundleAssetDir('verification'), handler, timeoutSeconds: 30 });
   }
   const succeededAt = new Map<string, bigint>();
   sim.onRotationEvent((event) => {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CHECK_PROPERTY_NAMES, CHECK_RESOURCE_TYPE, strategyOfEnvironment } from '../src/private/contract';
 
 /** A Lambda function of the assembly that the sandbox can run: its bundled asset and configuration. */
 export interface FunctionModel {
@@ -22,7 +23,7 @@ export interface RotatingSecretModel {
   readonly rotationRules: { ScheduleExpression?: string; AutomaticallyAfterDays?: number; Duration?: string };
   readonly rotateImmediately: boolean;
   readonly rotationFunction: FunctionModel;
-  /** The deploy-time check (Custom::RotationCheck) and its handlers, when the secret has one. */
+  /** The deploy-time check (its custom resource) and its handlers, when the secret has one. */
   readonly check?: { readonly properties: Record<string, unknown>; readonly onEvent: FunctionModel; readonly isComplete: FunctionModel };
   /** Strategy name from the rotation function's environment, or `custom` for a function of another origin. */
   readonly strategy: string;
@@ -44,7 +45,7 @@ export function readAssembly(assemblyDir: string): RotatingSecretModel[] {
 
 function readStack(assemblyDir: string, stackName: string, resources: Resources): RotatingSecretModel[] {
   const models: RotatingSecretModel[] = [];
-  const checks = Object.values(resources).filter((r) => r.Type === 'Custom::RotationCheck');
+  const checks = Object.values(resources).filter((r) => r.Type === CHECK_RESOURCE_TYPE);
   for (const [id, schedule] of Object.entries(resources)) {
     if (schedule.Type !== 'AWS::SecretsManager::RotationSchedule') continue;
     const props = schedule.Properties ?? {};
@@ -57,7 +58,7 @@ function readStack(assemblyDir: string, stackName: string, resources: Resources)
       throw new Error(`${stackName}/${id}: the rotation schedule has no RotationLambdaARN of this stack (hosted rotation is not supported by the sandbox)`);
     }
     const rotationFunction = readFunction(assemblyDir, stackName, functionLogicalId, resources);
-    const check = checks.find((c) => refOf(c.Properties?.SecretArn) === secretLogicalId);
+    const check = checks.find((c) => refOf(c.Properties?.[CHECK_PROPERTY_NAMES.secretArn]) === secretLogicalId);
     models.push({
       stackName,
       secretLogicalId,
@@ -66,7 +67,7 @@ function readStack(assemblyDir: string, stackName: string, resources: Resources)
       rotateImmediately: props.RotateImmediatelyOnUpdate !== false,
       rotationFunction,
       check: check && readCheck(assemblyDir, stackName, check.Properties ?? {}, resources),
-      strategy: typeof rotationFunction.environment.ROTATION_STRATEGY === 'string' ? rotationFunction.environment.ROTATION_STRATEGY : 'custom',
+      strategy: strategyOfEnvironment(rotationFunction.environment) ?? 'custom',
     });
   }
   return models;

@@ -3,6 +3,7 @@ import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { RotatingSecretModel } from './assembly';
 import { DeployedSecret, SandboxDeployer, SkippedSecret, resolveCheckProperties } from './deploy';
 import { SecretsManagerSimulator } from '../simulator';
+import { AWSCURRENT, AWSPENDING, CHECK_RESOURCE_TYPE } from '../src/private/contract';
 
 const DUMMY_CREDENTIALS = { accessKeyId: 'AKIASANDBOXEXAMPLE00', secretAccessKey: 'sandbox-not-a-secret' };
 const CHECK_POLL_MS = 100;
@@ -61,7 +62,7 @@ export async function runSandbox(models: RotatingSecretModel[], progress: (line:
     let target = sim.clock.now();
     for (const { secret } of deployed) {
       const description = await describe(client, secret.arn);
-      currentBefore.set(secret.arn, versionWith(description.VersionIdsToStages, 'AWSCURRENT'));
+      currentBefore.set(secret.arn, versionWith(description.VersionIdsToStages, AWSCURRENT));
       const next = description.NextRotationDate ? new Date(description.NextRotationDate).getTime() : undefined;
       if (next !== undefined) target = Math.max(target, next + 24 * 3600 * 1000);
     }
@@ -76,7 +77,7 @@ export async function runSandbox(models: RotatingSecretModel[], progress: (line:
       const scheduledRotations = succeeded.filter((e) => e.trigger === 'schedule').length;
       const firstRotation = succeeded.some((e) => e.trigger === 'RotateSecret') ? (secret.model.check ? 'verified' : 'rotated') : 'none';
       const failures = sim.events.filter((e) => e.secretArn === secret.arn && e.type === 'RotationFailed');
-      const scheduled = versionWith(stages, 'AWSCURRENT') !== currentBefore.get(secret.arn);
+      const scheduled = versionWith(stages, AWSCURRENT) !== currentBefore.get(secret.arn);
       const error = !scheduled
         ? `the scheduled rotation did not complete${failures.length ? `: ${describeFailure(failures[failures.length - 1])}` : ''}`
         : undefined;
@@ -100,7 +101,7 @@ export async function runSandbox(models: RotatingSecretModel[], progress: (line:
   }
 }
 
-/** Runs the Custom::RotationCheck lifecycle as the provider framework would: onEvent, then isComplete until done. */
+/** Runs the check's custom-resource lifecycle as the provider framework would: onEvent, then isComplete until done. */
 async function runCheck(sim: SecretsManagerSimulator, deployer: SandboxDeployer, secret: DeployedSecret): Promise<void> {
   const check = secret.model.check!;
   const onEventArn = deployer.registerFunction(secret.model.stackName, check.onEvent);
@@ -112,7 +113,7 @@ async function runCheck(sim: SecretsManagerSimulator, deployer: SandboxDeployer,
     StackId: `arn:aws:cloudformation:${sim.region}:${sim.accountId}:stack/${secret.model.stackName}/${randomUUID()}`,
     RequestId: randomUUID(),
     LogicalResourceId: `${secret.model.secretLogicalId}RotationCheck`,
-    ResourceType: 'Custom::RotationCheck',
+    ResourceType: CHECK_RESOURCE_TYPE,
     ResourceProperties: { ServiceToken: onEventArn, ...resolveCheckProperties(secret) },
   };
   const started = await invoke(sim, onEventArn, event);
@@ -141,8 +142,8 @@ function versionWith(stages: Record<string, string[]> | undefined, label: string
 
 /** AWSPENDING absent, or on the same version as AWSCURRENT. */
 export function invariantHolds(stages: Record<string, string[]>): boolean {
-  const pending = versionWith(stages, 'AWSPENDING');
-  return pending === undefined || pending === versionWith(stages, 'AWSCURRENT');
+  const pending = versionWith(stages, AWSPENDING);
+  return pending === undefined || pending === versionWith(stages, AWSCURRENT);
 }
 
 /** `abcd1234: AWSCURRENT; ef567890: AWSPREVIOUS` with short version ids. */

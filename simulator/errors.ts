@@ -25,8 +25,6 @@ export const resourceExists = (message: string) => new ServiceError('ResourceExi
 
 export const resourceNotFound = (message: string) => new ServiceError('ResourceNotFoundException', message);
 
-export const internalServiceError = (message = 'An error occurred on the server side.') => new ServiceError('InternalServiceError', message, 500);
-
 export const markedForDeletion = () =>
   invalidRequest("You can't perform this operation on the secret because it was marked for deletion.");
 

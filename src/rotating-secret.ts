@@ -84,8 +84,9 @@ export class RotatingSecret extends Construct {
     this.scheduleExpression = schedule.expressionString;
 
     if (schedule._disabled) {
-      if (props.window !== undefined || props.verification !== undefined) {
-        throw new Error('`window` and `verification` have no effect with `Schedule.disabled()`: remove them');
+      const ignored = (['window', 'verification', 'verifyOnDeploy', 'failureAlarms', 'alarmTopic'] as const).filter((prop) => props[prop] !== undefined);
+      if (ignored.length > 0) {
+        throw new Error(`${ignored.map((prop) => `\`${prop}\``).join(', ')} ${ignored.length === 1 ? 'has' : 'have'} no effect with \`Schedule.disabled()\`: remove ${ignored.length === 1 ? 'it' : 'them'}`);
       }
       return;
     }

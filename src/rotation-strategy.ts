@@ -1,8 +1,15 @@
 import { Duration, Stack, Token, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DatabaseTarget } from './database-target';
-import { DATABASE_ENGINES, DatabaseStrategyKind, validateDatabaseOptions } from './private/database-options';
-import { DATABASE_EXCLUDE_CHARACTERS, nonDefaultPasswordOptions, passwordEnvironment, resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
+import {
+  DEFAULT_CONNECT_TIMEOUT_SECONDS,
+  DatabaseStrategyName,
+  GENERIC_EXCLUDE_CHARACTERS,
+  DATABASE_EXCLUDE_CHARACTERS,
+  STRATEGIES,
+} from './private/contract';
+import { validateDatabaseOptions } from './private/database-options';
+import { nonDefaultPasswordOptions, resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
 import { RotationStrategyBinding } from './private/strategy-binding';
 
 /**
@@ -192,21 +199,17 @@ export abstract class RotationStrategy {
 class RandomPasswordStrategy extends RotationStrategy {
   constructor(private readonly options: RandomPasswordOptions) {
     super();
-    validatePasswordOptions(options);
+    validatePasswordOptions(options, GENERIC_EXCLUDE_CHARACTERS);
     validateTemplate(options);
   }
 
   public _bind(_scope: Construct): RotationStrategyBinding {
     const { secretStringTemplate, generateStringKey } = this.options;
-    const password = resolvePasswordOptions(this.options);
-    const environment: { [name: string]: string } = { ROTATION_STRATEGY: 'generic', ...passwordEnvironment(password) };
-    if (generateStringKey !== undefined) environment.GENERATE_STRING_KEY = generateStringKey;
+    const passwordPolicy = resolvePasswordOptions(this.options, GENERIC_EXCLUDE_CHARACTERS);
     return {
-      strategyName: 'generic',
-      handlerBundle: 'handler',
-      environment,
+      config: { strategy: 'generic', passwordPolicy, generateStringKey },
       // CloudFormation generates the first value with the same rules the rotation function uses later.
-      generateSecretString: { ...nonDefaultPasswordOptions(password), secretStringTemplate, generateStringKey },
+      generateSecretString: { ...nonDefaultPasswordOptions(passwordPolicy), secretStringTemplate, generateStringKey },
     };
   }
 }
@@ -236,22 +239,22 @@ function validateTemplate(options: RandomPasswordOptions) {
 
 class DatabaseStrategy extends RotationStrategy {
   constructor(
-    private readonly kind: DatabaseStrategyKind,
+    private readonly kind: DatabaseStrategyName,
     private readonly options: DatabaseRotationOptions,
     private readonly masterSecret?: secretsmanager.ISecret,
   ) {
     super();
-    validatePasswordOptions(options);
+    validatePasswordOptions(options, DATABASE_EXCLUDE_CHARACTERS);
     validateDatabaseOptions(kind, options);
   }
 
   public _bind(scope: Construct): RotationStrategyBinding {
-    const engine = DATABASE_ENGINES[this.kind];
-    const password = resolvePasswordOptions(this.options, DATABASE_EXCLUDE_CHARACTERS);
+    const family = STRATEGIES[this.kind].family;
+    const passwordPolicy = resolvePasswordOptions(this.options, DATABASE_EXCLUDE_CHARACTERS);
     const { database, username, dbname, ssl, connectTimeout } = this.options;
-    const port = database.port ?? engine.defaultPort;
+    const port = database.port ?? family.defaultPort;
     const template = {
-      engine: engine.engine,
+      engine: family.engine,
       host: database.host,
       port,
       username,
@@ -260,17 +263,13 @@ class DatabaseStrategy extends RotationStrategy {
       ...(this.masterSecret ? { masterarn: this.masterSecret.secretArn } : {}),
     };
     return {
-      strategyName: this.kind,
-      handlerBundle: 'database-handler',
-      environment: {
-        ROTATION_STRATEGY: this.kind,
-        ...passwordEnvironment(password),
-        CONNECT_TIMEOUT_SECONDS: String((connectTimeout ?? Duration.seconds(5)).toSeconds()),
-        // The Lambda Node.js runtime ships the Amazon RDS certificate authorities here; load them for TLS.
-        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      config: {
+        strategy: this.kind,
+        passwordPolicy,
+        connectTimeoutSeconds: connectTimeout?.toSeconds() ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
       },
       generateSecretString: {
-        ...nonDefaultPasswordOptions(password),
+        ...nonDefaultPasswordOptions(passwordPolicy),
         secretStringTemplate: Stack.of(scope).toJsonString(template),
         generateStringKey: 'password',
       },

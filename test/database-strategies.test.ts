@@ -63,7 +63,7 @@ describe('database strategies', () => {
       IpProtocol: 'tcp',
       Description: 'Secret rotation',
       FromPort: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Db'), 'Endpoint.Port'] },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Rotator'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PostgresSingleUserRotation'), 'GroupId'] },
     });
   });
 
@@ -181,7 +181,7 @@ describe('database strategies', () => {
       database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u'.repeat(27), masterSecret: secretsmanager.Secret.fromSecretNameV2(new Stack(), 'M', 'm'),
     }), /`username` must be at most 26 characters \(the alternate user "u+_clone" must fit mysql's 32\), got 27/],
     ['port out of range', () => RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h', port: 70000 }), username: 'u' }), /`database` port must be from 1 to 65535, got 70000/],
-    ['connect timeout too long', () => RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', connectTimeout: Duration.minutes(2) }), /`connectTimeout` must be between 1 and 60 seconds, got 2 minutes/],
+    ['connect timeout too long', () => RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', connectTimeout: Duration.minutes(2) }), /`connectTimeout` must be a whole number of seconds from 1 to 60, got 2 minutes/],
     ['subnets without a VPC', () => RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }), /`vpcSubnets` needs `vpc`/],
     ['password too short', () => RotationStrategy.postgresSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', passwordLength: 2 }), /`passwordLength` must be a whole number from 4 to 4096, got 2/],
   ])('%s is refused at synth', (_name, strategy, error) => {

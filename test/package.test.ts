@@ -14,8 +14,9 @@ describe('the npm package', () => {
   const files = packedFiles();
 
   test.each([
-    'assets/lambda/rotation/handler/index.js',
-    'assets/lambda/verify/handler/index.js',
+    'assets/lambda/rotation/generic-function/index.js',
+    'assets/lambda/rotation/database-function/index.js',
+    'assets/lambda/verify/verify-function/index.js',
     'assets/sandbox/cli/index.js',
   ])('ships the bundled %s', (bundle) => {
     expect(files).toContain(bundle);

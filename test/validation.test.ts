@@ -35,10 +35,10 @@ describe('bad props fail at synth with the prop and the bad value', () => {
     ['password length not whole', () => ({ strategy: RotationStrategy.randomPassword({ passwordLength: 10.5 }) }), /got 10.5/],
     ['every class excluded', () => ({
       strategy: RotationStrategy.randomPassword({ excludeNumbers: true, excludePunctuation: true, excludeUppercase: true, excludeLowercase: true }),
-    }), /exclude every character/],
+    }), /leave no character to choose from/],
     ['every character excluded by excludeCharacters', () => ({
       strategy: RotationStrategy.randomPassword({ excludePunctuation: true, excludeUppercase: true, excludeLowercase: true, excludeCharacters: '0123456789' }),
-    }), /exclude every character/],
+    }), /leave no character to choose from/],
     ['template without key', () => ({ strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{"user":"a"}' }) }), /`generateStringKey` is required with `secretStringTemplate`/],
     ['key without template', () => ({ strategy: RotationStrategy.randomPassword({ generateStringKey: 'password' }) }), /`secretStringTemplate` is required with `generateStringKey` \("password"\)/],
     ['template not JSON', () => ({ strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{user', generateStringKey: 'p' }) }), /`secretStringTemplate` must be a JSON object, got "\{user"/],

@@ -1,5 +1,83 @@
-import { createRotationHandler } from './rotation-handler';
-import { GENERIC_STRATEGIES } from './strategies/generic-registry';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createJsonLogger, safeErrorMessage } from './log';
+import { runRotationStep } from './protocol';
+import { SdkSecretsStore } from './secrets-store';
+import type { ProtectedService } from './types';
+import {
+  ContractError,
+  PASSWORD_POLICY_VARIABLES,
+  ROTATION_FAILURE_MESSAGE,
+  RotationFunctionConfig,
+  RotationStepFields,
+  StrategyName,
+  decodeRotationEnvironment,
+  passwordPolicyProblem,
+  strategyOfEnvironment,
+} from '../../src/private/contract';
 
-/** Entry point of the generic rotation function. */
-export const handler = createRotationHandler(GENERIC_STRATEGIES);
+/** Builds a strategy from the function's configuration. */
+export type StrategyFactory = (config: RotationFunctionConfig) => ProtectedService;
+
+/** The strategies one bundle of the rotation function implements, by name. */
+export type StrategyTable = Readonly<Partial<Record<StrategyName, StrategyFactory>>>;
+
+// Created once per execution environment and reused by every invocation it serves. Region, credentials
+// and endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL) come from the environment.
+const store = new SdkSecretsStore(new SecretsManagerClient({}));
+const log = createJsonLogger();
+
+/**
+ * The rotation function Secrets Manager invokes, once per step, for the strategies of `table`.
+ * Configuration is read on each invocation so a bad environment fails the step with a logged reason
+ * instead of the whole function's init.
+ */
+export function createRotationHandler(table: StrategyTable): (event: unknown) => Promise<void> {
+  return async (event) => {
+    const fields: { -readonly [K in keyof RotationStepFields]: RotationStepFields[K] } = {
+      step: stringField(event, 'Step'),
+      secretArn: stringField(event, 'SecretId'),
+      token: stringField(event, 'ClientRequestToken'),
+      // What the environment names, valid or not: a bad configuration's line still says which it was.
+      strategy: strategyOfEnvironment(process.env) ?? null,
+    };
+    try {
+      const config = readConfiguration(process.env);
+      const service = createStrategy(table, config);
+      log.info('rotation step started', fields);
+      await runRotationStep(event, { store, service, passwords: config.passwordPolicy, log });
+      log.info('rotation step finished', fields);
+    } catch (error) {
+      // The deploy-time check finds this record by token (src/private/contract/failure-log.ts).
+      log.error(ROTATION_FAILURE_MESSAGE, { ...fields, error: safeErrorMessage(error) });
+      throw error;
+    }
+  };
+}
+
+/** The function's configuration, with a password policy that can produce passwords. */
+export function readConfiguration(env: Readonly<Record<string, string | undefined>>): RotationFunctionConfig {
+  const config = decodeRotationEnvironment(env);
+  // Fail at configuration time, not in the middle of createSecret.
+  const problem = passwordPolicyProblem(config.passwordPolicy);
+  if (problem !== undefined) {
+    throw new ContractError(`the password variables (${PASSWORD_POLICY_VARIABLES.join(', ')}) are inconsistent: ${problem}`);
+  }
+  return config;
+}
+
+/** The strategy `config` names, if this bundle implements it. */
+export function createStrategy(table: StrategyTable, config: RotationFunctionConfig): ProtectedService {
+  const factory = table[config.strategy];
+  if (factory === undefined) {
+    throw new ContractError(`strategy ${JSON.stringify(config.strategy)} is not implemented by this rotation function; it implements ${Object.keys(table).join(', ')}`);
+  }
+  return factory(config);
+}
+
+// Identifiers from the event for log lines: null when absent (so every line has every field), bounded so
+// a malformed event cannot flood the log.
+function stringField(event: unknown, name: string): string | null {
+  if (typeof event !== 'object' || event === null) return null;
+  const value = (event as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value.slice(0, 2048) : null;
+}

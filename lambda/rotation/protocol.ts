@@ -1,7 +1,6 @@
 import { ResourceExistsError, RotationError } from './errors';
 import { safeErrorMessage } from './log';
 import { generatePassword } from './password';
-import { AWSCURRENT, AWSPENDING } from './stages';
 import type {
   Logger,
   PasswordPolicy,
@@ -12,6 +11,7 @@ import type {
   SecretsStore,
   StepContext,
 } from './types';
+import { AWSCURRENT, AWSPENDING } from '../../src/private/contract';
 
 /** What the protocol runs against: everything with a side effect comes in here. */
 export interface ProtocolDependencies {
@@ -114,11 +114,11 @@ function passesEntryChecks(description: SecretDescription, where: Where, log: Lo
     throw failure(where, 'the token is not a version of this secret, so it has no stage for rotation');
   }
   if (stages.includes(AWSCURRENT)) {
-    log.info('version is already AWSCURRENT; nothing to do', { ...where, strategy });
+    log.info(`version is already ${AWSCURRENT}; nothing to do`, { ...where, strategy });
     return false;
   }
   if (!stages.includes(AWSPENDING)) {
-    throw failure(where, `the token's version is not AWSPENDING (its stages: [${stages.join(', ')}])`);
+    throw failure(where, `the token's version is not ${AWSPENDING} (its stages: [${stages.join(', ')}])`);
   }
   return true;
 }
@@ -134,7 +134,7 @@ async function createSecret(context: StepContext, deps: ProtocolDependencies, ro
   const readCurrent = async () => {
     const current = await store.getValue(secretArn, { stage: AWSCURRENT });
     if (current === undefined) {
-      throw failure({ step: 'createSecret', secretArn, token }, 'the secret has no AWSCURRENT value to derive the pending value from');
+      throw failure({ step: 'createSecret', secretArn, token }, `the secret has no ${AWSCURRENT} value to derive the pending value from`);
     }
     return current;
   };
@@ -159,19 +159,19 @@ async function finishSecret(description: SecretDescription, where: Where, deps: 
   // The entry checks returned already if the token holds AWSCURRENT, so another version holds it here.
   const currentVersion = Object.keys(description.versionIdsToStages).find((id) => stagesOf(description, id)?.includes(AWSCURRENT));
   if (currentVersion === undefined) {
-    throw failure(where, 'no version of the secret holds AWSCURRENT');
+    throw failure(where, `no version of the secret holds ${AWSCURRENT}`);
   }
   try {
     await store.moveCurrent(where.secretArn, where.token, currentVersion);
   } catch (error) {
     const again = await store.describe(where.secretArn);
     if (stagesOf(again, where.token)?.includes(AWSCURRENT)) {
-      log.info('a concurrent finishSecret already moved AWSCURRENT to this version', fields);
+      log.info(`a concurrent finishSecret already moved ${AWSCURRENT} to this version`, fields);
       return;
     }
-    throw failure(where, `could not move AWSCURRENT from version ${currentVersion}: ${safeErrorMessage(error)}`, error);
+    throw failure(where, `could not move ${AWSCURRENT} from version ${currentVersion}: ${safeErrorMessage(error)}`, error);
   }
-  log.info('AWSCURRENT moved to the new version', { ...fields, previousVersion: currentVersion });
+  log.info(`${AWSCURRENT} moved to the new version`, { ...fields, previousVersion: currentVersion });
 }
 
 function readPending(store: SecretsStore, secretArn: string, token: string): Promise<string | undefined> {

@@ -6,8 +6,8 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { ResourceExistsError } from './errors';
-import { AWSCURRENT, AWSPENDING } from './stages';
 import type { SecretDescription, SecretsStore, VersionSelector } from './types';
+import { AWSCURRENT, AWSPENDING } from '../../src/private/contract';
 
 export { ResourceExistsError } from './errors';
 

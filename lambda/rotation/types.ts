@@ -2,6 +2,7 @@
  * Contracts of the rotation engine. The four-step protocol (protocol.ts) is plain code over these
  * interfaces; the AWS SDK and database drivers live behind them, at the edge.
  */
+export type { PasswordPolicy } from '../../src/private/contract';
 
 /** The four steps Secrets Manager invokes, in order. */
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
@@ -39,18 +40,6 @@ export interface SecretsStore {
   putPendingValue(secretId: string, token: string, value: string, rotationToken?: string): Promise<void>;
   /** UpdateSecretVersionStage: move AWSCURRENT to `versionId`, removing it from `fromVersionId`. */
   moveCurrent(secretId: string, versionId: string, fromVersionId: string): Promise<void>;
-}
-
-/** Password options with GetRandomPassword's names and semantics. */
-export interface PasswordPolicy {
-  readonly passwordLength: number;
-  readonly excludeCharacters: string;
-  readonly excludeNumbers: boolean;
-  readonly excludePunctuation: boolean;
-  readonly excludeUppercase: boolean;
-  readonly excludeLowercase: boolean;
-  readonly includeSpace: boolean;
-  readonly requireEachIncludedType: boolean;
 }
 
 /** Structured JSON logger. Callers pass only non-secret fields. */

@@ -1,3 +1,4 @@
+import { AWSCURRENT } from '../../src/private/contract';
 import type { RotationStep } from '../rotation/types';
 
 /**
@@ -25,14 +26,14 @@ export function diagnoseStall(token: string, evidence: PendingValueEvidence): St
       return {
         possibleSteps: ['setSecret', 'testSecret', 'finishSecret'],
         explanation:
-          `The pending version ${token} has a value but is not AWSCURRENT, ` +
+          `The pending version ${token} has a value but is not ${AWSCURRENT}, ` +
           'so setSecret, testSecret or finishSecret did not complete.',
       };
     case 'unknown':
       return {
         possibleSteps: ['createSecret', 'setSecret', 'testSecret', 'finishSecret'],
         explanation:
-          `The pending version ${token} is not AWSCURRENT, ` +
+          `The pending version ${token} is not ${AWSCURRENT}, ` +
           'so one of createSecret, setSecret, testSecret or finishSecret did not complete.',
       };
   }

@@ -1,7 +1,8 @@
 /**
- * The rotation function's failure line: one JSON object per failed step,
- * `{"level":"error","message":"rotation step failed","step":"setSecret","token":"...","error":"..."}`.
+ * The rotation function's failure line (its record is in the contract: src/private/contract/failure-log.ts),
+ * reduced to what a failure message shows.
  */
+import { parseRotationFailureRecord } from '../../src/private/contract';
 
 /** A failed step, as the rotation function logged it. */
 export interface RotationFailureLine {
@@ -16,29 +17,12 @@ export interface RotationFailureLine {
 const MAX_ERROR_LENGTH = 400;
 const MAX_STEP_LENGTH = 40;
 
-/** CloudWatch Logs filter pattern that selects the failure lines of one rotation. */
-export function failureFilterPattern(token: string): string {
-  return `{ $.token = "${token}" && $.level = "error" }`;
-}
-
-/**
- * Reads a failure line for `token`. Tolerates a prefix before the JSON (the text format Lambda uses for
- * console output); returns undefined for anything that is not such a line.
- */
+/** The failure line of `token` in a log event, bounded for a CloudFormation event; undefined for any other event. */
 export function parseFailureLine(message: string, token: string, timestamp?: number): RotationFailureLine | undefined {
-  const start = message.indexOf('{');
-  if (start < 0) return undefined;
-  let entry: unknown;
-  try {
-    entry = JSON.parse(message.slice(start));
-  } catch {
-    return undefined;
-  }
-  if (typeof entry !== 'object' || entry === null) return undefined;
-  const fields = entry as Record<string, unknown>;
-  if (fields.level !== 'error' || fields.token !== token) return undefined;
-  const step = typeof fields.step === 'string' && fields.step.length > 0 ? fields.step : 'an unnamed step';
-  const error = typeof fields.error === 'string' && fields.error.length > 0 ? fields.error : 'no error message was logged';
+  const record = parseRotationFailureRecord(message, token);
+  if (record === undefined) return undefined;
+  const step = record.step ?? 'an unnamed step';
+  const error = record.error ?? 'no error message was logged';
   return { step: bounded(step, MAX_STEP_LENGTH), error: bounded(error, MAX_ERROR_LENGTH), timestamp };
 }
 

@@ -1,3 +1,4 @@
+import { readCheckProperties } from './check-properties';
 import type { VerifyDependencies } from './dependencies';
 import { diagnoseStall } from './diagnosis';
 import { VerificationError } from './errors';
@@ -9,7 +10,6 @@ import {
   stepFailedMessage,
   timedOutMessage,
 } from './messages';
-import { parseProperties } from './properties';
 import { assessRotation } from './staging-labels';
 import { ROTATION_TOKEN_PATTERN } from './token';
 
@@ -24,7 +24,7 @@ export async function handleIsComplete(event: IsCompleteEvent, deps: VerifyDepen
     return { IsComplete: true };
   }
 
-  const props = parseProperties(event.ResourceProperties);
+  const props = readCheckProperties(event.ResourceProperties);
   const { token, startedAt, previousVersionId } = readRotationData(event.Data);
   const secret = await deps.secrets.describe(props.secretArn);
   const context: RotationContext = { secret, token, previousVersionId, logGroup: props.rotationLogGroup };

@@ -6,14 +6,12 @@
 import type { StallDiagnosis } from './diagnosis';
 import type { LogLookup, RotationFailureLine } from './failure-log';
 import {
-  AWSCURRENT,
-  AWSPENDING,
-  AWSPREVIOUS,
   StalePending,
   VersionStages,
   findStalePending,
   versionWithLabel,
 } from './staging-labels';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../src/private/contract';
 
 /** What DescribeSecret says about a secret, minus anything the messages do not need. */
 export interface SecretSnapshot {
@@ -48,8 +46,8 @@ export function stalePendingMessage(input: {
     ? 'a rotation started by an earlier deploy of this resource did not finish'
     : 'a previous rotation did not finish, or one is running now';
   return finalize([
-    `Secret ${secretLabel(secret)} has AWSPENDING on version ${stale.pendingVersionId},`,
-    `which is not the AWSCURRENT version${current}: ${origin}, and RotateSecret refuses to start until that label is removed.`,
+    `Secret ${secretLabel(secret)} has ${AWSPENDING} on version ${stale.pendingVersionId},`,
+    `which is not the ${AWSCURRENT} version${current}: ${origin}, and RotateSecret refuses to start until that label is removed.`,
     versionsSentence(secret.versionIdsToStages),
     `Once no rotation is running, remove the label with "${removePendingCommand(secret.arn, stale.pendingVersionId)}",`,
     'or set repairStalePending to let the deploy remove it.',
@@ -94,7 +92,7 @@ export function timedOutMessage(
 export function inconsistentLabelsMessage(context: RotationContext, problems: readonly string[]): string {
   const stale = findStalePending(context.secret.versionIdsToStages);
   return finalize([
-    `Rotation of secret ${secretLabel(context.secret)} moved AWSCURRENT to the new version ${context.token},`,
+    `Rotation of secret ${secretLabel(context.secret)} moved ${AWSCURRENT} to the new version ${context.token},`,
     `but the staging labels are inconsistent: ${problems.join('; ')}.`,
     'Later rotations would fail with "A previous rotation isn\'t complete".',
     versionsSentence(context.secret.versionIdsToStages, context.token),
@@ -107,7 +105,7 @@ export function inconsistentLabelsMessage(context: RotationContext, problems: re
 
 export function interruptedMessage(context: RotationContext, tokenLabels: readonly string[]): string {
   const state = tokenLabels.length > 0
-    ? `now has the labels ${tokenLabels.join(', ')} instead of AWSPENDING or AWSCURRENT`
+    ? `now has the labels ${tokenLabels.join(', ')} instead of ${AWSPENDING} or ${AWSCURRENT}`
     : 'no longer has a staging label';
   return finalize([
     `Rotation of secret ${secretLabel(context.secret)} was interrupted: version ${context.token}, started by this deploy, ${state},`,
@@ -120,7 +118,7 @@ export function interruptedMessage(context: RotationContext, tokenLabels: readon
 
 /** The AWS CLI command that removes AWSPENDING from one version. */
 export function removePendingCommand(secretArn: string, versionId: string): string {
-  return `aws secretsmanager update-secret-version-stage --secret-id ${secretArn} --version-stage AWSPENDING --remove-from-version-id ${versionId}`;
+  return `aws secretsmanager update-secret-version-stage --secret-id ${secretArn} --version-stage ${AWSPENDING} --remove-from-version-id ${versionId}`;
 }
 
 function secretLabel(secret: SecretSnapshot): string {
@@ -143,11 +141,11 @@ function versionsSentence(stages: VersionStages, token?: string): string {
 
 function currentSentence(context: RotationContext): string {
   const current = versionWithLabel(context.secret.versionIdsToStages, AWSCURRENT);
-  if (current === undefined) return 'No version holds AWSCURRENT.';
+  if (current === undefined) return `No version holds ${AWSCURRENT}.`;
   if (current === context.previousVersionId) {
-    return `AWSCURRENT is still on version ${current}, the value from before this rotation, so clients keep working with it.`;
+    return `${AWSCURRENT} is still on version ${current}, the value from before this rotation, so clients keep working with it.`;
   }
-  return `AWSCURRENT is on version ${current}.`;
+  return `${AWSCURRENT} is on version ${current}.`;
 }
 
 function lookSentence(context: RotationContext): string {
@@ -156,7 +154,7 @@ function lookSentence(context: RotationContext): string {
 
 function blockedSentence(context: RotationContext): string {
   return [
-    `Version ${context.token} keeps AWSPENDING, which blocks later rotations: after fixing the cause, remove the label`,
+    `Version ${context.token} keeps ${AWSPENDING}, which blocks later rotations: after fixing the cause, remove the label`,
     `("${removePendingCommand(context.secret.arn, context.token)}") or set repairStalePending, then deploy again.`,
   ].join(' ');
 }

@@ -1,10 +1,11 @@
+import { readCheckProperties } from './check-properties';
 import type { VerifyDependencies } from './dependencies';
 import { VerificationError } from './errors';
 import type { CustomResourceEvent, OnEventResult } from './events';
 import { SecretSnapshot, stalePendingMessage } from './messages';
-import { VerifyProperties, parseProperties } from './properties';
-import { AWSCURRENT, AWSPREVIOUS, findStalePending, versionWithLabel } from './staging-labels';
+import { findStalePending, versionWithLabel } from './staging-labels';
 import { deriveRotationToken, isTokenOfResource } from './token';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, CHECK_PROPERTY_NAMES, CheckProperties } from '../../src/private/contract';
 
 /**
  * Create, and Update with a new rotation fingerprint: check the invariant (repairing it if allowed), then
@@ -23,7 +24,7 @@ export async function handleOnEvent(event: CustomResourceEvent, deps: VerifyDepe
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
 
-  const props = parseProperties(event.ResourceProperties);
+  const props = readCheckProperties(event.ResourceProperties);
   const rotate = shouldRotate(event, props);
   const token = deriveRotationToken(event);
   const startedAt = deps.now();
@@ -66,10 +67,10 @@ export async function handleOnEvent(event: CustomResourceEvent, deps: VerifyDepe
 }
 
 /** Rotate on Create, and on an Update that changes what rotation depends on or which secret it is. */
-function shouldRotate(event: CustomResourceEvent, props: VerifyProperties): boolean {
+function shouldRotate(event: CustomResourceEvent, props: CheckProperties): boolean {
   if (event.RequestType === 'Create') return true;
   const old = event.OldResourceProperties ?? {};
-  return old.RotationFingerprint !== props.rotationFingerprint || old.SecretArn !== props.secretArn;
+  return old[CHECK_PROPERTY_NAMES.rotationFingerprint] !== props.rotationFingerprint || old[CHECK_PROPERTY_NAMES.secretArn] !== props.secretArn;
 }
 
 /**
@@ -78,7 +79,7 @@ function shouldRotate(event: CustomResourceEvent, props: VerifyProperties): bool
  */
 async function settleStalePending(
   event: CustomResourceEvent,
-  props: VerifyProperties,
+  props: CheckProperties,
   secret: SecretSnapshot,
   deps: VerifyDependencies,
 ): Promise<string | undefined> {
@@ -86,10 +87,10 @@ async function settleStalePending(
   if (!stale) return undefined;
   if (!props.repairStalePending) {
     const message = stalePendingMessage({ secret, stale, leftByThisResource: isTokenOfResource(stale.pendingVersionId, event) });
-    deps.log.error('stale AWSPENDING label', { secretArn: secret.arn, ...stale, reason: message });
+    deps.log.error(`stale ${AWSPENDING} label`, { secretArn: secret.arn, ...stale, reason: message });
     throw new VerificationError(message);
   }
-  deps.log.warn('removing a stale AWSPENDING label (repairStalePending)', { secretArn: secret.arn, ...stale });
+  deps.log.warn(`removing a stale ${AWSPENDING} label (repairStalePending)`, { secretArn: secret.arn, ...stale });
   await deps.secrets.removePendingLabel(props.secretArn, stale.pendingVersionId);
   return stale.pendingVersionId;
 }

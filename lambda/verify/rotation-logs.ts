@@ -3,10 +3,10 @@ import {
   LogLookup,
   RUNTIME_FAILURE_FILTER_PATTERN,
   RotationFailureLine,
-  failureFilterPattern,
   parseFailureLine,
   runtimeFailureText,
 } from './failure-log';
+import { rotationFailureFilterPattern } from '../../src/private/contract';
 import { safeErrorMessage } from '../rotation/log';
 import type { Logger } from '../rotation/types';
 
@@ -32,7 +32,7 @@ export function createRotationLogs(client: CloudWatchLogsClient, log: Logger): R
     async findFailure(logGroupName, token, sinceMs) {
       try {
         const failures: RotationFailureLine[] = [];
-        await forEachPage(client, logGroupName, failureFilterPattern(token), sinceMs - FAILURE_LOOKBACK_MS, (events) => {
+        await forEachPage(client, logGroupName, rotationFailureFilterPattern(token), sinceMs - FAILURE_LOOKBACK_MS, (events) => {
           for (const event of events) {
             const failure = parseFailureLine(event.message ?? '', token, event.timestamp);
             if (failure) failures.push(failure);

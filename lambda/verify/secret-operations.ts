@@ -9,7 +9,7 @@ import {
 import type { PendingValueEvidence } from './diagnosis';
 import { VerificationError } from './errors';
 import type { SecretSnapshot } from './messages';
-import { AWSPENDING } from './staging-labels';
+import { AWSPENDING } from '../../src/private/contract';
 import { safeErrorMessage } from '../rotation/log';
 import type { Logger } from '../rotation/types';
 

@@ -3,9 +3,7 @@
  * VersionIdsToStages alone (no secret value is ever read).
  */
 
-export const AWSCURRENT = 'AWSCURRENT';
-export const AWSPENDING = 'AWSPENDING';
-export const AWSPREVIOUS = 'AWSPREVIOUS';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../src/private/contract';
 
 /** Version id to its staging labels, as DescribeSecret returns them (label-less versions are absent). */
 export type VersionStages = Readonly<Record<string, readonly string[]>>;
@@ -50,13 +48,13 @@ export function assessRotation(stages: VersionStages, token: string, previousVer
     const problems: string[] = [];
     const stale = findStalePending(stages);
     if (stale) {
-      problems.push(`AWSPENDING is on version ${stale.pendingVersionId}, not on the AWSCURRENT version`);
+      problems.push(`${AWSPENDING} is on version ${stale.pendingVersionId}, not on the ${AWSCURRENT} version`);
     }
     const previousHolder = versionWithLabel(stages, AWSPREVIOUS);
     if (previousVersionId && previousVersionId !== token && previousHolder !== previousVersionId) {
       const where = previousHolder ? `is on version ${previousHolder}` : 'is on no version';
       problems.push(
-        `AWSPREVIOUS ${where}, but it belongs on version ${previousVersionId}, the AWSCURRENT version before this rotation`,
+        `${AWSPREVIOUS} ${where}, but it belongs on version ${previousVersionId}, the ${AWSCURRENT} version before this rotation`,
       );
     }
     if (problems.length > 0) return { status: 'inconsistent', problems };

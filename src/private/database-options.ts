@@ -1,38 +1,26 @@
 import { Token } from 'aws-cdk-lib';
+import { CLONE_SUFFIX, DatabaseStrategyName, MAX_CONNECT_TIMEOUT_SECONDS, MYSQL_FAMILY, POSTGRES_USERNAME_LIMIT, STRATEGIES, mysqlUsernameLimit } from './contract';
 import type { DatabaseRotationOptions } from '../rotation-strategy';
 
-export type DatabaseStrategyKind = 'postgres-single-user' | 'postgres-alternating-users' | 'mysql-single-user' | 'mysql-alternating-users';
-
-interface EngineFacts {
-  /** The `engine` field of the secret, as RDS writes it. */
-  readonly engine: string;
-  readonly defaultPort: number;
-  /** The longest user name the engine accepts (MySQL 8's 32; MariaDB allows 80). */
-  readonly maxUsername: number;
-  readonly alternating: boolean;
+/**
+ * The longest user name a strategy accepts at synth: the engine's limit (MySQL 8's 32 for the MySQL family,
+ * which MariaDB's 80 exceeds), less the alternate user's suffix for alternating users.
+ */
+function maxUsername(kind: DatabaseStrategyName): { readonly max: number; readonly engineMax: number } {
+  const facts = STRATEGIES[kind];
+  const engineMax = facts.family === MYSQL_FAMILY ? mysqlUsernameLimit(MYSQL_FAMILY.engine).maxLength : POSTGRES_USERNAME_LIMIT.maxLength;
+  return { engineMax, max: facts.alternating ? engineMax - CLONE_SUFFIX.length : engineMax };
 }
 
-const POSTGRES = { engine: 'postgres', defaultPort: 5432, maxUsername: 63 };
-const MYSQL = { engine: 'mysql', defaultPort: 3306, maxUsername: 32 };
-
-export const DATABASE_ENGINES: Record<DatabaseStrategyKind, EngineFacts> = {
-  'postgres-single-user': { ...POSTGRES, alternating: false },
-  'postgres-alternating-users': { ...POSTGRES, alternating: true },
-  'mysql-single-user': { ...MYSQL, alternating: false },
-  'mysql-alternating-users': { ...MYSQL, alternating: true },
-};
-
-const CLONE_SUFFIX = '_clone';
-
-export function validateDatabaseOptions(kind: DatabaseStrategyKind, options: DatabaseRotationOptions): void {
-  const engine = DATABASE_ENGINES[kind];
+export function validateDatabaseOptions(kind: DatabaseStrategyName, options: DatabaseRotationOptions): void {
+  const facts = STRATEGIES[kind];
   const { username, connectTimeout } = options;
   const port = options.database.port;
   if (!Token.isUnresolved(username)) {
     if (username.length === 0) throw new Error('`username` must not be empty');
-    const max = engine.alternating ? engine.maxUsername - CLONE_SUFFIX.length : engine.maxUsername;
+    const { max, engineMax } = maxUsername(kind);
     if (username.length > max) {
-      const why = engine.alternating ? ` (the alternate user "${username}${CLONE_SUFFIX}" must fit ${engine.engine}'s ${engine.maxUsername})` : '';
+      const why = facts.alternating ? ` (the alternate user "${username}${CLONE_SUFFIX}" must fit ${facts.family.engine}'s ${engineMax})` : '';
       throw new Error(`\`username\` must be at most ${max} characters${why}, got ${username.length}: "${username}"`);
     }
   }
@@ -41,8 +29,8 @@ export function validateDatabaseOptions(kind: DatabaseStrategyKind, options: Dat
   }
   if (connectTimeout !== undefined && !connectTimeout.isUnresolved()) {
     const seconds = connectTimeout.toSeconds({ integral: false });
-    if (seconds < 1 || seconds > 60) {
-      throw new Error(`\`connectTimeout\` must be between 1 and 60 seconds, got ${connectTimeout.toHumanString()}`);
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_CONNECT_TIMEOUT_SECONDS) {
+      throw new Error(`\`connectTimeout\` must be a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT_SECONDS}, got ${connectTimeout.toHumanString()}`);
     }
   }
   if (options.vpcSubnets !== undefined && options.vpc === undefined) {

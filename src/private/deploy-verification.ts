@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import {
   CfnResource,
   Duration,
@@ -11,19 +10,17 @@ import {
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CHECK_POLL_INTERVAL_SECONDS, CHECK_RESOURCE_TYPE, CHECK_TIMEOUT_SECONDS, encodeCheckProperties } from './contract';
 import { acknowledge, acknowledgeFunctionFindings, acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
-import { RotationFunction, secretsInAccount } from './rotation-function';
+import { RotationFunction, bundleAssetDir, secretsInAccount } from './rotation-function';
 
-/** The bundled verification handlers (`onEvent`, `isComplete`), built from lambda/verify. */
-const VERIFY_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'lambda', 'verify', 'handler');
-
-const DEFAULT_TIMEOUT = Duration.minutes(10);
-const MIN_TIMEOUT = Duration.minutes(1);
+const DEFAULT_TIMEOUT = Duration.seconds(CHECK_TIMEOUT_SECONDS.default);
+const MIN_TIMEOUT = Duration.seconds(CHECK_TIMEOUT_SECONDS.min);
 // CloudFormation waits at most one hour for a custom resource; leave room for the provider itself.
-const MAX_TIMEOUT = Duration.minutes(55);
-export const DEFAULT_POLL_INTERVAL = Duration.seconds(10);
-const MIN_POLL_INTERVAL = Duration.seconds(5);
-const MAX_POLL_INTERVAL = Duration.minutes(5);
+const MAX_TIMEOUT = Duration.seconds(CHECK_TIMEOUT_SECONDS.max);
+export const DEFAULT_POLL_INTERVAL = Duration.seconds(CHECK_POLL_INTERVAL_SECONDS.default);
+const MIN_POLL_INTERVAL = Duration.seconds(CHECK_POLL_INTERVAL_SECONDS.min);
+const MAX_POLL_INTERVAL = Duration.seconds(CHECK_POLL_INTERVAL_SECONDS.max);
 
 export interface VerifyRequest {
   readonly secretArn: string;
@@ -92,7 +89,7 @@ export class DeployVerification extends Construct {
         runtime: lambda.Runtime.NODEJS_24_X,
         architecture: lambda.Architecture.ARM_64,
         handler: `index.${entry}`,
-        code: lambda.Code.fromAsset(VERIFY_ASSET_DIR),
+        code: lambda.Code.fromAsset(bundleAssetDir('verification')),
         memorySize: 256,
         timeout: Duration.minutes(1),
         role,
@@ -146,15 +143,17 @@ export class DeployVerification extends Construct {
     if (request.repairStalePending) this.grantRepair();
     // The L1 resource (not the CustomResource wrapper): one construct fewer per secret, same template.
     const resource = new CfnResource(scope, 'RotationCheck', {
-      type: 'Custom::RotationCheck',
+      type: CHECK_RESOURCE_TYPE,
       // Defaults are left out (the handler applies them): every secret carries these bytes.
       properties: {
         ServiceToken: this.provider.serviceToken,
-        SecretArn: request.secretArn,
-        RotationFingerprint: request.fingerprint,
-        TimeoutSeconds: timeout.toSeconds() === DEFAULT_TIMEOUT.toSeconds() ? undefined : String(timeout.toSeconds()),
-        RepairStalePending: request.repairStalePending ? 'true' : undefined,
-        RotationLogGroup: request.rotation.logGroup.logGroupName,
+        ...encodeCheckProperties({
+          secretArn: request.secretArn,
+          rotationFingerprint: request.fingerprint,
+          timeoutSeconds: timeout.toSeconds(),
+          repairStalePending: request.repairStalePending,
+          rotationLogGroup: request.rotation.logGroup.logGroupName,
+        }),
       },
     });
     resource.node.addDependency(request.rotationSchedule);

@@ -16,12 +16,13 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
+import { FUNCTION_BUNDLES, FunctionBundle, STRATEGIES, StrategyName, encodeRotationEnvironment } from './contract';
 import { acknowledge, acknowledgeFunctionFindings, acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
 import { RotationStrategyBinding } from './strategy-binding';
 
-/** The bundled rotation handlers, built from lambda/rotation by esbuild at library build time. */
-function rotationAssetDir(bundle: RotationStrategyBinding['handlerBundle']): string {
-  return path.join(__dirname, '..', '..', 'assets', 'lambda', 'rotation', bundle);
+/** A bundled handler (built from lambda/ by esbuild at library build time), as shipped in the package. */
+export function bundleAssetDir(bundle: FunctionBundle): string {
+  return path.join(__dirname, '..', '..', 'assets', FUNCTION_BUNDLES[bundle]);
 }
 
 /**
@@ -36,9 +37,9 @@ export class RotationFunction extends Construct {
   public static forStrategy(scope: Construct, binding: RotationStrategyBinding): RotationFunction {
     const stack = Stack.of(scope);
     const key = configurationKey(binding);
-    // Short: every secret refers to it two or three times, and template bytes add up over many secrets.
-    const id = `Rotator${key.slice(0, 8)}`;
-    const rotation = (stack.node.tryFindChild(id) as RotationFunction | undefined) ?? new RotationFunction(stack, id, binding, key);
+    const functions = stack.node.children.filter((child): child is RotationFunction => child instanceof RotationFunction);
+    const rotation = functions.find((candidate) => candidate.configurationKey === key)
+      ?? new RotationFunction(stack, stableId(binding.config.strategy, functions), binding, key);
     rotation.allowDatabase(binding);
     rotation.allowMasterSecret(binding);
     return rotation;
@@ -51,6 +52,7 @@ export class RotationFunction extends Construct {
   /** Changes whenever the code or configuration of the function changes. */
   public readonly fingerprint: string;
 
+  private readonly configurationKey: string;
   private readonly secretsPolicy: iam.ManagedPolicy;
   private readonly keyArns = new Set<string>();
   private readonly secretArns: Array<string | undefined> = [];
@@ -58,26 +60,28 @@ export class RotationFunction extends Construct {
 
   private constructor(scope: Construct, id: string, binding: RotationStrategyBinding, key: string) {
     super(scope, id);
-    const assetDir = rotationAssetDir(binding.handlerBundle);
+    this.configurationKey = key;
+    const strategy = binding.config.strategy;
+    const assetDir = bundleAssetDir(STRATEGIES[strategy].bundle);
     this.fingerprint = crypto.createHash('sha256').update(key).update(FileSystem.fingerprint(assetDir)).digest('hex').slice(0, 16);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Rotates Secrets Manager secrets (${binding.strategyName} strategy)`,
+      description: `Rotates Secrets Manager secrets (${strategy} strategy)`,
       // Lambda checks the network-interface permissions when it creates a function in a VPC: attached up front.
       managedPolicies: binding.network ? [networkInterfacesPolicy(this)] : undefined,
     });
 
     this.function = new lambda.Function(this, 'Resource', {
-      description: `Rotates Secrets Manager secrets (cdk-rotating-secrets, ${binding.strategyName} strategy)`,
+      description: `Rotates Secrets Manager secrets (cdk-rotating-secrets, ${strategy} strategy)`,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(assetDir),
       memorySize: 256,
       timeout: Duration.minutes(1),
-      environment: binding.environment,
+      environment: encodeRotationEnvironment(binding.config),
       role,
       logGroup: this.logGroup,
       vpc: binding.network?.vpc,
@@ -89,7 +93,7 @@ export class RotationFunction extends Construct {
     // A policy attached after the function (not one of the role's own) so it can name the function without a
     // cycle: the function depends on its role, this policy on the function. Customer managed, not inline.
     this.secretsPolicy = new iam.ManagedPolicy(this, 'Policy', {
-      description: `Rotation function of cdk-rotating-secrets (${binding.strategyName} strategy): its secrets and its logs`,
+      description: `Rotation function of cdk-rotating-secrets (${strategy} strategy): its secrets and its logs`,
       roles: [role],
       statements: [
         new iam.PolicyStatement({
@@ -181,16 +185,30 @@ export function secretsInAccount(scope: Construct): string {
   return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
-/** What makes two strategies share a function: same strategy, same environment, same network placement. */
+/**
+ * A readable id that stays the same when the configuration changes, so the function, its role and its log
+ * group are updated in place: `GenericRotation`, `PostgresSingleUserRotation`, then `...Rotation2` for a second
+ * configuration of the same strategy in the stack.
+ */
+function stableId(strategy: StrategyName, existing: readonly RotationFunction[]): string {
+  const base = `${strategy.split('-').map((word) => word[0].toUpperCase() + word.slice(1)).join('')}Rotation`;
+  const taken = new Set(existing.map((fn) => fn.node.id));
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
+  return id;
+}
+
+/** What makes two strategies share a function: same configuration, same network placement. */
 function configurationKey(binding: RotationStrategyBinding): string {
-  const sorted = Object.keys(binding.environment).sort().map((name) => [name, binding.environment[name]]);
+  const environment = encodeRotationEnvironment(binding.config);
+  const sorted = Object.keys(environment).sort().map((name) => [name, environment[name]]);
   const placement = binding.network;
   const network = placement && {
     vpc: placement.vpc.node.addr,
     subnets: placement.vpcSubnets && Stack.of(placement.vpc).resolve(placement.vpc.selectSubnets(placement.vpcSubnets).subnetIds),
     securityGroups: placement.securityGroups?.map((group) => group.node.addr),
   };
-  return crypto.createHash('sha256').update(JSON.stringify([binding.strategyName, sorted, network ?? null])).digest('hex');
+  return crypto.createHash('sha256').update(JSON.stringify([sorted, network ?? null])).digest('hex');
 }
 
 /** A function in a VPC manages its network interfaces; EC2 offers no resource-level scoping for these. */

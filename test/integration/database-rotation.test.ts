@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -10,11 +9,12 @@ import {
 import { createConnection } from 'mysql2/promise';
 import { Client, escapeIdentifier as id, escapeLiteral as literal } from 'pg';
 import { SecretsManagerSimulator } from '../../simulator';
-import { randomPassword } from '../lambda/rotation/db/harness';
-import { mysqlAccepts, postgresAccepts } from '../lambda/rotation/db/logins';
+import { randomPassword } from '../lambda/rotation/database/harness';
+import { mysqlAccepts, postgresAccepts } from '../lambda/rotation/database/logins';
 import { pendingIsSettled, stagesOf, versionWith } from '../simulator/support';
 import { sharedMariaDb } from '../support/mariadb';
 import { PostgresCluster, startPostgres } from '../support/postgres';
+import { bundleAssetDir, rotationEnvironment } from '../support/strategies';
 
 /**
  * The bundled database rotation function end to end: the simulator's RotateSecret runs it, as Secrets Manager
@@ -23,7 +23,7 @@ import { PostgresCluster, startPostgres } from '../support/postgres';
  * the bare drivers.
  */
 
-const DATABASE_HANDLER = path.join(__dirname, '..', '..', 'assets', 'lambda', 'rotation', 'database-handler');
+const DATABASE_HANDLER = bundleAssetDir('databaseRotation');
 const ORDER_ID = 42;
 
 type Strategy = 'postgres-single-user' | 'postgres-alternating-users' | 'mysql-single-user' | 'mysql-alternating-users';
@@ -69,7 +69,7 @@ beforeAll(async () => {
   for (const strategy of ['postgres-single-user', 'postgres-alternating-users', 'mysql-single-user', 'mysql-alternating-users'] as const) {
     sim.registerFunction(functionArn(strategy), {
       assetDir: DATABASE_HANDLER,
-      environment: { ROTATION_STRATEGY: strategy, CONNECT_TIMEOUT_SECONDS: '3' },
+      environment: rotationEnvironment(strategy, { connectTimeoutSeconds: 3 }),
       timeoutSeconds: 30,
     });
   }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import {
   CancelRotateSecretCommand,
   CreateSecretCommand,
@@ -10,13 +9,13 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerSimulator, SIMULATOR_CREDENTIALS } from '../../simulator';
+import { bundleAssetDir, rotationEnvironment } from '../support/strategies';
 
 /**
  * The deploy-time check end to end, as CloudFormation's provider framework would run it: the bundled onEvent
  * and isComplete handlers against the simulator, whose RotateSecret runs the bundled rotation function.
  */
 
-const ASSETS = path.join(__dirname, '..', '..', 'assets', 'lambda');
 const GENERIC_FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:generic-rotation';
 const DATABASE_FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:database-rotation';
 const ON_EVENT = 'arn:aws:lambda:us-east-1:123456789012:function:check-on-event';
@@ -28,19 +27,18 @@ let client: SecretsManagerClient;
 beforeAll(async () => {
   sim = await SecretsManagerSimulator.start();
   client = new SecretsManagerClient({ endpoint: sim.endpoint, region: sim.region, credentials: SIMULATOR_CREDENTIALS });
-  const password = { PASSWORD_LENGTH: '32', EXCLUDE_CHARACTERS: ':/@"\'\\', REQUIRE_EACH_INCLUDED_TYPE: 'true' };
   sim.registerFunction(GENERIC_FUNCTION, {
-    assetDir: path.join(ASSETS, 'rotation', 'handler'),
-    environment: { ROTATION_STRATEGY: 'generic', ...password },
+    assetDir: bundleAssetDir('genericRotation'),
+    environment: rotationEnvironment('generic'),
     timeoutSeconds: 30,
   });
   sim.registerFunction(DATABASE_FUNCTION, {
-    assetDir: path.join(ASSETS, 'rotation', 'database-handler'),
-    environment: { ROTATION_STRATEGY: 'postgres-single-user', CONNECT_TIMEOUT_SECONDS: '1', ...password },
+    assetDir: bundleAssetDir('databaseRotation'),
+    environment: rotationEnvironment('postgres-single-user', { connectTimeoutSeconds: 1 }),
     timeoutSeconds: 30,
   });
   for (const [arn, handler] of [[ON_EVENT, 'index.onEvent'], [IS_COMPLETE, 'index.isComplete']]) {
-    sim.registerFunction(arn, { assetDir: path.join(ASSETS, 'verify', 'handler'), handler, timeoutSeconds: 30 });
+    sim.registerFunction(arn, { assetDir: bundleAssetDir('verification'), handler, timeoutSeconds: 30 });
   }
 });
 

@@ -8,6 +8,7 @@ import { stagesOf } from './support/secrets';
 import {
   createSecret, DATABASE_ASSET, functionArn, GENERIC_ASSET, logGroupOf, parkedRotation, startSimulator, VERIFY_ASSET,
 } from './support/simulator';
+import { rotationEnvironment } from '../support/strategies';
 
 /**
  * Bad input to the shipped functions (the bundled assets, through the simulator): malformed rotation events,
@@ -45,14 +46,13 @@ beforeAll(async () => {
   postgres = await postgresServer();
   mysql = await mariaDbServer();
   postgresMaster = await secret(postgres.masterSecretValue());
-  const database = { CONNECT_TIMEOUT_SECONDS: '5' };
-  sim.registerFunction(GENERIC, { assetDir: GENERIC_ASSET, environment: { ROTATION_STRATEGY: 'generic' }, timeoutSeconds: 30 });
-  sim.registerFunction(GENERIC_JSON, { assetDir: GENERIC_ASSET, environment: { ROTATION_STRATEGY: 'generic', GENERATE_STRING_KEY: 'password' }, timeoutSeconds: 30 });
+  sim.registerFunction(GENERIC, { assetDir: GENERIC_ASSET, environment: rotationEnvironment('generic'), timeoutSeconds: 30 });
+  sim.registerFunction(GENERIC_JSON, { assetDir: GENERIC_ASSET, environment: rotationEnvironment('generic', { generateStringKey: 'password' }), timeoutSeconds: 30 });
   for (const [arn, strategy] of [
     [POSTGRES_SINGLE, 'postgres-single-user'], [POSTGRES_ALTERNATING, 'postgres-alternating-users'],
     [MYSQL_SINGLE, 'mysql-single-user'], [MYSQL_ALTERNATING, 'mysql-alternating-users'],
-  ]) {
-    sim.registerFunction(arn, { assetDir: DATABASE_ASSET, environment: { ROTATION_STRATEGY: strategy, ...database }, timeoutSeconds: 30 });
+  ] as const) {
+    sim.registerFunction(arn, { assetDir: DATABASE_ASSET, environment: rotationEnvironment(strategy), timeoutSeconds: 30 });
   }
   sim.registerFunction(ON_EVENT, { assetDir: VERIFY_ASSET, handler: 'index.onEvent', timeoutSeconds: 30 });
   sim.registerFunction(IS_COMPLETE, { assetDir: VERIFY_ASSET, handler: 'index.isComplete', timeoutSeconds: 30 });
@@ -289,7 +289,7 @@ const SECRET_VALUES: BadInput[] = [
   },
   {
     name: 'generic (GENERATE_STRING_KEY) createSecret: AWSCURRENT not JSON',
-    names: /the current value is not a JSON object, so its `password` field \(GENERATE_STRING_KEY\) cannot be replaced/,
+    names: /the current value is not a JSON object, so its `password` field cannot be replaced/,
     prepare: async () => {
       const { arn, token } = await rotating(`not json ${randomPassword()}`);
       return { functionArn: GENERIC_JSON, event: step('createSecret', arn, token), secretArn: arn };
@@ -297,7 +297,7 @@ const SECRET_VALUES: BadInput[] = [
   },
   {
     name: 'generic (GENERATE_STRING_KEY) testSecret: AWSPENDING without the key',
-    names: /the pending value's `password` field \(GENERATE_STRING_KEY\) is not a non-empty string/,
+    names: /the pending value's `password` field is not a non-empty string/,
     prepare: async () => {
       const { arn, token } = await withPending(JSON.stringify({ password: randomPassword() }), JSON.stringify({ secret: randomPassword() }));
       return { functionArn: GENERIC_JSON, event: step('testSecret', arn, token), secretArn: arn };
@@ -390,14 +390,14 @@ async function checkEvent(changes: Record<string, unknown>): Promise<Prepared & 
 
 const CHECK_EVENTS: BadInput[] = [
   ...[
-    ['no ResourceProperties', { ResourceProperties: undefined }, /Property `SecretArn` is required \(a non-empty string\), got nothing/],
-    ['no SecretArn', { SecretArn: undefined }, /Property `SecretArn` is required \(a non-empty string\), got nothing/],
-    ['a SecretArn that is a name', { SecretArn: 'prod/api-key' }, /Property `SecretArn` must be a full Secrets Manager secret ARN, got "prod\/api-key"/],
-    ['a SecretArn of another service', { SecretArn: 'arn:aws:s3:::my-bucket' }, /Property `SecretArn` must be a full Secrets Manager secret ARN/],
+    ['no ResourceProperties', { ResourceProperties: undefined }, /Property `SecretArn` is required, but is not set/],
+    ['no SecretArn', { SecretArn: undefined }, /Property `SecretArn` is required, but is not set/],
+    ['a SecretArn that is a name', { SecretArn: 'prod/api-key' }, /Property `SecretArn` must be a Secrets Manager secret ARN, got "prod\/api-key"/],
+    ['a SecretArn of another service', { SecretArn: 'arn:aws:s3:::my-bucket' }, /Property `SecretArn` must be a Secrets Manager secret ARN/],
     ['no RotationFingerprint', { RotationFingerprint: undefined }, /Property `RotationFingerprint` is required/],
-    ['a TimeoutSeconds that is not a number', { TimeoutSeconds: 'ten minutes' }, /Property `TimeoutSeconds` must be a whole number of seconds, at least 1, got "ten minutes"/],
-    ['a TimeoutSeconds of 0', { TimeoutSeconds: '0' }, /Property `TimeoutSeconds` must be a whole number of seconds, at least 1, got "0"/],
-    ['a TimeoutSeconds that is a JSON number', { TimeoutSeconds: 600 }, /Property `TimeoutSeconds` is required \(a non-empty string\), got a number/],
+    ['a TimeoutSeconds that is not a number', { TimeoutSeconds: 'ten minutes' }, /Property `TimeoutSeconds` must be a whole number from 1 to 3300, got "ten minutes"/],
+    ['a TimeoutSeconds of 0', { TimeoutSeconds: '0' }, /Property `TimeoutSeconds` must be a whole number from 1 to 3300, got "0"/],
+    ['a TimeoutSeconds that is a JSON number', { TimeoutSeconds: 600 }, /Property `TimeoutSeconds` must be a string, got number/],
     ['a RepairStalePending that is not "true" or "false"', { RepairStalePending: 'yes' }, /Property `RepairStalePending` must be "true" or "false", got "yes"/],
     ['a RotationLogGroup with spaces', { RotationLogGroup: 'my rotation logs' }, /Property `RotationLogGroup` must be a CloudWatch Logs log group name/],
   ].map(([what, changes, names]): BadInput => ({

@@ -7,6 +7,7 @@ import { reportFigures } from './support/figures';
 import { LeakAudit } from './support/leaks';
 import { labelProblems, stagesOf, valueAt, versionWith } from './support/secrets';
 import { createSecret, DATABASE_ASSET, functionArn, GENERIC_ASSET, logGroupOf, parkedRotation } from './support/simulator';
+import { rotationEnvironment } from '../support/strategies';
 
 /**
  * Duplicate and concurrent invocations of the shipped rotation functions (the bundled assets, each invocation
@@ -58,7 +59,7 @@ beforeAll(async () => {
   for (const strategy of STRATEGIES) {
     sim.registerFunction(functionArn(strategy), {
       assetDir: strategy === 'generic' ? GENERIC_ASSET : DATABASE_ASSET,
-      environment: { ROTATION_STRATEGY: strategy, CONNECT_TIMEOUT_SECONDS: '5' },
+      environment: rotationEnvironment(strategy),
       timeoutSeconds: 30,
     });
   }

@@ -5,6 +5,7 @@ import { LeakAudit } from './support/leaks';
 import { valueAt } from './support/secrets';
 import { createSecret, functionArn, GENERIC_ASSET, logGroupOf, startSimulator } from './support/simulator';
 import { rotateAndWait, TrialTally } from './support/trials';
+import { rotationEnvironment } from '../support/strategies';
 
 /**
  * Crash recovery of the generic strategy, as shipped (the bundled asset in child processes): the rotation is
@@ -17,11 +18,11 @@ import { rotateAndWait, TrialTally } from './support/trials';
 jest.setTimeout(180_000);
 
 const MODES = [
-  { name: 'plain', functionArn: functionArn('generic-plain'), environment: {}, initial: 'initial-api-key-0123456789abcdef' },
+  { name: 'plain', functionArn: functionArn('generic-plain'), environment: rotationEnvironment('generic'), initial: 'initial-api-key-0123456789abcdef' },
   {
     name: 'json',
     functionArn: functionArn('generic-json'),
-    environment: { GENERATE_STRING_KEY: 'password' },
+    environment: rotationEnvironment('generic', { generateStringKey: 'password' }),
     initial: JSON.stringify({ username: 'reporting', password: 'initial-password-0123456789abcd' }),
   },
 ] as const;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   for (const mode of MODES) {
     sim.registerFunction(mode.functionArn, {
       assetDir: GENERIC_ASSET,
-      environment: { ROTATION_STRATEGY: 'generic', AWS_MAX_ATTEMPTS: '1', ...mode.environment },
+      environment: { AWS_MAX_ATTEMPTS: '1', ...mode.environment },
       timeoutSeconds: 30,
     });
   }

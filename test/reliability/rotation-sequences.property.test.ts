@@ -4,13 +4,13 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import * as fc from 'fast-check';
-import { createGenericStrategy } from '../../lambda/rotation/strategies/generic';
 import type { RotationServiceEvent, SecretsManagerSimulator } from '../../simulator';
 import { reportFigures } from './support/figures';
 import { LeakAudit } from './support/leaks';
 import { InProcessRotation, registerInProcessRotation, StepEvent } from './support/rotation-function';
 import { LABELS, Stages, stagesOf, valueAt, versionWith } from './support/secrets';
 import { createSecret, startSimulator } from './support/simulator';
+import { genericStrategy } from '../support/strategies';
 
 /**
  * Random sequences of what happens to a rotating secret: RotateSecret, steps of the rotation function failing
@@ -69,7 +69,7 @@ beforeAll(async () => {
   fn = registerInProcessRotation(sim, {
     name: 'generic-property',
     strategy: 'generic',
-    service: () => createGenericStrategy({}),
+    service: () => genericStrategy(),
     beforeStep: (event) => injectFailure(event, 'before'),
     afterStep: (event) => injectFailure(event, 'after'),
   });

@@ -4,9 +4,10 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { pendingIsSettled, startSimulator, stagesOf, versionWith } from './support';
 import { SecretsManagerSimulator } from '../../simulator';
+import { bundleAssetDir, rotationEnvironment } from '../support/strategies';
 
-/** The library's rotation function as it ships: the esbuild bundle of lambda/rotation/handler.ts. */
-const ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'lambda', 'rotation', 'handler');
+/** The library's rotation function as it ships: the esbuild bundle of lambda/rotation/generic-function.ts. */
+const ASSET_DIR = bundleAssetDir('genericRotation');
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:rotating-secrets-generic';
 const DAY = 86_400_000;
 
@@ -25,7 +26,7 @@ beforeEach(async () => {
   simulator.registerFunction(FUNCTION_ARN, {
     assetDir: ASSET_DIR,
     handler: 'index.handler',
-    environment: { ROTATION_STRATEGY: 'generic' },
+    environment: rotationEnvironment('generic'),
     timeoutSeconds: 60,
   });
   arn = (await client.send(new CreateSecretCommand({ Name: 'engine/generic', SecretString: 'initial-value' }))).ARN!;

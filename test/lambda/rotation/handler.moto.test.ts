@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { captureStdout, setEnv } from './support';
 import { createDummyRotationFunction, DUMMY_CREDENTIALS, MotoServer, startMoto } from '../../support/moto';
+import { bundleAssetDir, rotationEnvironment } from '../../support/strategies';
 
 /**
  * The real handler, with the real SDK client, over HTTP against moto. moto cannot run a Lambda here, so
@@ -18,7 +19,7 @@ import { createDummyRotationFunction, DUMMY_CREDENTIALS, MotoServer, startMoto }
 
 const REGION = 'us-east-1';
 /** The esbuild bundle Lambda runs, built by the bundle task that runs before the tests. */
-const BUNDLE = path.join(__dirname, '..', '..', '..', 'assets', 'lambda', 'rotation', 'handler', 'index.js');
+const BUNDLE = path.join(bundleAssetDir('genericRotation'), 'index.js');
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
 let moto: MotoServer;
@@ -39,11 +40,11 @@ beforeAll(async () => {
     AWS_SESSION_TOKEN: undefined,
     AWS_PROFILE: undefined,
     AWS_EC2_METADATA_DISABLED: 'true',
-    ROTATION_STRATEGY: 'generic',
+    ...rotationEnvironment('generic'),
     GENERATE_STRING_KEY: undefined,
   });
   // Imported only now: the handler creates its client at module load, from this environment.
-  handler = jest.requireActual<typeof import('../../../lambda/rotation/handler')>('../../../lambda/rotation/handler').handler;
+  handler = jest.requireActual<typeof import('../../../lambda/rotation/generic-function')>('../../../lambda/rotation/generic-function').handler;
   client = new SecretsManagerClient({ region: REGION, endpoint: moto.endpoint, credentials: DUMMY_CREDENTIALS });
 });
 
@@ -143,7 +144,7 @@ test('a plain-string secret rotates; every step is idempotent; logs hold no secr
   expect(lines.filter((line) => line.includes(started.token)).length).toBe(lines.length);
 });
 
-test('a JSON secret rotates its GENERATE_STRING_KEY field and keeps the others', async () => {
+test('a JSON secret rotates its generateStringKey field and keeps the others', async () => {
   const restore = setEnv({ GENERATE_STRING_KEY: 'password', PASSWORD_LENGTH: '40', EXCLUDE_PUNCTUATION: 'true' });
   try {
     const initial = JSON.stringify({ engine: 'custom', username: 'svc', password: 'initial-json-password', port: 8443 });

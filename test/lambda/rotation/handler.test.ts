@@ -2,7 +2,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakeSecretsManager, secretMidRotation } from './fake-secrets-manager';
 import { captureStdout, CURRENT_VERSION, SECRET_ARN, setEnv, TOKEN } from './support';
-import { handler } from '../../../lambda/rotation/handler';
+import { handler } from '../../../lambda/rotation/generic-function';
+import { rotationEnvironment } from '../../support/strategies';
 
 // The handler's module-level client is mocked through the SDK's prototype.
 const sm = mockClient(SecretsManagerClient);
@@ -16,7 +17,7 @@ beforeEach(() => {
   sm.reset();
   fake = secretMidRotation(SECRET_ARN, CURRENT_VERSION, CURRENT_JSON, TOKEN);
   fake.install(sm);
-  restoreEnv = setEnv({ ROTATION_STRATEGY: 'generic', GENERATE_STRING_KEY: 'password', PASSWORD_LENGTH: '24' });
+  restoreEnv = setEnv({ ...rotationEnvironment('generic', { generateStringKey: 'password' }), PASSWORD_LENGTH: '24' });
 });
 
 afterEach(() => restoreEnv());
@@ -69,17 +70,17 @@ test('a failing testSecret logs why without the malformed pending value', async 
   fake.versions.set(TOKEN, { value: '{"username":"pending-hunter2"}', stages: ['AWSPENDING'] });
   const { lines, error } = await captureStdout(() => handler(event('testSecret')));
 
-  expect((error as Error).message).toMatch(/testSecret failed .*`password` field \(GENERATE_STRING_KEY\) is not a non-empty string/);
+  expect((error as Error).message).toMatch(/testSecret failed .*`password` field is not a non-empty string/);
   expect(lines.filter((line) => JSON.parse(line).level === 'error')).toHaveLength(1);
   for (const line of lines) expect(line).not.toContain('hunter2');
 });
 
 test('a bad configuration fails the step with a logged reason before any Secrets Manager call', async () => {
   restoreEnv();
-  restoreEnv = setEnv({ ROTATION_STRATEGY: 'oracle-single-user' });
+  restoreEnv = setEnv({ ...rotationEnvironment('generic'), ROTATION_STRATEGY: 'oracle-single-user' });
   const { lines, error } = await captureStdout(() => handler(event('createSecret')));
 
-  expect((error as Error).message).toMatch(/^`ROTATION_STRATEGY` "oracle-single-user" is not a strategy of this rotation function/);
+  expect((error as Error).message).toMatch(/^`ROTATION_STRATEGY` must be one of generic, .* got "oracle-single-user"/);
   expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({
     level: 'error', message: 'rotation step failed', step: 'createSecret', token: TOKEN, strategy: 'oracle-single-user',
   })]);

@@ -1,7 +1,9 @@
 import * as fc from 'fast-check';
 import { DEFAULT_POLICY } from './support';
-import { describePasswordProblem, generatePassword, PUNCTUATION } from '../../../lambda/rotation/password';
+import { describePasswordProblem, generatePassword } from '../../../lambda/rotation/password';
 import type { PasswordPolicy } from '../../../lambda/rotation/types';
+import { PUNCTUATION } from '../../../src/private/contract';
+import { passwordPolicies } from '../../support/password-policies';
 
 // The classes written out independently of the module under test.
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -28,16 +30,7 @@ function expectedClasses(p: PasswordPolicy): { chars: string; required: boolean 
     .filter((cls) => cls.chars.length > 0);
 }
 
-const policyArbitrary: fc.Arbitrary<PasswordPolicy> = fc.record({
-  passwordLength: fc.integer({ min: 1, max: 96 }),
-  excludeCharacters: fc.string({ unit: fc.constantFrom(...PRINTABLE), maxLength: 100 }),
-  excludeNumbers: fc.boolean(),
-  excludePunctuation: fc.boolean(),
-  excludeUppercase: fc.boolean(),
-  excludeLowercase: fc.boolean(),
-  includeSpace: fc.boolean(),
-  requireEachIncludedType: fc.boolean(),
-});
+const policyArbitrary = passwordPolicies({ maxLength: 96, characters: [...PRINTABLE] });
 
 describe('generatePassword properties', () => {
   test('a satisfiable policy gives a password of the right length, from allowed characters, with every required class', () => {
@@ -64,10 +57,9 @@ describe('generatePassword properties', () => {
 
   test('an unsatisfiable policy is refused, never answered with a short or empty password', () => {
     fc.assert(fc.property(policyArbitrary, (p) => {
-      const classes = expectedClasses(p);
-      const required = p.requireEachIncludedType ? classes.filter((cls) => cls.required) : [];
-      fc.pre(classes.length === 0 || required.length > p.passwordLength);
-      expect(() => generatePassword(p)).toThrow(/excludes every character|is smaller than the \d character types/);
+      // At 4 characters or more every required type fits: only a policy without characters is unsatisfiable.
+      fc.pre(expectedClasses(p).length === 0);
+      expect(() => generatePassword(p)).toThrow(/leave no character to choose from/);
     }), { numRuns: 300 });
   });
 });
@@ -86,21 +78,18 @@ describe('generatePassword', () => {
     expect(passwords.size).toBe(50);
   });
 
-  test('puts required characters at random positions, not at the end', () => {
-    // Length 2, two required classes: the password is exactly one required uppercase 'A' and one lowercase.
-    // Appending in class order would always put 'A' first; a shuffle puts it second about half the time.
+  test('puts required characters at random positions, not first', () => {
+    // Only 'A' and 'b' are left, both required: drawing the required characters first, in class order, would always
+    // start the password with 'A'; a shuffle starts it with 'b' half the time.
     const p = policy({
-      passwordLength: 2,
-      excludeCharacters: UPPER.slice(1),
+      passwordLength: 4,
+      excludeCharacters: UPPER.slice(1) + LOWER.replace('b', ''),
       excludeNumbers: true,
       excludePunctuation: true,
     });
-    const positions = Array.from({ length: 400 }, () => generatePassword(p).indexOf('A'));
-    const first = positions.filter((i) => i === 0).length;
-    const second = positions.filter((i) => i === 1).length;
-    expect(first + second).toBe(400);
-    expect(first).toBeGreaterThan(100);
-    expect(second).toBeGreaterThan(100);
+    const firsts = Array.from({ length: 400 }, () => generatePassword(p)[0]);
+    expect(firsts.filter((c) => c === 'A').length).toBeGreaterThan(100);
+    expect(firsts.filter((c) => c === 'b').length).toBeGreaterThan(100);
   });
 
   test('draws from the injected random source', () => {
@@ -111,48 +100,42 @@ describe('generatePassword', () => {
 
   test('space is allowed only with includeSpace', () => {
     const onlySpace = policy({
-      passwordLength: 3,
+      passwordLength: 4,
       excludeNumbers: true,
       excludePunctuation: true,
       excludeUppercase: true,
       excludeLowercase: true,
       includeSpace: true,
     });
-    expect(generatePassword(onlySpace)).toBe('   ');
+    expect(generatePassword(onlySpace)).toBe('    ');
   });
 
   test('space is never required: four required classes fit in four characters even with includeSpace', () => {
     expect(generatePassword(policy({ passwordLength: 4, includeSpace: true }))).toHaveLength(4);
   });
 
-  test.each([0, 4097, 1.5, Number.NaN])('refuses passwordLength %p', (passwordLength) => {
-    expect(() => generatePassword(policy({ passwordLength }))).toThrow(`\`passwordLength\` must be a whole number from 1 to 4096, got ${passwordLength}`);
+  test.each([0, 3, 4097, 1.5, Number.NaN])('refuses passwordLength %p', (passwordLength) => {
+    expect(() => generatePassword(policy({ passwordLength }))).toThrow(`\`passwordLength\` must be a whole number from 4 to 4096, got ${passwordLength}`);
   });
 
-  test('accepts the length bounds 1 and 4096', () => {
-    expect(generatePassword(policy({ passwordLength: 1, requireEachIncludedType: false }))).toHaveLength(1);
+  test('accepts the length bounds 4 and 4096', () => {
+    expect(generatePassword(policy({ passwordLength: 4 }))).toHaveLength(4);
     expect(generatePassword(policy({ passwordLength: 4096 }))).toHaveLength(4096);
   });
 
   test('refuses a policy that excludes every class', () => {
     const p = policy({ excludeNumbers: true, excludePunctuation: true, excludeUppercase: true, excludeLowercase: true });
-    expect(() => generatePassword(p)).toThrow(/excludes every character/);
+    expect(() => generatePassword(p)).toThrow(/leave no character to choose from/);
   });
 
   test('refuses a policy whose excludeCharacters empties every class', () => {
-    expect(() => generatePassword(policy({ excludeCharacters: PRINTABLE }))).toThrow(/excludes every character/);
-  });
-
-  test('refuses a length smaller than the number of required classes, naming them', () => {
-    expect(() => generatePassword(policy({ passwordLength: 3 }))).toThrow(
-      '`passwordLength` 3 is smaller than the 4 character types `requireEachIncludedType` requires (uppercase, lowercase, numbers, punctuation)',
-    );
+    expect(() => generatePassword(policy({ excludeCharacters: PRINTABLE }))).toThrow(/leave no character to choose from/);
   });
 
   test('a class emptied by excludeCharacters is no longer required', () => {
-    const p = policy({ passwordLength: 3, excludeCharacters: DIGITS });
+    const p = policy({ passwordLength: 4, excludeCharacters: DIGITS });
     const password = generatePassword(p);
-    expect(password).toHaveLength(3);
+    expect(password).toHaveLength(4);
     expect(password).not.toMatch(/[0-9]/);
   });
 });

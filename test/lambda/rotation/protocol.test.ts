@@ -12,9 +12,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { FakeSecretsManager, secretMidRotation } from './fake-secrets-manager';
 import { CURRENT_VERSION, DEFAULT_POLICY, recordingLogger, RecordingLogger, SECRET_ARN, TOKEN } from './support';
 import { RotationError } from '../../../lambda/rotation/errors';
+import { GenericStrategy } from '../../../lambda/rotation/generic';
 import { ProtocolDependencies, runRotationStep, validateEvent } from '../../../lambda/rotation/protocol';
 import { SdkSecretsStore } from '../../../lambda/rotation/secrets-store';
-import { GenericStrategy } from '../../../lambda/rotation/strategies/generic';
 import type { ProtectedService, RotationEvent, StepContext } from '../../../lambda/rotation/types';
 
 const sm = mockClient(SecretsManagerClient);

@@ -1,11 +1,12 @@
 import { failureLine } from './fixtures';
-import { failureFilterPattern, parseFailureLine, runtimeFailureText } from '../../../lambda/verify/failure-log';
+import { parseFailureLine, runtimeFailureText } from '../../../lambda/verify/failure-log';
+import { rotationFailureFilterPattern } from '../../../src/private/contract';
 
 const TOKEN = 'tttttttt-tttt-4ttt-8ttt-tttttttttttt';
 
 describe('failure lines of the rotation function', () => {
   test('the filter pattern selects error lines of one token', () => {
-    expect(failureFilterPattern(TOKEN)).toBe(`{ $.token = "${TOKEN}" && $.level = "error" }`);
+    expect(rotationFailureFilterPattern(TOKEN)).toBe(`{ $.token = "${TOKEN}" && $.message = "rotation step failed" }`);
   });
 
   test('reads the step and the error of a contract line', () => {
@@ -30,7 +31,7 @@ describe('failure lines of the rotation function', () => {
   });
 
   test('fills in missing fields and bounds a long, multi-line error', () => {
-    expect(parseFailureLine(JSON.stringify({ level: 'error', token: TOKEN }), TOKEN)).toEqual({
+    expect(parseFailureLine(JSON.stringify({ level: 'error', message: 'rotation step failed', token: TOKEN }), TOKEN)).toEqual({
       step: 'an unnamed step',
       error: 'no error message was logged',
       timestamp: undefined,

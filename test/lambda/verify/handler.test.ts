@@ -30,8 +30,8 @@ import {
 } from './fixtures';
 import type { CustomResourceEvent, IsCompleteEvent } from '../../../lambda/verify/events';
 import { RUNTIME_FAILURE_FILTER_PATTERN } from '../../../lambda/verify/failure-log';
-import { isComplete, onEvent } from '../../../lambda/verify/handler';
 import { deriveRotationToken } from '../../../lambda/verify/token';
+import { isComplete, onEvent } from '../../../lambda/verify/verify-function';
 
 const secretsManager = mockClient(SecretsManagerClient);
 const cloudWatchLogs = mockClient(CloudWatchLogsClient);
@@ -100,7 +100,7 @@ function afterTimeLimit(event: IsCompleteEvent): IsCompleteEvent {
 
 function givenFailureLine(token: string, step: string, error: string): void {
   cloudWatchLogs
-    .on(FilterLogEventsCommand, { filterPattern: `{ $.token = "${token}" && $.level = "error" }` })
+    .on(FilterLogEventsCommand, { filterPattern: `{ $.token = "${token}" && $.message = "rotation step failed" }` })
     .resolves({ events: [{ timestamp: Date.now(), message: failureLine(token, step, error) }] });
 }
 
@@ -190,7 +190,7 @@ describe('onEvent Create', () => {
   test('a bad property fails with its name and value before any call', async () => {
     const error = await thrownBy(() => onEvent(createEvent({ TimeoutSeconds: '10m' })));
 
-    expect(error.message).toMatch(/`TimeoutSeconds` must be a whole number of seconds.*"10m"/);
+    expect(error.message).toMatch(/`TimeoutSeconds` must be a whole number from 1 to 3300.*"10m"/);
     expect(secretsManager.calls()).toHaveLength(0);
   });
 });
@@ -353,7 +353,7 @@ describe('isComplete after a rotation started', () => {
 
     const search = cloudWatchLogs.commandCalls(FilterLogEventsCommand)[0].args[0].input;
     expect(search.logGroupName).toBe(LOG_GROUP);
-    expect(search.filterPattern).toBe(`{ $.token = "${token}" && $.level = "error" }`);
+    expect(search.filterPattern).toBe(`{ $.token = "${token}" && $.message = "rotation step failed" }`);
     expect(search.startTime).toBeLessThanOrEqual(Number(event.Data!.StartedAt));
     // State inference is only needed once the verification fails.
     expect(secretsManager).not.toHaveReceivedCommand(ListSecretVersionIdsCommand);

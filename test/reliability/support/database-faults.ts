@@ -1,6 +1,6 @@
 import type { Invocation } from './rotation-function';
-import { Connector, DatabaseClient, DatabaseQueryError, LoginError } from '../../../lambda/rotation/db/client';
-import type { DatabaseEngine } from '../../../lambda/rotation/db/engine';
+import { Connector, DatabaseClient, DatabaseQueryError, LoginError } from '../../../lambda/rotation/database/client';
+import type { DatabaseEngine } from '../../../lambda/rotation/database/engines/engine';
 
 /** Where, around the database call, the fault strikes. */
 export type FaultTiming = 'before' | 'after';

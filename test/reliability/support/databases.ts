@@ -1,16 +1,17 @@
 import { randomInt } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
-import { AlternatingUsersRotation } from '../../../lambda/rotation/db/alternating-users';
-import type { DatabaseClient } from '../../../lambda/rotation/db/client';
-import type { DatabaseEngine } from '../../../lambda/rotation/db/engine';
-import { readDatabaseSettings } from '../../../lambda/rotation/db/settings';
-import { SingleUserRotation } from '../../../lambda/rotation/db/single-user';
-import { MYSQL_ENGINE } from '../../../lambda/rotation/strategies/mysql';
-import { POSTGRES_ENGINE } from '../../../lambda/rotation/strategies/postgres';
+import { AlternatingUsersRotation } from '../../../lambda/rotation/database/alternating-users';
+import type { DatabaseClient } from '../../../lambda/rotation/database/client';
+import type { DatabaseEngine } from '../../../lambda/rotation/database/engines/engine';
+import { MYSQL_ENGINE } from '../../../lambda/rotation/database/engines/mysql';
+import { POSTGRES_ENGINE } from '../../../lambda/rotation/database/engines/postgres';
+import { databaseSettings } from '../../../lambda/rotation/database/settings';
+import { SingleUserRotation } from '../../../lambda/rotation/database/single-user';
 import type { ProtectedService } from '../../../lambda/rotation/types';
 import { MariaDbServer, sharedMariaDb } from '../../support/mariadb';
 import { PostgresCluster, startPostgres } from '../../support/postgres';
+import { rotationConfig } from '../../support/strategies';
 
 export type DatabaseStrategyName = 'postgres-single-user' | 'postgres-alternating-users' | 'mysql-single-user' | 'mysql-alternating-users';
 
@@ -162,7 +163,7 @@ export function isAlternating(strategy: DatabaseStrategyName): boolean {
 
 /** The real strategy class for `strategy`, over `engine` (the real one, or one with a faulty connector). */
 export function databaseStrategy(strategy: DatabaseStrategyName, engine: DatabaseEngine<DatabaseClient>): ProtectedService {
-  const settings = readDatabaseSettings({ CONNECT_TIMEOUT_SECONDS: '3' });
+  const settings = databaseSettings(rotationConfig(strategy, { connectTimeoutSeconds: 3 }));
   return isAlternating(strategy)
     ? new AlternatingUsersRotation(strategy, engine, settings)
     : new SingleUserRotation(strategy, engine, settings);

@@ -1,11 +1,12 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { functionArn, logGroupOf } from './simulator';
-import { readPasswordPolicy } from '../../../lambda/rotation/config';
 import { createJsonLogger, safeErrorMessage } from '../../../lambda/rotation/log';
 import { runRotationStep } from '../../../lambda/rotation/protocol';
 import { SdkSecretsStore } from '../../../lambda/rotation/secrets-store';
 import type { Logger, ProtectedService } from '../../../lambda/rotation/types';
 import type { SecretsManagerSimulator } from '../../../simulator';
+import { ROTATION_FAILURE_MESSAGE, StrategyName } from '../../../src/private/contract';
+import { rotationConfig } from '../../support/strategies';
 
 /** The rotation event as the simulator sends it. */
 export interface StepEvent {
@@ -46,7 +47,7 @@ export interface InProcessRotationOptions {
   /** The function's name; its log group is `/aws/lambda/<name>`. */
   readonly name: string;
   /** ROTATION_STRATEGY, which picks the password policy's defaults. */
-  readonly strategy: string;
+  readonly strategy: StrategyName;
   /** SDK attempts per call. @default 1: an injected API fault fails the step instead of being retried away */
   readonly sdkMaxAttempts?: number;
   /** The strategy, built fresh for every invocation (as the real handler does). */
@@ -68,7 +69,7 @@ export interface InProcessRotation {
 
 /**
  * A rotation function made of the real engine (runRotationStep, SdkSecretsStore, the strategy) wired as
- * lambda/rotation/rotation-handler.ts wires it, running inside the test process against the simulator, so a test
+ * lambda/rotation/handler.ts wires it, running inside the test process against the simulator, so a test
  * can reach into the strategy (its database connector) and its invocations. Its JSON log lines go to the
  * simulator's log group for the function, as the real function's would go to CloudWatch Logs.
  */
@@ -77,7 +78,7 @@ export function registerInProcessRotation(sim: SecretsManagerSimulator, options:
   const logGroup = logGroupOf(arn);
   const client = new SecretsManagerClient({ ...sim.clientConfig(), maxAttempts: options.sdkMaxAttempts ?? 1 });
   const store = new SdkSecretsStore(client);
-  const passwords = readPasswordPolicy({}, options.strategy);
+  const passwords = rotationConfig(options.strategy).passwordPolicy;
   const log: Logger = createJsonLogger(
     (line) => sim.logs.append(logGroup, '2030/01/01/[$LATEST]in-process', line.replace(/\n$/, '')),
     () => new Date(sim.clock.now()),
@@ -95,7 +96,7 @@ export function registerInProcessRotation(sim: SecretsManagerSimulator, options:
       log.info('rotation step finished', fields);
     } catch (error) {
       // A process that died writes nothing more.
-      if (!invocation.didCrash) log.error('rotation step failed', { ...fields, error: safeErrorMessage(error) });
+      if (!invocation.didCrash) log.error(ROTATION_FAILURE_MESSAGE, { ...fields, error: safeErrorMessage(error) });
       throw error;
     }
   };

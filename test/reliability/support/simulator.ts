@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerSimulator, SimulatorOptions } from '../../../simulator';
+import { bundleAssetDir } from '../../support/strategies';
 
 /** A fixed, frozen start makes dates and schedules exact. */
 export const START = Date.parse('2030-01-01T00:00:00Z');
 
 /** The bundled functions, as the npm package ships them (built by `npx projen bundle`). */
-export const ASSETS = path.join(__dirname, '..', '..', '..', 'assets', 'lambda');
-export const GENERIC_ASSET = path.join(ASSETS, 'rotation', 'handler');
-export const DATABASE_ASSET = path.join(ASSETS, 'rotation', 'database-handler');
-export const VERIFY_ASSET = path.join(ASSETS, 'verify', 'handler');
+export const GENERIC_ASSET = bundleAssetDir('genericRotation');
+export const DATABASE_ASSET = bundleAssetDir('databaseRotation');
+export const VERIFY_ASSET = bundleAssetDir('verification');
 
 /** A function that fails every step: RotateSecret then leaves its AWSPENDING placeholder for the test to drive. */
 export const PARKED_FUNCTION = functionArn('parked-rotation');

@@ -1,0 +1,18 @@
+import { AlternatingUsersRotation } from './alternating-users';
+import { MYSQL_ENGINE } from './engines/mysql';
+import { POSTGRES_ENGINE } from './engines/postgres';
+import { DatabaseStrategyOptions, databaseSettings } from './settings';
+import { SingleUserRotation } from './single-user';
+import type { DatabaseStrategyName, RotationFunctionConfig } from '../../../src/private/contract';
+import type { ProtectedService } from '../types';
+
+/** A database strategy from the function's configuration; `options` are for tests and embedders. */
+export type DatabaseStrategyFactory = (config: RotationFunctionConfig, options?: DatabaseStrategyOptions) => ProtectedService;
+
+/** The strategies of the database rotation function: single user (the user changes its own password) and alternating users. */
+export const DATABASE_STRATEGIES: Readonly<Record<DatabaseStrategyName, DatabaseStrategyFactory>> = {
+  'postgres-single-user': (config, options) => new SingleUserRotation(config.strategy, POSTGRES_ENGINE, databaseSettings(config, options)),
+  'postgres-alternating-users': (config, options) => new AlternatingUsersRotation(config.strategy, POSTGRES_ENGINE, databaseSettings(config, options)),
+  'mysql-single-user': (config, options) => new SingleUserRotation(config.strategy, MYSQL_ENGINE, databaseSettings(config, options)),
+  'mysql-alternating-users': (config, options) => new AlternatingUsersRotation(config.strategy, MYSQL_ENGINE, databaseSettings(config, options)),
+};

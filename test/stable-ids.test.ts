@@ -1,0 +1,82 @@
+import { App, Duration, Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../src';
+
+/**
+ * Changing a rotation option of a deployed secret must update resources in place: a changed logical id is a
+ * replacement (a new function, role and policy, and a retained log group left behind).
+ */
+function resourceIds(build: (stack: Stack) => void): Record<string, string> {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  build(stack);
+  const resources = app.synth().getStackByName('Stack').template.Resources as Record<string, { Type: string }>;
+  return Object.fromEntries(Object.entries(resources).map(([id, resource]) => [id, resource.Type]));
+}
+
+test('changing passwordLength updates the shared function in place: the same logical ids before and after', () => {
+  const before = resourceIds((stack) => new RotatingSecret(stack, 'ApiKey', { strategy: RotationStrategy.randomPassword({ passwordLength: 32 }) }));
+  const after = resourceIds((stack) => new RotatingSecret(stack, 'ApiKey', { strategy: RotationStrategy.randomPassword({ passwordLength: 40 }) }));
+
+  expect(after).toEqual(before);
+  expect(before).toMatchInlineSnapshot(`
+{
+  "ApiKey25876BBE": "AWS::SecretsManager::Secret",
+  "ApiKeyRotationCheckBD2804E9": "Custom::RotationCheck",
+  "ApiKeySchedule82A23A39": "AWS::SecretsManager::RotationSchedule",
+  "GenericRotation9FF902CD": "AWS::Lambda::Function",
+  "GenericRotationInvokeA247A705": "AWS::Lambda::Permission",
+  "GenericRotationLogsDAC4D704": "AWS::Logs::LogGroup",
+  "GenericRotationPolicyCBF63DBB": "AWS::IAM::ManagedPolicy",
+  "GenericRotationRole0E9D0814": "AWS::IAM::Role",
+  "RotationCheckFrameworkOnEventRole5BA5A445": "AWS::IAM::Role",
+  "RotationCheckFrameworkOnEventRoleDefaultPolicyBE1999D1": "AWS::IAM::Policy",
+  "RotationCheckFrameworkWaiterRole5C474ACD": "AWS::IAM::Role",
+  "RotationCheckFrameworkWaiterRoleDefaultPolicyFBAB1D1F": "AWS::IAM::Policy",
+  "RotationCheckIsComplete47D287A5": "AWS::Lambda::Function",
+  "RotationCheckLogsFBB6F27E": "AWS::Logs::LogGroup",
+  "RotationCheckOnEvent7EDCC4CA": "AWS::Lambda::Function",
+  "RotationCheckProviderframeworkisComplete68B578E2": "AWS::Lambda::Function",
+  "RotationCheckProviderframeworkonEvent3CADE006": "AWS::Lambda::Function",
+  "RotationCheckProviderframeworkonTimeout773BA59B": "AWS::Lambda::Function",
+  "RotationCheckProviderwaiterstatemachineF107B45A": "AWS::StepFunctions::StateMachine",
+  "RotationCheckProviderwaiterstatemachineRoleDefaultPolicy7B70FFF2": "AWS::IAM::Policy",
+  "RotationCheckProviderwaiterstatemachineRoleE26D944C": "AWS::IAM::Role",
+  "RotationCheckRole44C0438F": "AWS::IAM::Role",
+}
+`);
+});
+
+test('a database strategy keeps its ids when its options, subnets or connect timeout change', () => {
+  const database = (stack: Stack, options: { length: number; timeout: number; subnets: 'first' | 'all' }) => {
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    new RotatingSecret(stack, 'AppUser', {
+      strategy: RotationStrategy.postgresSingleUser({
+        database: DatabaseTarget.fromEndpoint({ host: 'db.internal', port: 5432 }),
+        username: 'app',
+        passwordLength: options.length,
+        connectTimeout: Duration.seconds(options.timeout),
+        vpc,
+        vpcSubnets: { subnets: options.subnets === 'first' ? [vpc.privateSubnets[0]] : vpc.privateSubnets },
+      }),
+    });
+  };
+  const before = resourceIds((stack) => database(stack, { length: 32, timeout: 5, subnets: 'first' }));
+  const after = resourceIds((stack) => database(stack, { length: 48, timeout: 10, subnets: 'all' }));
+
+  expect(after).toEqual(before);
+  expect(Object.keys(before).filter((id) => id.startsWith('PostgresSingleUserRotation'))).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^PostgresSingleUserRotation[0-9A-F]{8}$/),
+    expect.stringMatching(/^PostgresSingleUserRotationLogs/),
+  ]));
+});
+
+test('two configurations of one strategy get two functions with readable ids; the first keeps its id', () => {
+  const ids = resourceIds((stack) => {
+    new RotatingSecret(stack, 'Short');
+    new RotatingSecret(stack, 'Long', { strategy: RotationStrategy.randomPassword({ passwordLength: 64 }) });
+  });
+  const functions = Object.entries(ids).filter(([, type]) => type === 'AWS::Lambda::Function').map(([id]) => id);
+  expect(functions).toEqual(expect.arrayContaining([expect.stringMatching(/^GenericRotation[0-9A-F]{8}$/), expect.stringMatching(/^GenericRotation2[0-9A-F]{8}$/)]));
+  const onlyShort = resourceIds((stack) => new RotatingSecret(stack, 'Short'));
+  expect(Object.keys(ids)).toEqual(expect.arrayContaining(Object.keys(onlyShort)));
+});
