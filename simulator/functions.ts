@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTION_RUNTIME_SOURCE } from './function-runtime';
+import type { ChildMessage, InvokeMessage } from './function-messages';
 import { LogStore } from './logs';
 
 /** What Lambda passes as the handler's second argument. */
@@ -215,6 +215,21 @@ function sdkNodePath(): string | undefined {
   }
 }
 
+/** Where projen's bundler writes function-runtime.ts, relative to the package root. */
+const FUNCTION_RUNTIME_BUNDLE = path.join('assets', 'simulator', 'function-runtime', 'index.js');
+
+/**
+ * The bundled child-process program. The package root is above this file both in the sources (simulator/) and in
+ * the sandbox's bundle (assets/sandbox/cli/): the first ancestor that holds the bundle.
+ */
+function functionRuntimeFile(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, FUNCTION_RUNTIME_BUNDLE);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`The function runtime ${FUNCTION_RUNTIME_BUNDLE} was not found above ${__dirname}: run \`npx projen bundle\``);
+  }
+}
+
 /** Runs an asset directory in warm child processes, one per concurrent invocation, like Lambda's environments. */
 class ChildProcessRunner implements Runner {
   private readonly environments: ExecutionEnvironment[] = [];
@@ -269,13 +284,6 @@ class ChildProcessRunner implements Runner {
   }
 }
 
-type ChildMessage =
-  | { type: 'ready' }
-  | { type: 'log'; text: string }
-  | { type: 'result'; requestId: string; ok: true; result: unknown }
-  | { type: 'result'; requestId: string; ok: false; errorType: string; errorMessage: string; trace?: string[] }
-  | { type: 'fatal'; requestId?: string; errorType: string; errorMessage: string };
-
 /** One long-lived child process: Lambda's warm execution environment. */
 class ExecutionEnvironment {
   public busy = false;
@@ -327,7 +335,7 @@ class ExecutionEnvironment {
     // The AWS rotation templates read their endpoint from SECRETS_MANAGER_ENDPOINT: keep such functions local too.
     if (definition.environment?.SECRETS_MANAGER_ENDPOINT !== undefined) env.SECRETS_MANAGER_ENDPOINT = endpoints.endpoint;
 
-    this.child = spawn(process.execPath, ['-e', FUNCTION_RUNTIME_SOURCE], {
+    this.child = spawn(process.execPath, [functionRuntimeFile()], {
       cwd: assetDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -390,7 +398,7 @@ class ExecutionEnvironment {
           resolve(result);
         },
       };
-      const message = { type: 'invoke', requestId, event, functionArn: this.target.arn, deadline: Date.now() + timeoutMs };
+      const message: InvokeMessage = { type: 'invoke', requestId, event, functionArn: this.target.arn, deadline: Date.now() + timeoutMs };
       // A child that cannot take the message is dead: killing it settles the invocation as Runtime.ExitError.
       this.child.send(message, (error) => {
         if (error) this.child.kill('SIGKILL');

@@ -17,6 +17,7 @@ describe('the npm package', () => {
     'assets/lambda/rotation/handler/index.js',
     'assets/lambda/verify/handler/index.js',
     'assets/sandbox/cli/index.js',
+    'assets/simulator/function-runtime/index.js',
   ])('ships the bundled %s', (bundle) => {
     expect(files).toContain(bundle);
   });
