@@ -61,12 +61,17 @@ export type InvokeResult =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly errorType: string; readonly errorMessage: string; readonly trace?: string[] };
 
-/** Where a function's SDK clients must send their requests. */
-export interface FunctionEndpoints {
+/** What the simulator gives asset functions in place of AWS: its endpoint, region and account, and files of Lambda's runtime. */
+export interface FunctionServices {
   readonly endpoint: string;
   readonly region: string;
   readonly accountId: string;
+  /** The file that stands in for Lambda's CA bundle (LAMBDA_CA_BUNDLE). @default - none */
+  readonly lambdaCaBundle?: string;
 }
+
+/** The CA bundle Lambda's Node.js runtime ships (Amazon's RDS CAs among others), which functions name in NODE_EXTRA_CA_CERTS. */
+export const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 interface Runner {
   invoke(event: unknown): Promise<InvokeResult>;
@@ -79,7 +84,7 @@ export class FunctionRegistry {
 
   constructor(
     private readonly logs: LogStore,
-    private readonly endpoints: () => FunctionEndpoints,
+    private readonly services: () => FunctionServices,
   ) {}
 
   public register(functionArn: string, definition: FunctionDefinition): void {
@@ -90,7 +95,7 @@ export class FunctionRegistry {
     this.logs.createGroup(logGroupName);
     const target = { arn: functionArn, name, logGroupName };
     const runner = 'assetDir' in definition
-      ? new ChildProcessRunner(target, definition, this.logs, this.endpoints())
+      ? new ChildProcessRunner(target, definition, this.logs, this.services())
       : new InProcessRunner(target, definition, this.logs);
     this.runners.set(name, runner);
   }
@@ -240,7 +245,7 @@ class ChildProcessRunner implements Runner {
     private readonly target: FunctionTarget,
     private readonly definition: AssetFunction,
     private readonly logs: LogStore,
-    private readonly endpoints: FunctionEndpoints,
+    private readonly services: FunctionServices,
   ) {
     const assetDir = path.resolve(definition.assetDir);
     if (!fs.existsSync(assetDir) || !fs.statSync(assetDir).isDirectory()) {
@@ -274,7 +279,7 @@ class ChildProcessRunner implements Runner {
         return idle;
       }
       if (this.environments.length < (this.definition.maxConcurrency ?? 10)) {
-        const created = new ExecutionEnvironment(this.target, this.definition, this.logs, this.endpoints);
+        const created = new ExecutionEnvironment(this.target, this.definition, this.logs, this.services);
         created.busy = true;
         this.environments.push(created);
         return created;
@@ -300,7 +305,7 @@ class ExecutionEnvironment {
     private readonly target: FunctionTarget,
     private readonly definition: AssetFunction,
     private readonly logs: LogStore,
-    endpoints: FunctionEndpoints,
+    services: FunctionServices,
   ) {
     const assetDir = path.resolve(definition.assetDir);
     const memorySize = definition.memorySize ?? 128;
@@ -319,13 +324,13 @@ class ExecutionEnvironment {
       AWS_LAMBDA_LOG_GROUP_NAME: target.logGroupName,
       AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName,
       AWS_LAMBDA_LOG_FORMAT: definition.logFormat ?? 'Text',
-      AWS_REGION: endpoints.region,
-      AWS_DEFAULT_REGION: endpoints.region,
+      AWS_REGION: services.region,
+      AWS_DEFAULT_REGION: services.region,
       AWS_ACCESS_KEY_ID: 'ASIASIMULATOREXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'simulator-dummy-secret-access-key',
       AWS_SESSION_TOKEN: 'simulator-dummy-session-token',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.endpoint,
-      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoints.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: services.endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: services.endpoint,
       AWS_EC2_METADATA_DISABLED: 'true',
       ...(nodePath ? { NODE_PATH: nodePath } : {}),
     };
@@ -333,7 +338,11 @@ class ExecutionEnvironment {
     // into every function's logs that Lambda never shows: switch it off there.
     if (Number(process.versions.node.split('.')[0]) < 22) env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
     // The AWS rotation templates read their endpoint from SECRETS_MANAGER_ENDPOINT: keep such functions local too.
-    if (definition.environment?.SECRETS_MANAGER_ENDPOINT !== undefined) env.SECRETS_MANAGER_ENDPOINT = endpoints.endpoint;
+    if (definition.environment?.SECRETS_MANAGER_ENDPOINT !== undefined) env.SECRETS_MANAGER_ENDPOINT = services.endpoint;
+    // Lambda's CA bundle does not exist here: functions that trust it get the simulator's stand-in.
+    if (services.lambdaCaBundle !== undefined && definition.environment?.NODE_EXTRA_CA_CERTS === LAMBDA_CA_BUNDLE) {
+      env.NODE_EXTRA_CA_CERTS = services.lambdaCaBundle;
+    }
 
     this.child = spawn(process.execPath, [functionRuntimeFile()], {
       cwd: assetDir,
