@@ -83,7 +83,7 @@ class MariaDbProcess implements MariaDbServer {
   }
 
   public adminQuery(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
-    return query(this.admin, sql, params);
+    return queryMariaDb(this.admin, sql, params);
   }
 
   public async start(): Promise<void> {
@@ -151,7 +151,8 @@ export async function createMariaDbMaster(server: LocalServer, master: MasterUse
   if (master.databaseName !== undefined) await server.adminQuery('CREATE DATABASE ??', [master.databaseName]);
 }
 
-async function query(options: ConnectionOptions, sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
+/** Runs one statement on a connection of its own; `?` values are escaped by mysql2. */
+export async function queryMariaDb(options: ConnectionOptions, sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
   const connection = await createConnection(options);
   try {
     const [rows] = await connection.query(sql, params);

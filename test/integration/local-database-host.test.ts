@@ -6,7 +6,7 @@ import { escapeIdentifier as id, escapeLiteral as literal } from 'pg';
 import { SecretsManagerSimulator } from '../../simulator';
 import { createLocalDatabaseHost, DatabaseHost, LocalDatabase, LocalEngine } from '../../simulator/databases';
 import { randomPassword } from '../lambda/rotation/db/harness';
-import { Login, mysqlSession, postgresSession, workDirWithOtherCa } from '../simulator/databases/support';
+import { Login, openSession, queryOnce, workDirWithOtherCa } from '../simulator/databases/support';
 
 /**
  * The bundled database rotation function against the local database host, as against RDS: TLS on (the default),
@@ -43,39 +43,24 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-/** Runs statements as the master, over TLS, as an administrator of an RDS instance would. */
-async function asMaster(engine: LocalEngine, statements: Array<[string, unknown[]?]>): Promise<void> {
-  const login = { ...master, database: DATABASE_NAME };
-  if (engine === 'postgres') {
-    const session = await postgresSession(servers.get(engine)!, login, { ca });
-    try {
-      for (const [sql] of statements) await session.query(sql);
-    } finally {
-      await session.end();
+/** Creates an application user as the master, over TLS, as an administrator of an RDS instance would. */
+async function createAppUser(engine: LocalEngine, login: Login): Promise<void> {
+  const session = await openSession(servers.get(engine)!, { ...master, database: DATABASE_NAME }, { ca });
+  try {
+    if (engine === 'postgres') {
+      await session.query(`CREATE ROLE ${id(login.user)} LOGIN PASSWORD ${literal(login.password)}`);
+    } else {
+      await session.query('CREATE USER ?@? IDENTIFIED BY ?', [login.user, '%', login.password]);
+      await session.query(`GRANT SELECT ON ${DATABASE_NAME}.* TO ?@?`, [login.user, '%']);
     }
-  } else {
-    const session = await mysqlSession(servers.get(engine)!, login, { ca });
-    try {
-      for (const [sql, params] of statements) await session.query(sql, params);
-    } finally {
-      await session.end();
-    }
+  } finally {
+    await session.end();
   }
 }
 
-/** The login works over verified TLS (a refused password throws). */
-async function logsIn(engine: LocalEngine, login: Login): Promise<boolean> {
-  const session = engine === 'postgres'
-    ? await postgresSession(servers.get(engine)!, { ...login, database: DATABASE_NAME }, { ca })
-    : await mysqlSession(servers.get(engine)!, { ...login, database: DATABASE_NAME }, { ca });
-  await session.end();
-  return true;
-}
-
-async function createAppUser(engine: LocalEngine, login: Login): Promise<void> {
-  await asMaster(engine, engine === 'postgres'
-    ? [[`CREATE ROLE ${id(login.user)} LOGIN PASSWORD ${literal(login.password)}`]]
-    : [['CREATE USER ?@? IDENTIFIED BY ?', [login.user, '%', login.password]], [`GRANT SELECT ON ${DATABASE_NAME}.* TO ?@?`, [login.user, '%']]]);
+/** Logs in over verified TLS; a refused password rejects with the driver's code. */
+async function logIn(engine: LocalEngine, login: Login): Promise<void> {
+  await queryOnce(servers.get(engine)!, { ...login, database: DATABASE_NAME }, { ca }, 'SELECT 1');
 }
 
 async function currentLogin(secretArn: string): Promise<Login> {
@@ -115,8 +100,8 @@ test.each([
   expect(sim.events.filter((event) => event.secretArn === ARN).map((event) => [event.type, event.error?.message])).toEqual([['RotationStarted', undefined], ['RotationSucceeded', undefined]]);
   const current = await currentLogin(ARN!);
   expect(current).not.toEqual(initial);
-  expect(await logsIn(engine, current)).toBe(true);
+  await expect(logIn(engine, current)).resolves.toBeUndefined();
   if (strategy.endsWith('single-user')) {
-    await expect(logsIn(engine, initial)).rejects.toMatchObject({ code: engine === 'postgres' ? '28P01' : 'ER_ACCESS_DENIED_ERROR' });
+    await expect(logIn(engine, initial)).rejects.toMatchObject({ code: engine === 'postgres' ? '28P01' : 'ER_ACCESS_DENIED_ERROR' });
   }
 });

@@ -1,8 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectionOptions, createConnection } from 'mysql2/promise';
-import { MariaDbServer as PrivateServer, ServerCertificate, startMariaDbServer } from '../../simulator/databases';
+import { MariaDbServer as PrivateServer, queryMariaDb, ServerCertificate, startMariaDbServer } from '../../simulator/databases';
 
 /** A MariaDB (or MySQL) server a test can administer. */
 export interface MariaDbServer {
@@ -20,7 +19,7 @@ export type PrivateMariaDbServer = PrivateServer;
  */
 export function sharedMariaDb(): MariaDbServer {
   const port = Number(process.env.MARIADB_PORT ?? 3306);
-  return { port, adminQuery: (sql, params) => adminQuery({ host: '127.0.0.1', port, user: 'root' }, sql, params) };
+  return { port, adminQuery: (sql, params) => queryMariaDb({ host: '127.0.0.1', port, user: 'root' }, sql, params) };
 }
 
 /** Options of startMariaDb. */
@@ -35,14 +34,4 @@ export interface MariaDbOptions {
  */
 export async function startMariaDb(options: MariaDbOptions = {}): Promise<PrivateMariaDbServer> {
   return startMariaDbServer({ dir: await mkdtemp(join(tmpdir(), 'rotation-mariadb-')), tls: options.tls });
-}
-
-async function adminQuery(options: ConnectionOptions, sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
-  const connection = await createConnection(options);
-  try {
-    const [rows] = await connection.query(sql, params);
-    return Array.isArray(rows) ? rows as Record<string, unknown>[] : [];
-  } finally {
-    await connection.end();
-  }
 }
