@@ -146,7 +146,12 @@ class MariaDbProcess implements MariaDbServer {
  * where it counts here (creating users and granting them what it holds).
  */
 export async function createMariaDbMaster(server: LocalServer, master: MasterUser): Promise<void> {
-  await server.adminQuery('CREATE USER ?@? IDENTIFIED BY ?', [master.masterUsername, '%', master.masterPassword]);
+  try {
+    await server.adminQuery('CREATE USER ?@? IDENTIFIED BY ?', [master.masterUsername, '%', master.masterPassword]);
+  } catch (error) {
+    // mysql2's error carries the statement (`sql`), password included: keep only the server's message.
+    throw new Error(`CREATE USER for the master failed: ${(error as Error).message}`);
+  }
   await server.adminQuery('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [master.masterUsername, '%']);
   if (master.databaseName !== undefined) await server.adminQuery('CREATE DATABASE ??', [master.databaseName]);
 }
