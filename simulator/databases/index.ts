@@ -8,4 +8,3 @@ export { queryMariaDb, startMariaDbServer } from './mariadb-server';
 export type { MariaDbServer } from './mariadb-server';
 export { startPostgresServer } from './postgres-server';
 export type { LocalServer, LocalServerOptions } from './local-server';
-export { freePort } from './ports';

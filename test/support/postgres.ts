@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalServer, ServerCertificate, startPostgresServer } from '../../simulator/databases';
 
-export { freePort } from '../../simulator/databases';
 export type { ServerCertificate } from '../../simulator/databases';
 
 /**
