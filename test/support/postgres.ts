@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalServer, ServerCertificate, startPostgresServer } from '../../simulator/databases';
 
-export type { ServerCertificate } from '../../simulator/databases';
-
 /**
  * A PostgreSQL cluster owned by one test file: its own data directory, port and socket, with password
  * checking (scram-sha-256) on TCP and trust on the socket, which only the admin (`postgres`) uses.
