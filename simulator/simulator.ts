@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { ClockOptions, SimulatorClock } from './clock';
 import { FaultHooks } from './faults';
 import { FunctionDefinition, FunctionRegistry, InvokeResult } from './functions';
@@ -23,6 +25,13 @@ export interface SimulatorOptions {
   readonly maxRotationAttempts?: number;
   /** @default - starts at the real current time and follows real time */
   readonly clock?: ClockOptions;
+  /**
+   * A PEM file asset functions get instead of Lambda's CA bundle: a function whose environment sets
+   * `NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem` (where Lambda's Node.js runtime ships the RDS CAs) runs with
+   * `NODE_EXTRA_CA_CERTS=<this file>`, e.g. the `caBundleFile` of a local database host.
+   * @default - the variable is passed on as it is (Node.js then warns that the file is missing)
+   */
+  readonly lambdaCaBundle?: string;
 }
 
 export interface ApiCallQuery {
@@ -71,10 +80,16 @@ export class SecretsManagerSimulator {
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new Error(`\`maxRotationAttempts\` must be a positive integer, got ${maxAttempts}`);
     }
+    const lambdaCaBundle = options.lambdaCaBundle === undefined ? undefined : path.resolve(options.lambdaCaBundle);
+    if (lambdaCaBundle !== undefined && !fs.statSync(lambdaCaBundle, { throwIfNoEntry: false })?.isFile()) {
+      throw new Error(`\`lambdaCaBundle\` must be a file, got ${options.lambdaCaBundle}`);
+    }
     this.clock = new SimulatorClock(options.clock);
     this.logs = new LogStore(() => this.clock.now());
     this.store = new SecretStore(this.region, this.accountId, this.clock);
-    this.functions = new FunctionRegistry(this.logs, () => ({ endpoint: this.endpoint, region: this.region, accountId: this.accountId }));
+    this.functions = new FunctionRegistry(this.logs, () => ({
+      endpoint: this.endpoint, region: this.region, accountId: this.accountId, lambdaCaBundle,
+    }));
     this.engine = new RotationEngine(this.functions, this.clock, maxAttempts);
     const scheduler = new Scheduler(this.store, this.engine, this.clock, createPlaceholder(this.clock));
     this.clock.setAdvanceHandler((target) => scheduler.runUntil(target));
