@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
-import * as path from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { escapeIdentifier as id, escapeLiteral as literal } from 'pg';
 import { SecretsManagerSimulator } from '../../simulator';
 import { createLocalDatabaseHost, DatabaseHost, LocalDatabase, LocalEngine } from '../../simulator/databases';
-import { randomPassword } from '../lambda/rotation/db/harness';
+import { randomPassword } from '../lambda/rotation/database/harness';
 import { Login, openSession, queryOnce, workDirWithOtherCa } from '../simulator/databases/support';
+import { bundleAssetDir, rotationEnvironment } from '../support/strategies';
 
 /**
  * The bundled database rotation function against the local database host, as against RDS: TLS on (the default),
@@ -14,7 +14,7 @@ import { Login, openSession, queryOnce, workDirWithOtherCa } from '../simulator/
  * to the host's CA; the master user made by the host is the one the alternating-users strategy uses.
  */
 
-const DATABASE_HANDLER = path.join(__dirname, '..', '..', 'assets', 'lambda', 'rotation', 'database-handler');
+const DATABASE_HANDLER = bundleAssetDir('databaseRotation');
 const DATABASE_NAME = 'orders';
 
 let workDir: string;
@@ -78,7 +78,8 @@ test.each([
   const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:rotate-${strategy}`;
   sim.registerFunction(functionArn, {
     assetDir: DATABASE_HANDLER,
-    environment: { ROTATION_STRATEGY: strategy, CONNECT_TIMEOUT_SECONDS: '5', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
+    // The database function's environment as the constructs write it (NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem among it).
+    environment: rotationEnvironment(strategy),
     timeoutSeconds: 30,
   });
   const database = servers.get(engine)!;

@@ -1,6 +1,6 @@
 import { hostWithServer, HostFixture, openSession, queryOnce, serverDirectories } from './support';
 import type { LocalEngine } from '../../../simulator/databases';
-import { randomPassword } from '../../lambda/rotation/db/harness';
+import { randomPassword } from '../../lambda/rotation/database/harness';
 
 /** What each driver reports for a refused password, and for TLS asked of a server that serves none. */
 const REFUSED: Record<LocalEngine, string> = { postgres: '28P01', mysql: 'ER_ACCESS_DENIED_ERROR' };

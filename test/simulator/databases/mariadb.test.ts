@@ -1,6 +1,6 @@
 import { hostWithServer, HostFixture, Login, mysqlSession, queryOnce, Transport } from './support';
 import type { LocalDatabase } from '../../../simulator/databases';
-import { randomPassword } from '../../lambda/rotation/db/harness';
+import { randomPassword } from '../../lambda/rotation/database/harness';
 
 let fixture: HostFixture;
 let database: LocalDatabase;

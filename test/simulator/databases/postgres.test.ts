@@ -1,7 +1,7 @@
 import { escapeIdentifier as id, escapeLiteral as literal } from 'pg';
 import { hostWithServer, HostFixture, Login, postgresSession, queryOnce } from './support';
 import type { LocalDatabase } from '../../../simulator/databases';
-import { randomPassword } from '../../lambda/rotation/db/harness';
+import { randomPassword } from '../../lambda/rotation/database/harness';
 
 let fixture: HostFixture;
 let database: LocalDatabase;
