@@ -10,9 +10,10 @@ import type { DatabaseHost } from './database-host';
 import { StackEvent, StackEventLog, StackStatus } from './events';
 import { dependencyGraph } from './graph';
 import { evaluateConditions, ResolutionError } from './intrinsics';
-import { OperationContext, StackPlan } from './operations/context';
+import { OperationContext, setStackStatus, StackPlan } from './operations/context';
 import { createStack } from './operations/create';
 import { deleteStack } from './operations/delete';
+import { rollBack, updateStack } from './operations/update';
 import { DEFAULT_SSM_PARAMETERS, resolveParameters } from './parameters';
 import { PolicyRegistry } from './policy-registry';
 import { ResourceState, StackState } from './stack';
@@ -48,7 +49,12 @@ export interface DeployResult {
   readonly stackName: string;
   readonly status: StackStatus;
   readonly statusReason?: string;
+  /** The template and parameters were those deployed already: nothing happened ("No updates are to be performed."). */
+  readonly noChanges?: boolean;
 }
+
+/** The states from which UpdateStack proceeds. */
+const UPDATABLE: ReadonlySet<StackStatus> = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
 
 export interface ResourceDescription {
   readonly logicalId: string;
@@ -181,8 +187,7 @@ export class LocalCloudFormation {
       // As `cdk deploy` does: a stack whose creation rolled back cannot be updated; it is deleted and created again.
       await this.delete(stackName);
     } else if (existing) {
-      this.refuseWhileInProgress(existing);
-      throw new TemplateError(`Stack ${stackName} exists (${existing.status}); updating a stack is not supported yet`);
+      return this.updateTemplate(existing, template, assets, parameters);
     }
     const stack: StackState = {
       name: stackName,
@@ -200,6 +205,53 @@ export class LocalCloudFormation {
     stack.conditions = plan.conditions;
     this.stacks.set(stackName, stack);
     await createStack(await this.context(stack), stack, plan);
+    return resultOf(stack);
+  }
+
+  private async updateTemplate(
+    stack: StackState,
+    template: Template,
+    assets: ReadonlyMap<string, string>,
+    parameters: Readonly<Record<string, string>>,
+  ): Promise<DeployResult> {
+    if (!UPDATABLE.has(stack.status)) throw new TemplateError(`Stack ${stack.name} is in ${stack.status} state and can not be updated.`);
+    const after = this.plan(stack, template, resolveParameters(template, parameters, this.ssmParameters));
+    const before = this.plan(stack, stack.template, stack.parameters);
+    for (const [logicalId, resource] of stack.resources) {
+      const type = template.Resources[logicalId]?.Type;
+      if (after.graph.has(logicalId) && type !== resource.type) {
+        throw new TemplateError(`Update of resource type is not permitted. The new template modifies resource type of the following resources: [${logicalId}]`);
+      }
+    }
+    if (JSON.stringify([template, after.parameters]) === JSON.stringify([stack.template, stack.parameters])) {
+      return { ...resultOf(stack), noChanges: true };
+    }
+    stack.assets = assets;
+    await updateStack(await this.context(stack), stack, before, after);
+    return resultOf(stack);
+  }
+
+  /**
+   * Continues a rollback that failed (UPDATE_ROLLBACK_FAILED): the steps not yet rolled back are retried, and the
+   * resources in `resourcesToSkip` (which must have failed to roll back) are marked UPDATE_COMPLETE without
+   * being rolled back, as CloudFormation's ContinueUpdateRollback does.
+   */
+  public async continueUpdateRollback(stackName: string, options: { readonly resourcesToSkip?: readonly string[] } = {}): Promise<DeployResult> {
+    const stack = this.stacks.get(stackName);
+    if (!stack) throw new TemplateError(`Stack with id ${stackName} does not exist`);
+    if (stack.status !== 'UPDATE_ROLLBACK_FAILED') {
+      throw new TemplateError(`Stack ${stackName} is in ${stack.status} state and can not continue an update rollback (it must be UPDATE_ROLLBACK_FAILED)`);
+    }
+    const failed = stack.pendingRollback!.failed;
+    const skip = new Set(options.resourcesToSkip ?? []);
+    for (const logicalId of skip) {
+      if (!failed.has(logicalId)) {
+        throw new TemplateError(`\`resourcesToSkip\` may name only resources in UPDATE_FAILED state, got ${logicalId} (failed: ${[...failed].join(', ') || 'none'})`);
+      }
+    }
+    const context = await this.context(stack);
+    setStackStatus(context, stack, 'UPDATE_ROLLBACK_IN_PROGRESS', 'User Initiated');
+    await rollBack(context, stack, skip);
     return resultOf(stack);
   }
 

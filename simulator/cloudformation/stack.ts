@@ -1,4 +1,5 @@
 import { ResourceStatus, StackStatus } from './events';
+import type { PendingRollback } from './operations/update';
 import { ResourceDeclaration, Template } from './template';
 
 /** One resource of a stack, as the deployer tracks it. */
@@ -39,7 +40,7 @@ export interface StackState {
   /** Asset directories by S3 object key, for Lambda code. */
   assets: ReadonlyMap<string, string>;
   /** The rollback an update left unfinished (UPDATE_ROLLBACK_FAILED), for continueUpdateRollback. */
-  pendingRollback?: unknown;
+  pendingRollback?: PendingRollback;
 }
 
 /** A physical copy of a resource that the stack no longer uses and deletes in the cleanup phase. */
