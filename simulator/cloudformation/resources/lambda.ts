@@ -44,18 +44,14 @@ function functionArn(env: DeployEnvironment, nameOrArn: string): string {
 
 /** AWS::Lambda::EventInvokeConfig: the function's asynchronous retries (MaximumRetryAttempts) and event age. */
 export const eventInvokeConfigHandler: ResourceHandler = {
-  async create(request, env) {
-    return configure(request, env);
-  },
-  async update(request, env) {
-    return configure(request, env);
-  },
+  create: configure,
+  update: configure,
   async delete(request, env) {
     env.sim.putFunctionEventInvokeConfig(functionArn(env, request.properties.FunctionName), undefined);
   },
 };
 
-function configure(request: ResourceRequest, env: DeployEnvironment): ResourceResult {
+async function configure(request: ResourceRequest, env: DeployEnvironment): Promise<ResourceResult> {
   const props = request.properties;
   env.sim.putFunctionEventInvokeConfig(functionArn(env, props.FunctionName), {
     ...(props.MaximumRetryAttempts !== undefined ? { maximumRetryAttempts: Number(props.MaximumRetryAttempts) } : {}),

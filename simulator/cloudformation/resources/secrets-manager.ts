@@ -141,12 +141,8 @@ const CONNECTION_FIELDS = ['engine', 'host', 'port', 'dbInstanceIdentifier', 'db
  * secret's ARN.
  */
 export const secretTargetAttachmentHandler: ResourceHandler = {
-  async create(request, env) {
-    return attachTarget(request, env);
-  },
-  async update(request, env) {
-    return attachTarget(request, env);
-  },
+  create: attachTarget,
+  update: attachTarget,
   async delete(request, env) {
     const secretId = request.properties.SecretId;
     await ignoreMissingSecret((async () => {

@@ -1,4 +1,4 @@
-import { eventLines, eventually, functionArn, indexOf, respond, startDeployer, topic } from './support';
+import { eventLines, eventually, indexOf, respond, scriptedCustomResource, startDeployer, topic } from './support';
 import { formatStackEvent } from '../../../simulator/cloudformation';
 
 /**
@@ -7,31 +7,15 @@ import { formatStackEvent } from '../../../simulator/cloudformation';
  */
 
 let env: Awaited<ReturnType<typeof startDeployer>>;
-const requests: any[] = [];
-/** Per logical id: how the test function answers a request. */
-const behaviour: Record<string, (event: any) => Promise<void>> = {};
-const RESOURCE = functionArn('test-resource');
+let requests: any[];
+let behaviour: Record<string, (event: any) => Promise<void>>;
+let custom: ReturnType<typeof scriptedCustomResource>['custom'];
 
 beforeEach(async () => {
   env = await startDeployer();
-  requests.length = 0;
-  for (const key of Object.keys(behaviour)) delete behaviour[key];
-  env.sim.registerFunction(RESOURCE, {
-    handler: async (event: any) => {
-      requests.push(event);
-      const answer = behaviour[event.LogicalResourceId];
-      if (answer) return answer(event);
-      return respond(event, { Status: 'SUCCESS', PhysicalResourceId: event.PhysicalResourceId ?? `${event.LogicalResourceId}-physical` });
-    },
-  });
+  ({ requests, behaviour, custom } = scriptedCustomResource(env.sim));
 });
 afterEach(() => env.stop());
-
-const custom = (extra: Record<string, unknown> = {}, properties: Record<string, unknown> = {}) => ({
-  Type: 'Custom::Test',
-  Properties: { ServiceToken: RESOURCE, ServiceTimeout: 20, ...properties },
-  ...extra,
-});
 
 test('creates in dependency order (DependsOn, Ref, GetAtt, Sub) and reports CloudFormation\'s events', async () => {
   const result = await env.cfn.deploy({
@@ -39,9 +23,9 @@ test('creates in dependency order (DependsOn, Ref, GetAtt, Sub) and reports Clou
     template: {
       Resources: {
         First: custom(),
-        ByDependsOn: custom({ DependsOn: 'First' }),
-        ByRef: custom({}, { Other: { Ref: 'ByDependsOn' } }),
-        BySub: custom({}, { Other: { 'Fn::Sub': 'x-${ByRef}' } }),
+        ByDependsOn: custom({}, { DependsOn: 'First' }),
+        ByRef: custom({ Other: { Ref: 'ByDependsOn' } }),
+        BySub: custom({ Other: { 'Fn::Sub': 'x-${ByRef}' } }),
         ByGetAtt: topic({ Properties: { DisplayName: { 'Fn::GetAtt': ['BySub', 'Anything'] } } }),
       },
     },
@@ -51,7 +35,7 @@ test('creates in dependency order (DependsOn, Ref, GetAtt, Sub) and reports Clou
   expect(indexOf(events, 'First', 'CREATE_COMPLETE')).toBeLessThan(indexOf(events, 'ByDependsOn', 'CREATE_IN_PROGRESS'));
   expect(indexOf(events, 'ByDependsOn', 'CREATE_COMPLETE')).toBeLessThan(indexOf(events, 'ByRef', 'CREATE_IN_PROGRESS'));
   expect(indexOf(events, 'ByRef', 'CREATE_COMPLETE')).toBeLessThan(indexOf(events, 'BySub', 'CREATE_IN_PROGRESS'));
-  expect(requests.find((r) => r.LogicalResourceId === 'BySub').ResourceProperties.Other).toBe('x-ByRef-physical');
+  expect(requests.find((r) => r.LogicalResourceId === 'BySub').ResourceProperties.Other).toBe('x-ByRef-1');
   expect(events.find((e) => e.logicalResourceId === 'ByGetAtt' && e.resourceStatus === 'CREATE_FAILED')?.resourceStatusReason)
     .toMatch(/does not support attribute type Anything/);
   // Rollback deletes in reverse order: a dependent before what it depends on.
@@ -81,7 +65,7 @@ test('a failed create rolls back what was created, in reverse order, to ROLLBACK
 
   const result = await env.cfn.deploy({
     stackName: 'Failing',
-    template: { Resources: { Base: custom(), Broken: custom({ DependsOn: 'Base' }), Never: custom({ DependsOn: 'Broken' }) } },
+    template: { Resources: { Base: custom(), Broken: custom({}, { DependsOn: 'Base' }), Never: custom({}, { DependsOn: 'Broken' }) } },
   });
 
   expect(result).toMatchObject({ status: 'ROLLBACK_COMPLETE' });
@@ -101,7 +85,7 @@ test('a failed create rolls back what was created, in reverse order, to ROLLBACK
     .toBe('The following resource(s) failed to create: [Broken]. Rollback requested by user.');
   // The failed resource gets a Delete for the physical id its FAILED response named, as CloudFormation sends it.
   expect(requests.filter((r) => r.RequestType === 'Delete').map((r) => [r.LogicalResourceId, r.PhysicalResourceId]))
-    .toEqual([['Broken', 'broken-1'], ['Base', 'Base-physical']]);
+    .toEqual([['Broken', 'broken-1'], ['Base', 'Base-1']]);
   expect(requests.some((r) => r.LogicalResourceId === 'Never')).toBe(false);
 });
 
@@ -113,7 +97,7 @@ test('a delete that fails during rollback ends in ROLLBACK_FAILED', async () => 
     ? { Status: 'FAILED', Reason: 'still in use', PhysicalResourceId: event.PhysicalResourceId }
     : { Status: 'SUCCESS', PhysicalResourceId: 'sticky' });
 
-  const result = await env.cfn.deploy({ stackName: 'Stuck', template: { Resources: { Sticky: custom(), Broken: custom({ DependsOn: 'Sticky' }) } } });
+  const result = await env.cfn.deploy({ stackName: 'Stuck', template: { Resources: { Sticky: custom(), Broken: custom({}, { DependsOn: 'Sticky' }) } } });
 
   expect(result.status).toBe('ROLLBACK_FAILED');
   expect(eventLines(env.cfn.events('Stuck')).slice(-3)).toEqual(['Sticky DELETE_IN_PROGRESS', 'Sticky DELETE_FAILED', 'Stuck ROLLBACK_FAILED']);
@@ -122,7 +106,7 @@ test('a delete that fails during rollback ends in ROLLBACK_FAILED', async () => 
 test('delete stack: reverse dependency order, Retain respected, DELETE_COMPLETE', async () => {
   await env.cfn.deploy({
     stackName: 'Doomed',
-    template: { Resources: { Base: custom(), Kept: custom({ DependsOn: 'Base', DeletionPolicy: 'Retain' }), Top: custom({ DependsOn: 'Kept' }) } },
+    template: { Resources: { Base: custom(), Kept: custom({}, { DependsOn: 'Base', DeletionPolicy: 'Retain' }), Top: custom({}, { DependsOn: 'Kept' }) } },
   });
   requests.length = 0;
 
@@ -160,7 +144,7 @@ test('a failed delete ends in DELETE_FAILED naming the resource; deleting again 
 test('template errors are thrown before anything is created', async () => {
   await expect(env.cfn.deploy({ stackName: 'Bad', template: { Resources: { A: topic({ DependsOn: 'Missing' }) } } }))
     .rejects.toThrow('Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template');
-  await expect(env.cfn.deploy({ stackName: 'Bad', template: { Resources: { A: custom({ DependsOn: 'B' }), B: custom({ DependsOn: 'A' }) } } }))
+  await expect(env.cfn.deploy({ stackName: 'Bad', template: { Resources: { A: custom({}, { DependsOn: 'B' }), B: custom({}, { DependsOn: 'A' }) } } }))
     .rejects.toThrow(/Circular dependency between resources: \[A, B\]|\[B, A\]/);
   await expect(env.cfn.deploy({ stackName: 'Bad', template: { Resources: {} } })).rejects.toThrow(/At least one Resources member/);
   await expect(env.cfn.deploy({ stackName: 'Bad', template: { Parameters: { P: { Type: 'String' } }, Resources: { A: topic() } } }))

@@ -71,6 +71,30 @@ export async function eventually<T>(condition: () => T | Promise<T>, timeoutMs =
   }
 }
 
+/**
+ * A custom resource type answered by an in-process function that records every request; `behaviour[logicalId]`
+ * answers a resource's requests instead of the default SUCCESS (physical id `<LogicalId>-1`, kept on updates).
+ */
+export function scriptedCustomResource(sim: SecretsManagerSimulator) {
+  const serviceToken = functionArn('scripted-resource');
+  const requests: any[] = [];
+  const behaviour: Record<string, (event: any) => Promise<void>> = {};
+  sim.registerFunction(serviceToken, {
+    handler: async (event: any) => {
+      requests.push(event);
+      const answer = behaviour[event.LogicalResourceId];
+      if (answer) return answer(event);
+      return respond(event, { Status: 'SUCCESS', PhysicalResourceId: event.PhysicalResourceId ?? `${event.LogicalResourceId}-1` });
+    },
+  });
+  const custom = (properties: Record<string, unknown> = {}, attributes: Record<string, unknown> = {}) => ({
+    Type: 'Custom::Test',
+    Properties: { ServiceToken: serviceToken, ServiceTimeout: 20, ...properties },
+    ...attributes,
+  });
+  return { requests, behaviour, custom };
+}
+
 /** A template resource whose only job is to exist (recorded). */
 export function topic(extra: Record<string, unknown> = {}) {
   return { Type: 'AWS::SNS::Topic', Properties: {}, ...extra };

@@ -1,5 +1,5 @@
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { eventLines, functionArn, indexOf, respond, startDeployer } from './support';
+import { eventLines, functionArn, indexOf, respond, scriptedCustomResource, startDeployer } from './support';
 
 /**
  * Updates as CloudFormation runs them: in place, replacement (create-only property, logical id, custom resource
@@ -7,30 +7,15 @@ import { eventLines, functionArn, indexOf, respond, startDeployer } from './supp
  */
 
 let env: Awaited<ReturnType<typeof startDeployer>>;
-const requests: any[] = [];
-const behaviour: Record<string, (event: any) => Promise<void>> = {};
-const RESOURCE = functionArn('test-resource');
+let requests: any[];
+let behaviour: Record<string, (event: any) => Promise<void>>;
+let custom: ReturnType<typeof scriptedCustomResource>['custom'];
 
 beforeEach(async () => {
   env = await startDeployer();
-  requests.length = 0;
-  for (const key of Object.keys(behaviour)) delete behaviour[key];
-  env.sim.registerFunction(RESOURCE, {
-    handler: async (event: any) => {
-      requests.push(event);
-      const answer = behaviour[event.LogicalResourceId];
-      if (answer) return answer(event);
-      return respond(event, { Status: 'SUCCESS', PhysicalResourceId: event.PhysicalResourceId ?? `${event.LogicalResourceId}-1` });
-    },
-  });
+  ({ requests, behaviour, custom } = scriptedCustomResource(env.sim));
 });
 afterEach(() => env.stop());
-
-const custom = (properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
-  Type: 'Custom::Test',
-  Properties: { ServiceToken: RESOURCE, ServiceTimeout: 20, ...properties },
-  ...extra,
-});
 
 /** The events of the last operation on a stack: from its last stack-level *_IN_PROGRESS "User Initiated" event. */
 function lastOperation(stackName: string) {
