@@ -63,6 +63,26 @@ test('the function is invoked asynchronously: Lambda retries it after an error, 
   expect(requests[1].RequestId).toBe(requests[0].RequestId);
 });
 
+test('AWS::Lambda::EventInvokeConfig with MaximumRetryAttempts 0: the failed invocation is not retried', async () => {
+  register('fragile', async (event) => {
+    if (requests.length === 1) throw new Error('first attempt fails');
+    await respond(event, { Status: 'SUCCESS', PhysicalResourceId: 'fragile' });
+  });
+
+  const result = await env.cfn.deploy({
+    stackName: 'NoRetries',
+    template: {
+      Resources: {
+        Config: { Type: 'AWS::Lambda::EventInvokeConfig', Properties: { FunctionName: 'fragile', Qualifier: '$LATEST', MaximumRetryAttempts: 0 } },
+        Thing: { ...custom('fragile', { ServiceTimeout: 2 }), DependsOn: 'Config' },
+      },
+    },
+  });
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(requests.filter((r) => r.RequestType === 'Create')).toHaveLength(1);
+});
+
 test('no response within ServiceTimeout fails the resource as CloudFormation reports it', async () => {
   register('silent', async () => undefined);
 

@@ -96,3 +96,36 @@ test('an engine the host cannot serve is skipped with its reason, and so is what
     Attachment: 'depends on Database, which is not simulated',
   });
 });
+
+test('a cluster is one server; its member instances are recorded with its endpoint; an attachment names the cluster', async () => {
+  const result = await env.cfn.deploy({
+    stackName: 'Cluster',
+    template: {
+      Resources: {
+        Credentials: { Type: 'AWS::SecretsManager::Secret', Properties: { SecretString: '{"username":"admin","password":"not-a-real-password-1"}' } },
+        Cluster: {
+          Type: 'AWS::RDS::DBCluster',
+          Properties: {
+            Engine: 'aurora-postgresql',
+            MasterUsername: 'admin',
+            MasterUserPassword: { 'Fn::Sub': '{{resolve:secretsmanager:${Credentials}:SecretString:password::}}' },
+          },
+        },
+        Writer: { Type: 'AWS::RDS::DBInstance', Properties: { Engine: 'aurora-postgresql', DBClusterIdentifier: { Ref: 'Cluster' } } },
+        Attachment: { Type: 'AWS::SecretsManager::SecretTargetAttachment', Properties: { SecretId: { Ref: 'Credentials' }, TargetId: { Ref: 'Cluster' }, TargetType: 'AWS::RDS::DBCluster' } },
+      },
+      Outputs: {
+        Writer: { Value: { 'Fn::GetAtt': ['Writer', 'Endpoint.Port'] } },
+        Reader: { Value: { 'Fn::GetAtt': ['Cluster', 'ReadEndpoint.Address'] } },
+      },
+    },
+  });
+
+  expect(result.status).toBe('CREATE_COMPLETE');
+  const stack = env.cfn.describeStack('Cluster')!;
+  const secretArn = stack.resources.find((r) => r.logicalId === 'Credentials')!.physicalId!;
+  const secret = JSON.parse((await env.client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString!);
+  expect(secret).toMatchObject({ engine: 'postgres', host: '127.0.0.1', dbClusterIdentifier: stack.resources.find((r) => r.logicalId === 'Cluster')!.physicalId });
+  expect(stack.outputs).toEqual({ Writer: String(secret.port), Reader: '127.0.0.1' });
+  expect((await env.cfn.delete('Cluster')).status).toBe('DELETE_COMPLETE');
+});
