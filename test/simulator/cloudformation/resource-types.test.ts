@@ -1,11 +1,24 @@
-import * as path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { functionArn, functionAsset, respond, startDeployer } from './support';
 
 /** Each resource type family with its real semantics, against the simulator's APIs. */
 
-const ROTATION_ASSET = path.join(__dirname, '..', '..', '..', 'assets', 'lambda', 'rotation', 'handler');
+/** AWS's generic rotation template in a few lines: a new random value through the four steps. */
+const ROTATION_SOURCE = `
+const sm = require('@aws-sdk/client-secrets-manager');
+const client = new sm.SecretsManagerClient({});
+exports.handler = async ({ Step: step, SecretId: id, ClientRequestToken: token }) => {
+  const stages = (await client.send(new sm.DescribeSecretCommand({ SecretId: id }))).VersionIdsToStages;
+  if (stages[token].includes('AWSCURRENT')) return;
+  if (step === 'createSecret') {
+    const { RandomPassword } = await client.send(new sm.GetRandomPasswordCommand({}));
+    await client.send(new sm.PutSecretValueCommand({ SecretId: id, ClientRequestToken: token, SecretString: RandomPassword, VersionStages: ['AWSPENDING'] }));
+  } else if (step === 'finishSecret') {
+    const current = Object.keys(stages).find((version) => stages[version].includes('AWSCURRENT'));
+    await client.send(new sm.UpdateSecretVersionStageCommand({ SecretId: id, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current }));
+  }
+};`;
 
 let env: Awaited<ReturnType<typeof startDeployer>>;
 beforeEach(async () => (env = await startDeployer()));
@@ -19,7 +32,7 @@ const rotationFunction = {
 test('a secret with a generated value, a schedule that rotates it asynchronously, and their deletion', async () => {
   const result = await env.cfn.deploy({
     stackName: 'Secrets',
-    assets: { 'rotation.zip': ROTATION_ASSET },
+    assets: { 'rotation.zip': functionAsset(ROTATION_SOURCE) },
     template: {
       Resources: {
         Credentials: {
