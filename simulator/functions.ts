@@ -78,13 +78,27 @@ interface Runner {
   stop(): Promise<void>;
 }
 
-/** Registered functions by name, each with its runner. */
+/** Lambda's asynchronous invocation settings of a function (PutFunctionEventInvokeConfig). */
+export interface EventInvokeConfig {
+  /** Retries after a failed asynchronous invocation, 0 to 2. @default 2 */
+  readonly maximumRetryAttempts?: number;
+  /** Events older than this are dropped instead of retried, 60 to 21600. @default 21600 */
+  readonly maximumEventAgeInSeconds?: number;
+}
+
+/** The waits before the first and second retry of a failed asynchronous invocation: about 1 and 2 minutes in AWS. */
+export const AWS_ASYNC_RETRY_DELAYS_MS: readonly [number, number] = [60_000, 120_000];
+
+/** Registered functions by name, each with its runner, and Lambda's queue of asynchronous invocations. */
 export class FunctionRegistry {
   private readonly runners = new Map<string, Runner>();
+  private readonly eventInvokeConfigs = new Map<string, EventInvokeConfig>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly logs: LogStore,
     private readonly services: () => FunctionServices,
+    private readonly asyncRetryDelaysMs: readonly [number, number] = AWS_ASYNC_RETRY_DELAYS_MS,
   ) {}
 
   public register(functionArn: string, definition: FunctionDefinition): void {
@@ -111,7 +125,51 @@ export class FunctionRegistry {
     return runner.invoke(event);
   }
 
+  /** Removes a function (DeleteFunction): its execution environments stop, queued retries are dropped. */
+  public async unregister(functionArn: string): Promise<void> {
+    const name = functionName(functionArn);
+    const runner = this.runners.get(name);
+    this.runners.delete(name);
+    this.eventInvokeConfigs.delete(name);
+    await runner?.stop();
+  }
+
+  public putEventInvokeConfig(functionArn: string, config: EventInvokeConfig | undefined): void {
+    if (config === undefined) this.eventInvokeConfigs.delete(functionName(functionArn));
+    else this.eventInvokeConfigs.set(functionName(functionArn), config);
+  }
+
+  /**
+   * An asynchronous invocation (`InvocationType: Event`): queued, run soon, and on a function error retried after
+   * the configured delays up to MaximumRetryAttempts (2 by default), as Lambda does. Throws when the function is
+   * not registered (Lambda's Invoke answers 404 then).
+   */
+  public invokeAsync(functionArn: string, event: unknown): void {
+    if (!this.has(functionArn)) throw new Error(`No function is registered for ${functionArn}`);
+    const queuedAt = Date.now();
+    const attempt = (retry: number): void => {
+      const name = functionName(functionArn);
+      if (!this.runners.has(name)) return;
+      void this.invoke(functionArn, event).then((result) => {
+        const config = this.eventInvokeConfigs.get(name) ?? {};
+        const maxRetries = config.maximumRetryAttempts ?? 2;
+        const maxAgeMs = (config.maximumEventAgeInSeconds ?? 21_600) * 1000;
+        if (result.ok || retry >= maxRetries) return;
+        const delay = this.asyncRetryDelaysMs[retry];
+        if (Date.now() + delay - queuedAt > maxAgeMs) return;
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(timer);
+          attempt(retry + 1);
+        }, delay);
+        this.retryTimers.add(timer);
+      }, () => undefined);
+    };
+    setImmediate(() => attempt(0));
+  }
+
   public async stopAll(): Promise<void> {
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
   }
 }
@@ -331,6 +389,7 @@ class ExecutionEnvironment {
       AWS_SESSION_TOKEN: 'simulator-dummy-session-token',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: services.endpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: services.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: services.endpoint,
       AWS_EC2_METADATA_DISABLED: 'true',
       ...(nodePath ? { NODE_PATH: nodePath } : {}),
     };
