@@ -1,4 +1,5 @@
 import { JsonFile, awscdk, javascript } from 'projen';
+import { configurePackages } from './projenrc/packages';
 
 // The aws-cdk-lib floor: users may run any aws-cdk-lib >= this version, and the
 // tests run against exactly this version (projen pins the devDependency to it).
@@ -30,7 +31,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: false,
   buildWorkflow: false,
 
-  // jsii targets: names are fixed here; only the js package is built in CI.
+  // jsii targets: projenrc/packages.ts says which are built and checked.
   publishToPypi: { distName: 'cdk-rotating-secrets', module: 'cdk_rotating_secrets' },
   publishToMaven: {
     javaPackage: 'io.github.cdkrotatingsecrets',
@@ -137,15 +138,7 @@ project.testTask.prependSpawn(project.bundler.bundleTask);
 // missing, in seconds when they are there). README "The two commands" says what it installs.
 project.testTask.prependExec('bash scripts/test-services.sh');
 
-// Only the js package can be built here (no PyPI, Maven or Go toolchain): package js, always; then prove
-// the tarball works for a consumer that has neither esbuild nor Docker.
-const consumerCheck = project.addTask('check:consumer', {
-  description: 'Install the packed tarball in a throwaway app and synthesize three rotating secrets without esbuild',
-  exec: 'bash scripts/consumer-check.sh',
-});
-project.tasks.tryFind('package')?.reset();
-project.tasks.tryFind('package')?.spawn(project.tasks.tryFind('package:js')!);
-project.tasks.tryFind('package')?.spawn(consumerCheck);
+configurePackages(project);
 
 project.tasks.tryFind('test:update')?.prependSpawn(project.bundler.bundleTask);
 project.tasks.tryFind('test:update')?.prependExec('bash scripts/test-services.sh');
