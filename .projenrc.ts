@@ -1,5 +1,7 @@
 import { JsonFile, awscdk, javascript } from 'projen';
+import { configureIntegTests } from './projenrc/integ';
 import { configurePackages } from './projenrc/packages';
+import { configureReleaseChecks, releaseOptions } from './projenrc/release';
 
 // The aws-cdk-lib floor: users may run any aws-cdk-lib >= this version, and the
 // tests run against exactly this version (projen pins the devDependency to it).
@@ -26,10 +28,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '20.16.0',
   stability: 'experimental',
 
-  // No release pipeline runs for this repository; `.ci/run` is the CI.
-  release: false,
-  github: false,
-  buildWorkflow: false,
+  // GitHub workflows for build and release (projenrc/release.ts); `.ci/run` runs the same build here.
+  ...releaseOptions,
 
   // jsii targets: projenrc/packages.ts says which are built and checked.
   publishToPypi: { distName: 'cdk-rotating-secrets', module: 'cdk_rotating_secrets' },
@@ -139,6 +139,8 @@ project.testTask.prependSpawn(project.bundler.bundleTask);
 project.testTask.prependExec('bash scripts/test-services.sh');
 
 configurePackages(project);
+configureIntegTests(project);
+configureReleaseChecks(project);
 
 project.tasks.tryFind('test:update')?.prependSpawn(project.bundler.bundleTask);
 project.tasks.tryFind('test:update')?.prependExec('bash scripts/test-services.sh');
