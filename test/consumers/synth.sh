@@ -37,7 +37,8 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2> /dev/null)" != "$wanted" 
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/python/requirements.txt"
   echo "$wanted" > "$stamp"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$repo"/dist/python/*.whl
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
+  "$repo/dist/python/cdk_rotating_secrets-$version-py3-none-any.whl"
 "$venv/bin/python" -m pip check > /dev/null
 synth python "$venv/bin/python" "$here/python/app.py"
 
