@@ -8,8 +8,9 @@ import { awscdk } from 'projen';
  */
 export function configurePackages(project: awscdk.AwsCdkConstructLibrary): void {
   // jsii-pacmak writes the Go module's go.mod from the versions installed here. aws-cdk-lib 2.257.0's Go module
-  // requires cloud-assembly-schema v53.25.0; for the same npm range npm installs 53.28.0, which has no Go module,
-  // so Go consumers could not resolve ours. Install what aws-cdk-lib's Go module names (update with CDK_VERSION).
+  // requires cloud-assembly-schema v53.25.0; for the same npm range npm installs 53.28.0, which the Go module proxy
+  // does not serve, so Go consumers could not resolve ours. Install what aws-cdk-lib's Go module names (update
+  // it with CDK_VERSION).
   project.addDevDeps('@aws-cdk/cloud-assembly-schema@53.25.0');
 
   // Maven's downloads go to the user's local repository (jsii-pacmak otherwise uses a new one in a temporary

@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 name=$(node -p "require('./package.json').name")
 
-# A shallow clone (CI checkouts) may not have the tags: fetch them when there is a remote to fetch from.
+# A shallow clone (CI checkouts) has neither the tags nor the history that makes them reachable: fetch both.
 if [ "$(git rev-parse --is-shallow-repository)" = true ] && git remote get-url origin > /dev/null 2>&1; then
-  git fetch --quiet --tags origin
+  git fetch --quiet --unshallow --tags origin
 fi
 tag=$(git describe --tags --abbrev=0 --match 'v[0-9]*' 2> /dev/null || true)
 if [ -z "$tag" ]; then
