@@ -48,6 +48,17 @@ const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
 export const MAX_CONNECT_TIMEOUT_SECONDS = 60;
 
+/**
+ * How a database strategy creates a user that does not exist yet (opt-in `createUser`), with the master secret.
+ * Identifiers and privileges are validated on both sides and quoted by the driver; nothing here is SQL text.
+ */
+export interface CreateUserSpec {
+  /** PostgreSQL: roles the new user becomes a member of (`GRANT <role> TO <user>`). */
+  readonly memberOf?: readonly string[];
+  /** MySQL and MariaDB: `GRANT <privileges> ON <on> TO <user>` for each, `on` being `db.*`, `db.table` or `*.*`. */
+  readonly grants?: ReadonlyArray<{ readonly privileges: readonly string[]; readonly on: string }>;
+}
+
 /** The rotation function's configuration, as the constructs write it and the handler reads it. */
 export interface RotationFunctionConfig {
   readonly strategy: StrategyName;
@@ -57,6 +68,12 @@ export interface RotationFunctionConfig {
   readonly generateStringKey?: string;
   /** Database strategies only: how long one login may take. */
   readonly connectTimeoutSeconds?: number;
+  /**
+   * Database strategies only: the users this function may create, by the ARN of the secret that names them. Kept in
+   * the function's configuration, not in the secret, so that whoever can write a secret's value cannot choose what
+   * the master grants.
+   */
+  readonly createUsers?: Readonly<Record<string, CreateUserSpec>>;
 }
 
 /** The variables every field is written to. */
@@ -64,6 +81,7 @@ const CONFIG_VARIABLES: RecordCodec<Omit<RotationFunctionConfig, 'passwordPolicy
   strategy: oneOf('ROTATION_STRATEGY', STRATEGY_NAMES),
   generateStringKey: text('GENERATE_STRING_KEY', { nonEmpty: true }),
   connectTimeoutSeconds: wholeNumber('CONNECT_TIMEOUT_SECONDS', 1, MAX_CONNECT_TIMEOUT_SECONDS),
+  createUsers: createUsersVariable('CREATE_USERS'),
 };
 
 const POLICY_VARIABLES: RecordCodec<PasswordPolicy> = {
@@ -99,14 +117,15 @@ export function encodeRotationEnvironment(config: RotationFunctionConfig): Recor
 
 /** Reads the configuration back from the environment; errors name the variable at fault. */
 export function decodeRotationEnvironment(env: Readonly<Record<string, string | undefined>>): RotationFunctionConfig {
-  const { strategy, generateStringKey, connectTimeoutSeconds } = decodeRecord(
-    CONFIG_VARIABLES, env, 'variable', ['generateStringKey', 'connectTimeoutSeconds'],
+  const { strategy, generateStringKey, connectTimeoutSeconds, createUsers } = decodeRecord(
+    CONFIG_VARIABLES, env, 'variable', ['generateStringKey', 'connectTimeoutSeconds', 'createUsers'],
   );
   const config: RotationFunctionConfig = {
     strategy,
     passwordPolicy: decodeRecord(POLICY_VARIABLES, env, 'variable'),
     ...(generateStringKey === undefined ? {} : { generateStringKey }),
     ...(connectTimeoutSeconds === undefined ? {} : { connectTimeoutSeconds }),
+    ...(createUsers === undefined ? {} : { createUsers }),
   };
   checkFieldsFitStrategy(config);
   return config;
@@ -116,6 +135,32 @@ export function decodeRotationEnvironment(env: Readonly<Record<string, string | 
 export function strategyOfEnvironment(env: Readonly<Record<string, unknown>>): string | undefined {
   const value = env[CONFIG_VARIABLES.strategy.name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A request of the deploy-time check to a rotation function (Lambda Invoke, not Secrets Manager): which of a
+ * secret's versions the protected service accepts now. The answer holds outcomes only, never a value.
+ */
+export interface ProbeRequest {
+  readonly ProbeVersions: { readonly SecretId: string; readonly VersionIds: readonly string[] };
+}
+
+/**
+ * `accepted`: the service takes the version's credentials; `refused`: it refuses them; `unreachable`: the service
+ * could not be asked (network, TLS); `no-service`: the strategy protects no service (generic), so no version is in use.
+ */
+export type ProbeOutcome = 'accepted' | 'refused' | 'unreachable' | 'no-service';
+
+/** The answer to a ProbeRequest: an outcome per version id, and for `unreachable` a reason free of secret values. */
+export interface ProbeResult {
+  readonly outcomes: Readonly<Record<string, ProbeOutcome>>;
+  readonly reasons?: Readonly<Record<string, string>>;
+}
+
+/** Whether a rotation function's event is the check's probe rather than a Secrets Manager step. */
+export function isProbeRequest(event: unknown): event is ProbeRequest {
+  const probe = typeof event === 'object' && event !== null ? (event as Record<string, unknown>).ProbeVersions : undefined;
+  return typeof probe === 'object' && probe !== null;
 }
 
 /** The variables of the password policy, for messages. */
@@ -129,7 +174,57 @@ function checkFieldsFitStrategy(config: RotationFunctionConfig): void {
   if (isGeneric && config.connectTimeoutSeconds !== undefined) {
     throw new ContractError(`\`${CONFIG_VARIABLES.connectTimeoutSeconds.name}\` is for database strategies only, not ${config.strategy}`);
   }
+  if (isGeneric && config.createUsers !== undefined) {
+    throw new ContractError(`\`${CONFIG_VARIABLES.createUsers.name}\` is for database strategies only, not ${config.strategy}`);
+  }
   if (!isGeneric && config.connectTimeoutSeconds === undefined) {
     throw new ContractError(`\`${CONFIG_VARIABLES.connectTimeoutSeconds.name}\` is required for ${config.strategy}`);
   }
+}
+
+/** Privileges a created MySQL user may be granted (no administrative ones: GRANT OPTION, SUPER, CREATE USER, ...). */
+export const GRANTABLE_MYSQL_PRIVILEGES = [
+  'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'INDEX', 'ALTER', 'CREATE TEMPORARY TABLES', 'LOCK TABLES',
+  'EXECUTE', 'CREATE VIEW', 'SHOW VIEW', 'CREATE ROUTINE', 'ALTER ROUTINE', 'EVENT', 'TRIGGER', 'REFERENCES',
+] as const;
+
+/** A database object a MySQL grant applies to: `db.*`, `db.table` or `*.*` (plain identifiers only). */
+const MYSQL_GRANT_TARGET = /^(\*\.\*|[A-Za-z0-9_$]{1,64}\.(\*|[A-Za-z0-9_$]{1,64}))$/;
+/** A PostgreSQL role name (at most 63 bytes); any character, since the driver quotes it. */
+const ROLE_NAME = /^[^\u0000]{1,63}$/u;
+
+/** Why a create-user spec is refused, or undefined when it is valid. Messages name the field, not a secret. */
+export function createUserSpecProblem(spec: CreateUserSpec): string | undefined {
+  for (const role of spec.memberOf ?? []) {
+    if (!ROLE_NAME.test(role) || new TextEncoder().encode(role).length > 63) return `\`memberOf\` role ${JSON.stringify(role)} must be 1 to 63 bytes`;
+  }
+  for (const grant of spec.grants ?? []) {
+    if (grant.privileges.length === 0) return `\`grants\` on ${JSON.stringify(grant.on)} must name at least one privilege`;
+    const unknown = grant.privileges.filter((privilege) => !(GRANTABLE_MYSQL_PRIVILEGES as readonly string[]).includes(privilege));
+    if (unknown.length > 0) return `\`grants\` privileges ${unknown.map((p) => JSON.stringify(p)).join(', ')} are not among ${GRANTABLE_MYSQL_PRIVILEGES.join(', ')}`;
+    if (!MYSQL_GRANT_TARGET.test(grant.on)) return `\`grants\` target ${JSON.stringify(grant.on)} must be \`db.*\`, \`db.table\` or \`*.*\` with plain identifiers`;
+  }
+  return undefined;
+}
+
+/** CREATE_USERS: a JSON map from secret ARN to its create-user spec, each checked. */
+function createUsersVariable(name: string): FieldCodec<Readonly<Record<string, CreateUserSpec>>> {
+  return {
+    name,
+    encode: (value) => JSON.stringify(value),
+    decode: (raw) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new Error('must be a JSON object');
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be a JSON object');
+      for (const [arn, spec] of Object.entries(parsed)) {
+        const problem = typeof spec === 'object' && spec !== null ? createUserSpecProblem(spec as CreateUserSpec) : 'must be an object';
+        if (problem !== undefined) throw new Error(`for ${arn}: ${problem}`);
+      }
+      return parsed as Record<string, CreateUserSpec>;
+    },
+  };
 }
