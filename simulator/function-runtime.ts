@@ -1,7 +1,8 @@
 /**
- * Source of the program that runs inside each function's child process: a small stand-in for the Lambda
- * Node.js runtime. It is plain JavaScript (run with `node -e`), so it works the same whether the simulator
- * runs from TypeScript sources or from a bundle.
+ * The program that runs inside each function's child process: a small stand-in for the Lambda Node.js runtime.
+ * It is bundled on its own (assets/simulator/function-runtime/index.js) and started as `node <that file>`, so it
+ * works the same whether the simulator runs from TypeScript sources or from a bundle. Never import it: loading it
+ * takes over the process's console and stdio.
  *
  * What it emulates:
  * - loads `<LAMBDA_TASK_ROOT>/<module>.js|.mjs|.cjs` once and calls its export per invocation (a warm
@@ -13,47 +14,58 @@
  * - an uncaught exception or unhandled rejection ends the process (the parent reports Runtime.ExitError).
  * Everything, logs and results, goes over the IPC channel so it arrives in order.
  */
-export const FUNCTION_RUNTIME_SOURCE = String.raw`
-'use strict';
-const fs = require('node:fs');
-const path = require('node:path');
-const util = require('node:util');
-const { pathToFileURL } = require('node:url');
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as util from 'node:util';
+import type { ChildMessage, InvokeMessage } from './function-messages';
 
-const taskRoot = process.env.LAMBDA_TASK_ROOT;
-const handlerSpec = process.env._HANDLER;
+type Handler = (event: unknown, context: unknown, callback: (error: unknown, value?: unknown) => void) => unknown;
+
+/** An error the runtime raises itself, with the errorType Lambda reports for it. */
+type RuntimeError = Error & { lambdaErrorType?: string };
+
+interface ErrorInfo {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+const taskRoot = process.env.LAMBDA_TASK_ROOT!;
+const handlerSpec = process.env._HANDLER!;
 const jsonLogs = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON';
-let requestId;
+let requestId: string | undefined;
 
-const send = (message) => new Promise((resolve) => {
+const send = (message: ChildMessage) => new Promise<void>((resolve) => {
   if (!process.connected) return resolve();
-  process.send(message, () => resolve());
+  process.send!(message, undefined, undefined, () => resolve());
 });
-const emit = (text) => { void send({ type: 'log', text }); };
+const emit = (text: string) => { void send({ type: 'log', text }); };
 
 const partial = { stdout: '', stderr: '' };
-for (const stream of ['stdout', 'stderr']) {
-  process[stream].write = (chunk, encoding, callback) => {
+for (const stream of ['stdout', 'stderr'] as const) {
+  process[stream].write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown) => {
     const text = partial[stream] + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
     const lines = text.split('\n');
-    partial[stream] = lines.pop();
+    partial[stream] = lines.pop()!;
     for (const line of lines) emit(line);
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') done();
     return true;
-  };
+  }) as typeof process.stdout.write;
 }
 const flush = () => {
-  for (const stream of ['stdout', 'stderr']) {
+  for (const stream of ['stdout', 'stderr'] as const) {
     if (partial[stream]) emit(partial[stream]);
     partial[stream] = '';
   }
 };
 
-const stringify = (value) => {
+const stringify = (value: unknown): string => {
   try { return JSON.stringify(value); } catch { return JSON.stringify(util.inspect(value)); }
 };
-const writeLog = (level, args) => {
+const writeLog = (level: string, args: unknown[]) => {
   const timestamp = new Date().toISOString();
   if (jsonLogs) {
     const message = args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? args[0] : util.format(...args);
@@ -62,38 +74,45 @@ const writeLog = (level, args) => {
     emit(timestamp + '\t' + requestId + '\t' + level + '\t' + util.format(...args));
   }
 };
-for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']]) {
-  console[method] = (...args) => writeLog(level, args);
+const CONSOLE_LEVELS = [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']] as const;
+for (const [method, level] of CONSOLE_LEVELS) {
+  console[method] = (...args: unknown[]) => writeLog(level, args);
 }
 
-const lambdaError = (errorType, errorMessage, cause) => {
-  const error = new Error(errorMessage);
+const lambdaError = (errorType: string, errorMessage: string, cause?: unknown): RuntimeError => {
+  const error: RuntimeError = new Error(errorMessage);
   error.lambdaErrorType = errorType;
-  if (cause && cause.stack) error.stack = cause.stack;
+  const stack = (cause as { stack?: unknown } | undefined)?.stack;
+  if (stack) error.stack = String(stack);
   return error;
 };
-const describe = (error) => {
+const describe = (error: unknown): ErrorInfo => {
   if (error instanceof Error) {
     return {
-      errorType: error.lambdaErrorType || error.name || 'Error',
+      errorType: (error as RuntimeError).lambdaErrorType || error.name || 'Error',
       errorMessage: error.message,
       trace: String(error.stack || '').split('\n'),
     };
   }
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 };
-const reportError = (info) => {
+const reportError = (info: ErrorInfo) => {
   if (jsonLogs) {
-    emit(stringify({ timestamp: new Date().toISOString(), level: 'ERROR', requestId,
-      message: { errorType: info.errorType, errorMessage: info.errorMessage, stackTrace: info.trace } }));
+    const message = { errorType: info.errorType, errorMessage: info.errorMessage, stackTrace: info.trace };
+    emit(stringify({ timestamp: new Date().toISOString(), level: 'ERROR', requestId, message }));
   } else {
     emit(new Date().toISOString() + '\t' + requestId + '\tERROR\tInvoke Error \t' +
       stringify({ errorType: info.errorType, errorMessage: info.errorMessage, stack: info.trace }));
   }
 };
 
-let handler;
-const loadHandler = async () => {
+const errorCode = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+
+/** CommonJS loading of the function's module, as `require` in the runtime's own module. */
+const requireModule = createRequire(__filename);
+
+let handler: Handler | undefined;
+const loadHandler = async (): Promise<Handler> => {
   if (handler) return handler;
   const dot = handlerSpec.lastIndexOf('.');
   const moduleName = handlerSpec.slice(0, dot);
@@ -101,15 +120,15 @@ const loadHandler = async () => {
   const base = path.resolve(taskRoot, moduleName);
   const file = [base + '.js', base + '.mjs', base + '.cjs'].find((candidate) => fs.existsSync(candidate));
   if (dot <= 0 || !file) throw lambdaError('Runtime.ImportModuleError', "Error: Cannot find module '" + moduleName + "'");
-  let loaded;
+  let loaded: Record<string, unknown>;
   try {
-    loaded = file.endsWith('.mjs') ? await import(pathToFileURL(file).href) : require(file);
+    loaded = file.endsWith('.mjs') ? await import(pathToFileURL(file).href) : requireModule(file);
   } catch (error) {
-    if (error && error.code === 'ERR_REQUIRE_ESM') {
+    if (errorCode(error) === 'ERR_REQUIRE_ESM') {
       loaded = await import(pathToFileURL(file).href);
     } else if (error instanceof SyntaxError) {
       throw lambdaError('Runtime.UserCodeSyntaxError', String(error), error);
-    } else if (error && error.code === 'MODULE_NOT_FOUND') {
+    } else if (errorCode(error) === 'MODULE_NOT_FOUND') {
       throw lambdaError('Runtime.ImportModuleError', String(error), error);
     } else {
       throw error;
@@ -117,32 +136,32 @@ const loadHandler = async () => {
   }
   const fn = loaded[exportName];
   if (typeof fn !== 'function') throw lambdaError('Runtime.HandlerNotFound', handlerSpec + ' is undefined or not exported');
-  handler = fn;
-  return fn;
+  handler = fn as Handler;
+  return handler;
 };
 
-const run = (fn, event, context) => new Promise((resolve, reject) => {
+const run = (fn: Handler, event: unknown, context: unknown) => new Promise<unknown>((resolve, reject) => {
   let settled = false;
-  const callback = (error, value) => {
+  const callback = (error: unknown, value?: unknown) => {
     if (settled) return;
     settled = true;
     if (error !== null && error !== undefined) reject(error); else resolve(value);
   };
-  let returned;
+  let returned: unknown;
   try {
     returned = fn(event, context, callback);
   } catch (error) {
     callback(error === undefined ? new Error('undefined') : error);
     return;
   }
-  if (returned && typeof returned.then === 'function') {
-    returned.then((value) => callback(null, value), (error) => callback(error === undefined ? new Error('undefined') : error));
+  if (returned && typeof (returned as PromiseLike<unknown>).then === 'function') {
+    (returned as PromiseLike<unknown>).then((value) => callback(null, value), (error) => callback(error === undefined ? new Error('undefined') : error));
   } else if (fn.length < 3) {
     callback(null, returned);
   }
 });
 
-const die = async (errorType, error) => {
+const die = async (errorType: string | undefined, error: unknown) => {
   const info = describe(error);
   info.errorType = errorType || info.errorType;
   flush();
@@ -155,7 +174,7 @@ process.on('unhandledRejection', (reason) => {
   void die('Runtime.UnhandledPromiseRejection', reason instanceof Error ? reason : new Error(String(reason)));
 });
 
-process.on('message', async (message) => {
+process.on('message', async (message: InvokeMessage | undefined) => {
   if (!message || message.type !== 'invoke') return;
   requestId = message.requestId;
   const context = {
@@ -169,7 +188,7 @@ process.on('message', async (message) => {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
   };
-  let outcome;
+  let outcome: { ok: true; result: unknown } | ({ ok: false } & ErrorInfo);
   try {
     const result = await run(await loadHandler(), message.event, context);
     outcome = { ok: true, result: result === undefined ? null : JSON.parse(stringify(result) || 'null') };
@@ -177,10 +196,9 @@ process.on('message', async (message) => {
     const info = describe(error);
     flush();
     reportError(info);
-    outcome = Object.assign({ ok: false }, info);
+    outcome = Object.assign({ ok: false as const }, info);
   }
   flush();
-  await send(Object.assign({ type: 'result', requestId: message.requestId }, outcome));
+  await send(Object.assign({ type: 'result' as const, requestId: message.requestId }, outcome));
 });
 void send({ type: 'ready' });
-`;

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTION_RUNTIME_SOURCE } from './function-runtime';
+import type { ChildMessage, InvokeMessage } from './function-messages';
 import { LogStore } from './logs';
 
 /** What Lambda passes as the handler's second argument. */
@@ -61,25 +61,44 @@ export type InvokeResult =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly errorType: string; readonly errorMessage: string; readonly trace?: string[] };
 
-/** Where a function's SDK clients must send their requests. */
-export interface FunctionEndpoints {
+/** What the simulator gives asset functions in place of AWS: its endpoint, region and account, and files of Lambda's runtime. */
+export interface FunctionServices {
   readonly endpoint: string;
   readonly region: string;
   readonly accountId: string;
+  /** The file that stands in for Lambda's CA bundle (LAMBDA_CA_BUNDLE). @default - none */
+  readonly lambdaCaBundle?: string;
 }
+
+/** The CA bundle Lambda's Node.js runtime ships (Amazon's RDS CAs among others), which functions name in NODE_EXTRA_CA_CERTS. */
+export const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 interface Runner {
   invoke(event: unknown): Promise<InvokeResult>;
   stop(): Promise<void>;
 }
 
-/** Registered functions by name, each with its runner. */
+/** Lambda's asynchronous invocation settings of a function (PutFunctionEventInvokeConfig). */
+export interface EventInvokeConfig {
+  /** Retries after a failed asynchronous invocation, 0 to 2. @default 2 */
+  readonly maximumRetryAttempts?: number;
+  /** Events older than this are dropped instead of retried, 60 to 21600. @default 21600 */
+  readonly maximumEventAgeInSeconds?: number;
+}
+
+/** The waits before the first and second retry of a failed asynchronous invocation: about 1 and 2 minutes in AWS. */
+export const AWS_ASYNC_RETRY_DELAYS_MS: readonly [number, number] = [60_000, 120_000];
+
+/** Registered functions by name, each with its runner, and Lambda's queue of asynchronous invocations. */
 export class FunctionRegistry {
   private readonly runners = new Map<string, Runner>();
+  private readonly eventInvokeConfigs = new Map<string, EventInvokeConfig>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly logs: LogStore,
-    private readonly endpoints: () => FunctionEndpoints,
+    private readonly services: () => FunctionServices,
+    private readonly asyncRetryDelaysMs: readonly [number, number] = AWS_ASYNC_RETRY_DELAYS_MS,
   ) {}
 
   public register(functionArn: string, definition: FunctionDefinition): void {
@@ -90,7 +109,7 @@ export class FunctionRegistry {
     this.logs.createGroup(logGroupName);
     const target = { arn: functionArn, name, logGroupName };
     const runner = 'assetDir' in definition
-      ? new ChildProcessRunner(target, definition, this.logs, this.endpoints())
+      ? new ChildProcessRunner(target, definition, this.logs, this.services())
       : new InProcessRunner(target, definition, this.logs);
     this.runners.set(name, runner);
   }
@@ -106,7 +125,51 @@ export class FunctionRegistry {
     return runner.invoke(event);
   }
 
+  /** Removes a function (DeleteFunction): its execution environments stop, queued retries are dropped. */
+  public async unregister(functionArn: string): Promise<void> {
+    const name = functionName(functionArn);
+    const runner = this.runners.get(name);
+    this.runners.delete(name);
+    this.eventInvokeConfigs.delete(name);
+    await runner?.stop();
+  }
+
+  public putEventInvokeConfig(functionArn: string, config: EventInvokeConfig | undefined): void {
+    if (config === undefined) this.eventInvokeConfigs.delete(functionName(functionArn));
+    else this.eventInvokeConfigs.set(functionName(functionArn), config);
+  }
+
+  /**
+   * An asynchronous invocation (`InvocationType: Event`): queued, run soon, and on a function error retried after
+   * the configured delays up to MaximumRetryAttempts (2 by default), as Lambda does. Throws when the function is
+   * not registered (Lambda's Invoke answers 404 then).
+   */
+  public invokeAsync(functionArn: string, event: unknown): void {
+    if (!this.has(functionArn)) throw new Error(`No function is registered for ${functionArn}`);
+    const queuedAt = Date.now();
+    const attempt = (retry: number): void => {
+      const name = functionName(functionArn);
+      if (!this.runners.has(name)) return;
+      void this.invoke(functionArn, event).then((result) => {
+        const config = this.eventInvokeConfigs.get(name) ?? {};
+        const maxRetries = config.maximumRetryAttempts ?? 2;
+        const maxAgeMs = (config.maximumEventAgeInSeconds ?? 21_600) * 1000;
+        if (result.ok || retry >= maxRetries) return;
+        const delay = this.asyncRetryDelaysMs[retry];
+        if (Date.now() + delay - queuedAt > maxAgeMs) return;
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(timer);
+          attempt(retry + 1);
+        }, delay);
+        this.retryTimers.add(timer);
+      }, () => undefined);
+    };
+    setImmediate(() => attempt(0));
+  }
+
   public async stopAll(): Promise<void> {
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
   }
 }
@@ -215,6 +278,21 @@ function sdkNodePath(): string | undefined {
   }
 }
 
+/** Where projen's bundler writes function-runtime.ts, relative to the package root. */
+const FUNCTION_RUNTIME_BUNDLE = path.join('assets', 'simulator', 'function-runtime', 'index.js');
+
+/**
+ * The bundled child-process program. The package root is above this file both in the sources (simulator/) and in
+ * the sandbox's bundle (assets/sandbox/cli/): the first ancestor that holds the bundle.
+ */
+function functionRuntimeFile(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, FUNCTION_RUNTIME_BUNDLE);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`The function runtime ${FUNCTION_RUNTIME_BUNDLE} was not found above ${__dirname}: run \`npx projen bundle\``);
+  }
+}
+
 /** Runs an asset directory in warm child processes, one per concurrent invocation, like Lambda's environments. */
 class ChildProcessRunner implements Runner {
   private readonly environments: ExecutionEnvironment[] = [];
@@ -225,7 +303,7 @@ class ChildProcessRunner implements Runner {
     private readonly target: FunctionTarget,
     private readonly definition: AssetFunction,
     private readonly logs: LogStore,
-    private readonly endpoints: FunctionEndpoints,
+    private readonly services: FunctionServices,
   ) {
     const assetDir = path.resolve(definition.assetDir);
     if (!fs.existsSync(assetDir) || !fs.statSync(assetDir).isDirectory()) {
@@ -259,7 +337,7 @@ class ChildProcessRunner implements Runner {
         return idle;
       }
       if (this.environments.length < (this.definition.maxConcurrency ?? 10)) {
-        const created = new ExecutionEnvironment(this.target, this.definition, this.logs, this.endpoints);
+        const created = new ExecutionEnvironment(this.target, this.definition, this.logs, this.services);
         created.busy = true;
         this.environments.push(created);
         return created;
@@ -268,13 +346,6 @@ class ChildProcessRunner implements Runner {
     }
   }
 }
-
-type ChildMessage =
-  | { type: 'ready' }
-  | { type: 'log'; text: string }
-  | { type: 'result'; requestId: string; ok: true; result: unknown }
-  | { type: 'result'; requestId: string; ok: false; errorType: string; errorMessage: string; trace?: string[] }
-  | { type: 'fatal'; requestId?: string; errorType: string; errorMessage: string };
 
 /** One long-lived child process: Lambda's warm execution environment. */
 class ExecutionEnvironment {
@@ -292,7 +363,7 @@ class ExecutionEnvironment {
     private readonly target: FunctionTarget,
     private readonly definition: AssetFunction,
     private readonly logs: LogStore,
-    endpoints: FunctionEndpoints,
+    services: FunctionServices,
   ) {
     const assetDir = path.resolve(definition.assetDir);
     const memorySize = definition.memorySize ?? 128;
@@ -311,13 +382,14 @@ class ExecutionEnvironment {
       AWS_LAMBDA_LOG_GROUP_NAME: target.logGroupName,
       AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName,
       AWS_LAMBDA_LOG_FORMAT: definition.logFormat ?? 'Text',
-      AWS_REGION: endpoints.region,
-      AWS_DEFAULT_REGION: endpoints.region,
+      AWS_REGION: services.region,
+      AWS_DEFAULT_REGION: services.region,
       AWS_ACCESS_KEY_ID: 'ASIASIMULATOREXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'simulator-dummy-secret-access-key',
       AWS_SESSION_TOKEN: 'simulator-dummy-session-token',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.endpoint,
-      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoints.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: services.endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: services.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: services.endpoint,
       AWS_EC2_METADATA_DISABLED: 'true',
       ...(nodePath ? { NODE_PATH: nodePath } : {}),
     };
@@ -325,9 +397,13 @@ class ExecutionEnvironment {
     // into every function's logs that Lambda never shows: switch it off there.
     if (Number(process.versions.node.split('.')[0]) < 22) env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
     // The AWS rotation templates read their endpoint from SECRETS_MANAGER_ENDPOINT: keep such functions local too.
-    if (definition.environment?.SECRETS_MANAGER_ENDPOINT !== undefined) env.SECRETS_MANAGER_ENDPOINT = endpoints.endpoint;
+    if (definition.environment?.SECRETS_MANAGER_ENDPOINT !== undefined) env.SECRETS_MANAGER_ENDPOINT = services.endpoint;
+    // Lambda's CA bundle does not exist here: functions that trust it get the simulator's stand-in.
+    if (services.lambdaCaBundle !== undefined && definition.environment?.NODE_EXTRA_CA_CERTS === LAMBDA_CA_BUNDLE) {
+      env.NODE_EXTRA_CA_CERTS = services.lambdaCaBundle;
+    }
 
-    this.child = spawn(process.execPath, ['-e', FUNCTION_RUNTIME_SOURCE], {
+    this.child = spawn(process.execPath, [functionRuntimeFile()], {
       cwd: assetDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -390,7 +466,7 @@ class ExecutionEnvironment {
           resolve(result);
         },
       };
-      const message = { type: 'invoke', requestId, event, functionArn: this.target.arn, deadline: Date.now() + timeoutMs };
+      const message: InvokeMessage = { type: 'invoke', requestId, event, functionArn: this.target.arn, deadline: Date.now() + timeoutMs };
       // A child that cannot take the message is dead: killing it settles the invocation as Runtime.ExitError.
       this.child.send(message, (error) => {
         if (error) this.child.kill('SIGKILL');

@@ -3,6 +3,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceError } from './errors';
 import { FaultHooks } from './faults';
+import { INVOKE_PATH, handleInvoke } from './lambda-api';
 import { FilterLogEventsRequest, LogStore } from './logs';
 import { OperationContext, SECRETS_MANAGER_OPERATIONS } from './operations';
 
@@ -31,6 +32,8 @@ export interface HttpDependencies {
   readonly logs: LogStore;
   readonly faults: FaultHooks;
   readonly calls: ApiCallLog;
+  readonly region: string;
+  readonly accountId: string;
 }
 
 const SECRETS_MANAGER_PREFIX = 'secretsmanager.';
@@ -52,6 +55,12 @@ export function createRequestListener(deps: HttpDependencies) {
 
 async function handle(deps: HttpDependencies, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readBody(request);
+  if (request.method === 'POST' && INVOKE_PATH.test(request.url ?? '')) {
+    const lambda = { functions: deps.context.functions, region: deps.region, accountId: deps.accountId };
+    const operation = await handleInvoke(lambda, request, body, response);
+    deps.calls.record({ time: deps.context.clock.now(), operation });
+    return;
+  }
   const target = String(request.headers['x-amz-target'] ?? '');
   const operation = target.slice(target.indexOf('.') + 1);
   const handler = findHandler(deps, target);

@@ -33,6 +33,11 @@ export class LogStore {
     if (!this.groups.has(name)) this.groups.set(name, []);
   }
 
+  /** DeleteLogGroup: the group and its events are gone; a function that writes again creates it anew. */
+  public deleteGroup(name: string): void {
+    this.groups.delete(name);
+  }
+
   public append(group: string, logStreamName: string, message: string): void {
     this.createGroup(group);
     const now = this.now();

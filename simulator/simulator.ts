@@ -1,8 +1,10 @@
+import * as fs from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { ClockOptions, SimulatorClock } from './clock';
 import { FaultHooks } from './faults';
-import { FunctionDefinition, FunctionRegistry, InvokeResult } from './functions';
+import { EventInvokeConfig, FunctionDefinition, FunctionRegistry, InvokeResult } from './functions';
 import { ApiCall, ApiCallLog, createRequestListener } from './http';
 import { LogStore } from './logs';
 import { OperationContext } from './operations';
@@ -23,6 +25,18 @@ export interface SimulatorOptions {
   readonly maxRotationAttempts?: number;
   /** @default - starts at the real current time and follows real time */
   readonly clock?: ClockOptions;
+  /**
+   * A PEM file asset functions get instead of Lambda's CA bundle: a function whose environment sets
+   * `NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem` (where Lambda's Node.js runtime ships the RDS CAs) runs with
+   * `NODE_EXTRA_CA_CERTS=<this file>`, e.g. the `caBundleFile` of a local database host.
+   * @default - the variable is passed on as it is (Node.js then warns that the file is missing)
+   */
+  readonly lambdaCaBundle?: string;
+  /**
+   * How long Lambda waits before the first and the second retry of a failed asynchronous invocation (real time).
+   * @default [60000, 120000] - about 1 and 2 minutes, as AWS
+   */
+  readonly asyncRetryDelaysMs?: readonly [number, number];
 }
 
 export interface ApiCallQuery {
@@ -71,16 +85,26 @@ export class SecretsManagerSimulator {
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new Error(`\`maxRotationAttempts\` must be a positive integer, got ${maxAttempts}`);
     }
+    const lambdaCaBundle = options.lambdaCaBundle === undefined ? undefined : path.resolve(options.lambdaCaBundle);
+    if (lambdaCaBundle !== undefined && !fs.statSync(lambdaCaBundle, { throwIfNoEntry: false })?.isFile()) {
+      throw new Error(`\`lambdaCaBundle\` must be a file, got ${options.lambdaCaBundle}`);
+    }
     this.clock = new SimulatorClock(options.clock);
     this.logs = new LogStore(() => this.clock.now());
     this.store = new SecretStore(this.region, this.accountId, this.clock);
-    this.functions = new FunctionRegistry(this.logs, () => ({ endpoint: this.endpoint, region: this.region, accountId: this.accountId }));
+    this.functions = new FunctionRegistry(
+      this.logs,
+      () => ({ endpoint: this.endpoint, region: this.region, accountId: this.accountId, lambdaCaBundle }),
+      options.asyncRetryDelaysMs,
+    );
     this.engine = new RotationEngine(this.functions, this.clock, maxAttempts);
     const scheduler = new Scheduler(this.store, this.engine, this.clock, createPlaceholder(this.clock));
     this.clock.setAdvanceHandler((target) => scheduler.runUntil(target));
 
     const context: OperationContext = { store: this.store, engine: this.engine, functions: this.functions, clock: this.clock };
-    this.server = createServer(createRequestListener({ context, logs: this.logs, faults: this.faults, calls: this.calls }));
+    this.server = createServer(createRequestListener({
+      context, logs: this.logs, faults: this.faults, calls: this.calls, region: this.region, accountId: this.accountId,
+    }));
   }
 
   /** Rotation events so far, oldest first. */
@@ -106,9 +130,27 @@ export class SecretsManagerSimulator {
     this.functions.register(functionArn, definition);
   }
 
+  /** Removes a function, as DeleteFunction: its child processes stop and its queued retries are dropped. */
+  public unregisterFunction(functionArn: string): Promise<void> {
+    return this.functions.unregister(functionArn);
+  }
+
   /** Invokes a registered function as Lambda's Invoke would, e.g. to run a verification handler. */
   public invokeFunction(functionArn: string, event: unknown): Promise<InvokeResult> {
     return this.functions.invoke(functionArn, event);
+  }
+
+  /**
+   * Invokes a registered function asynchronously, as Lambda's Invoke with `InvocationType: Event`: queued, and
+   * retried on error after `asyncRetryDelaysMs`, up to the function's MaximumRetryAttempts (default 2).
+   */
+  public invokeFunctionAsync(functionArn: string, event: unknown): void {
+    this.functions.invokeAsync(functionArn, event);
+  }
+
+  /** Sets (or with `undefined` removes) a function's asynchronous invocation settings (PutFunctionEventInvokeConfig). */
+  public putFunctionEventInvokeConfig(functionArn: string, config: EventInvokeConfig | undefined): void {
+    this.functions.putEventInvokeConfig(functionArn, config);
   }
 
   /** Resolves when no rotation is running (including rotations started meanwhile). */

@@ -18,6 +18,7 @@ describe('the npm package', () => {
     'assets/lambda/rotation/database-function/index.js',
     'assets/lambda/verify/verify-function/index.js',
     'assets/sandbox/cli/index.js',
+    'assets/simulator/function-runtime/index.js',
   ])('ships the bundled %s', (bundle) => {
     expect(files).toContain(bundle);
   });

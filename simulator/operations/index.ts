@@ -1,7 +1,7 @@
 import { Operation } from './context';
 import { getRandomPassword } from './password';
 import { cancelRotateSecret, rotateSecret } from './rotation';
-import { createSecret, deleteSecret, describeSecret, listSecrets, restoreSecret, tagResource, untagResource } from './secrets';
+import { createSecret, deleteSecret, describeSecret, listSecrets, restoreSecret, tagResource, untagResource, updateSecret } from './secrets';
 import { getSecretValue, listSecretVersionIds, putSecretValue, updateSecretVersionStage } from './versions';
 
 export type { OperationContext } from './context';
@@ -21,5 +21,6 @@ export const SECRETS_MANAGER_OPERATIONS: Readonly<Record<string, Operation>> = {
   RotateSecret: rotateSecret,
   TagResource: tagResource,
   UntagResource: untagResource,
+  UpdateSecret: updateSecret,
   UpdateSecretVersionStage: updateSecretVersionStage,
 };

@@ -4,6 +4,7 @@ import {
   activeSecret, clientRequestToken, Input, Operation, optionalBoolean, optionalNumber, optionalString, pageOffset,
   requiredString, sameValue, seconds, secretValue,
 } from './context';
+import { putSecretValue } from './versions';
 
 const NAME_PATTERN = /^[A-Za-z0-9/_+=.@!-]+$/;
 
@@ -102,6 +103,20 @@ export const deleteSecret: Operation = (context, input) => {
   secret.deletionDate = now + (window ?? 30) * 86_400_000;
   secret.lastChangedAt = now;
   return { ARN: secret.arn, Name: secret.name, DeletionDate: seconds(secret.deletionDate) };
+};
+
+/** Description and KmsKeyId change in place; a new value becomes AWSCURRENT, as PutSecretValue would make it. */
+export const updateSecret: Operation = (context, input) => {
+  const secret = activeSecret(context, requiredString(input, 'SecretId'));
+  const description = optionalString(input, 'Description');
+  const kmsKeyId = optionalString(input, 'KmsKeyId');
+  if (description !== undefined) secret.description = description;
+  if (kmsKeyId !== undefined) secret.kmsKeyId = kmsKeyId;
+  secret.lastChangedAt = context.clock.now();
+  if (secretValue(input, false) === undefined) return { ARN: secret.arn, Name: secret.name };
+  const value = { ClientRequestToken: input.ClientRequestToken, SecretString: input.SecretString, SecretBinary: input.SecretBinary };
+  const { VersionId } = putSecretValue(context, { SecretId: secret.arn, ...value }) as { VersionId: string };
+  return { ARN: secret.arn, Name: secret.name, VersionId };
 };
 
 export const restoreSecret: Operation = (context, input) => {

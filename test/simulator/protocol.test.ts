@@ -34,7 +34,7 @@ async function post(target: string, body: string) {
 }
 
 describe('JSON 1.1 protocol', () => {
-  test.each(['secretsmanager.UpdateSecret', 'Logs_20140328.PutLogEvents', 'kms.Decrypt'])('%s is an unknown operation (400)', async (target) => {
+  test.each(['secretsmanager.ReplicateSecretToRegions', 'Logs_20140328.PutLogEvents', 'kms.Decrypt'])('%s is an unknown operation (400)', async (target) => {
     const response = await post(target, '{}');
     expect(response).toMatchObject({ status: 400, type: 'application/x-amz-json-1.1', body: { __type: 'UnknownOperationException' } });
     expect(response.body.Message).toContain(target);
