@@ -1,5 +1,6 @@
 import { Token, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { CLONE_SUFFIX, DatabaseStrategyName, createUserSpecProblem, MAX_CONNECT_TIMEOUT_SECONDS, MYSQL_FAMILY, POSTGRES_USERNAME_LIMIT, STRATEGIES, mysqlUsernameLimit } from './contract';
+import { durationText } from './rotation-check';
 import type { CreateUserOptions, DatabaseRotationOptions } from '../rotation-strategy';
 
 /**
@@ -32,7 +33,7 @@ export function validateDatabaseOptions(
   if (connectTimeout !== undefined && !connectTimeout.isUnresolved()) {
     const seconds = connectTimeout.toSeconds({ integral: false });
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_CONNECT_TIMEOUT_SECONDS) {
-      throw new Error(`\`connectTimeout\` must be a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT_SECONDS}, got ${connectTimeout.toHumanString()}`);
+      throw new Error(`\`connectTimeout\` must be a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT_SECONDS}, got ${durationText(connectTimeout)}`);
     }
   }
   if (options.vpcSubnets !== undefined && options.vpc === undefined) {

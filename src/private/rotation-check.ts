@@ -249,11 +249,17 @@ export function fingerprint(...parts: unknown[]): string {
   return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 }
 
+/** A duration as a person reads it; a fraction of a second as seconds (`toHumanString` drops it). */
+export function durationText(value: Duration): string {
+  const seconds = value.toMilliseconds() / 1000;
+  return Number.isInteger(seconds) ? value.toHumanString() : `${seconds} seconds`;
+}
+
 function validateWholeSeconds(prop: string, value: Duration, min: number, max: number): void {
   if (value.isUnresolved()) throw new Error(`\`${prop}\` must be a resolved duration, got a token`);
   const seconds = value.toSeconds({ integral: false });
   if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-    throw new Error(`\`${prop}\` must be a whole number of seconds from ${Duration.seconds(min).toHumanString()} to ${Duration.seconds(max).toHumanString()}, got ${value.toHumanString()}`);
+    throw new Error(`\`${prop}\` must be a whole number of seconds from ${Duration.seconds(min).toHumanString()} to ${Duration.seconds(max).toHumanString()}, got ${durationText(value)}`);
   }
 }
 
