@@ -44,6 +44,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-cloudwatch-logs@^3',
+    '@aws-sdk/client-lambda@^3',
     '@types/aws-lambda@^8',
     '@types/pg@^8',
     'aws-cdk@^2.1100.0',
