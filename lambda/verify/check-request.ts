@@ -3,8 +3,8 @@
  * secret (a few at a time), and either answer CloudFormation once through the ResponseURL or hand the progress on
  * to a fresh asynchronous invocation of the check before Lambda's timeout.
  */
-import { connectionProblem } from './connection-merge';
 import { checkSecret } from './check-secret';
+import { connectionProblem } from './connection-merge';
 import type { CheckDependencies } from './dependencies';
 import { outOfTimeMessage, secretLabel } from './messages';
 import type { CheckProgress, SecretProgress } from './progress';
@@ -18,9 +18,9 @@ import { safeErrorMessage } from '../rotation/log';
 
 /** Secrets worked on at once: bounds the calls per second to Secrets Manager and the concurrent rotations. */
 export const CONCURRENT_SECRETS = 8;
-/** Longest text per failing secret in the answer, when several fail: each is named before the answer is cut. */
-const MIN_SHARE_PER_FAILURE = 300;
-const FAILURES_BUDGET = 3200;
+/** Longest text per secret in the answer, when several have one: each is named before the answer is cut. */
+const MIN_SHARE_PER_MESSAGE = 300;
+const MESSAGES_BUDGET = 3200;
 
 /**
  * Serves one invocation. Throws only when nobody can be answered: the event has no usable ResponseURL, or the
@@ -90,7 +90,10 @@ async function serve({ request, progress, problem }: ReadEvent, context: Invocat
   const unfinished = secrets.some((secret) => secret.result === undefined);
   const handOffs = progress?.handOffs ?? 0;
   if (unfinished && budget.ending === 'hand-off') {
-    const next: Continuation = { request: withoutOldProperties(request), progress: { startedAt, handOffs: handOffs + 1, secrets } };
+    const next: Continuation = {
+      request: withoutOldProperties(request),
+      progress: { startedAt, handOffs: handOffs + 1, secrets: withShortMessages(secrets) },
+    };
     try {
       await deps.functions.invokeAsync(context.invokedFunctionArn, { [CONTINUATION_KEY]: next });
       deps.log.info('handed the check on to a fresh invocation', { requestId: request.RequestId, handOffs: handOffs + 1, unfinished: secrets.filter((secret) => !secret.result).length });
@@ -140,7 +143,8 @@ function readServiceTimeout(properties: Readonly<Record<string, unknown>>): numb
 /** The request without OldResourceProperties, which the check never reads: the continuation's payload stays small. */
 function withoutOldProperties(request: CloudFormationRequest): CloudFormationRequest {
   const { RequestType, ResponseURL, StackId, RequestId, LogicalResourceId, PhysicalResourceId, ResourceProperties } = request;
-  return { RequestType, ResponseURL, StackId, RequestId, LogicalResourceId, ...(PhysicalResourceId ? { PhysicalResourceId } : {}), ResourceProperties };
+  const physical = PhysicalResourceId === undefined ? {} : { PhysicalResourceId };
+  return { RequestType, ResponseURL, StackId, RequestId, LogicalResourceId, ...physical, ResourceProperties };
 }
 
 /** The answer for every secret's result: FAILED naming each failing secret, or SUCCESS with counts and notes. */
@@ -149,7 +153,7 @@ function summarize(props: CheckProperties, secrets: readonly SecretProgress[]): 
   const failures = named.filter((secret) => secret.outcome === 'failed');
   if (failures.length > 0) {
     if (failures.length === 1) return { status: 'FAILED', reason: failures[0].message! };
-    const share = Math.max(MIN_SHARE_PER_FAILURE, Math.floor(FAILURES_BUDGET / failures.length));
+    const share = messageShare(failures.length);
     const listed = failures.map((failure, index) => `[${index + 1}] ${cut(failure.message!, share)}`);
     return { status: 'FAILED', reason: `${failures.length} of ${secrets.length} secrets failed. ${listed.join(' ')}` };
   }
@@ -169,6 +173,23 @@ function summarize(props: CheckProperties, secrets: readonly SecretProgress[]): 
       ...(notes.length > 0 ? { Notes: notes.join(' | ') } : {}),
     },
   };
+}
+
+/** How much of each of `count` messages the answer shows. */
+function messageShare(count: number): number {
+  return Math.max(MIN_SHARE_PER_MESSAGE, Math.floor(MESSAGES_BUDGET / count));
+}
+
+/**
+ * Finished secrets' messages cut to what an answer can show of them (each is logged whole when it is decided), so
+ * the continuation's payload stays well under Lambda's limit for asynchronous invocations with hundreds of secrets.
+ */
+function withShortMessages(secrets: readonly SecretProgress[]): SecretProgress[] {
+  const share = messageShare(secrets.filter((secret) => secret.result?.message !== undefined).length);
+  return secrets.map((secret) => {
+    const message = secret.result?.message;
+    return message === undefined ? secret : { ...secret, result: { ...secret.result!, message: cut(message, share) } };
+  });
 }
 
 function cut(text: string, length: number): string {

@@ -5,15 +5,15 @@
  * secret stands: its rotation is found by its token, a merge already done is found in the value.
  */
 import { planMerge } from './connection-merge';
+import { diagnoseStall } from './diagnosis';
 import { VerificationError } from './errors';
 import { SecretFacts, inconsistentLabelsMessage, interruptedMessage, mergeRefusedMessage, stepFailedMessage, timedOutMessage } from './messages';
 import type { SecretProgress, SecretResult } from './progress';
-import { diagnoseStall } from './diagnosis';
 import { probeService } from './rotation-actions';
 import type { SecretContext } from './secret-context';
 import type { SecretState } from './secret-operations';
-import { settleStalePending } from './stale-pending';
 import { assessRotation, findStalePending, versionWithLabel } from './staging-labels';
+import { settleStalePending } from './stale-pending';
 import { OutOfTime } from './time-budget';
 import { deriveMergeToken, verifiedFingerprint } from './token';
 import { AWSCURRENT, AWSPREVIOUS, VERIFIED_TAG } from '../../src/private/contract';

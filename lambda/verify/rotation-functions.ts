@@ -29,7 +29,8 @@ const PROBE_OUTCOMES: readonly ProbeOutcome[] = ['accepted', 'refused', 'unreach
 const MAX_FUNCTION_ERROR_LENGTH = 400;
 
 export function createRotationFunctions(client: LambdaClient): RotationFunctions {
-  async function invoke(functionArn: string, payload: unknown, signal: AbortSignal): Promise<{ ok: true; result: unknown } | { ok: false; error: string }> {
+  type Invoked = { ok: true; result: unknown } | { ok: false; error: string };
+  async function invoke(functionArn: string, payload: unknown, signal: AbortSignal): Promise<Invoked> {
     let output;
     try {
       output = await client.send(new InvokeCommand({ FunctionName: functionArn, Payload: encode(payload) }), { abortSignal: signal });

@@ -133,12 +133,6 @@ export function nameFromArn(secretArn: string): string {
   return resource.replace(/-[A-Za-z0-9]{6}$/, '');
 }
 
-/** Secrets Manager's error names, for callers that tell some apart. */
-export function awsErrorName(error: unknown): string | undefined {
-  const cause = error instanceof VerificationError ? error.cause : error;
-  return cause instanceof Error ? cause.name : undefined;
-}
-
 async function call<T>(operation: string, secretArn: string, send: () => Promise<T>): Promise<T> {
   try {
     return await send();

@@ -34,7 +34,12 @@ export function mayStillRunMs(functionTimeoutSeconds: number): number {
 }
 const RUNNING_MARGIN_MS = 5 * 60_000;
 
-export async function settleStalePending(ctx: SecretContext, secret: SecretState, stale: StalePending, timeLimitPassed: boolean): Promise<StaleDecision> {
+export async function settleStalePending(
+  ctx: SecretContext,
+  secret: SecretState,
+  stale: StalePending,
+  timeLimitPassed: boolean,
+): Promise<StaleDecision> {
   const pending = stale.pendingVersionId;
   const facts: SecretFacts = { secret, logGroup: ctx.fn.logGroup };
   const fields = { secretArn: secret.arn, pendingVersionId: pending, currentVersionId: stale.currentVersionId };

@@ -18,11 +18,11 @@ export const systemClock: Clock = {
 
 /** What the check reads from Lambda's context object. */
 export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
   /** The check's own ARN, to invoke itself with its progress. */
   readonly invokedFunctionArn: string;
   /** The check's log group, named in answers that were cut. */
   readonly logGroupName: string;
+  getRemainingTimeInMillis(): number;
 }
 
 /** Time kept back at the end of an invocation to invoke the next one (or answer) and return. */

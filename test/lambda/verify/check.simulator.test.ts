@@ -21,10 +21,10 @@ import { ResponseServer, startResponseServer } from './response-server';
 import { verifiedFingerprint } from '../../../lambda/verify/token';
 import { SecretsManagerSimulator } from '../../../simulator';
 import { CheckedFunction, CheckedSecret, VERIFIED_TAG } from '../../../src/private/contract';
-import { postgresAccepts } from '../rotation/database/logins';
 import { gate, pendingIsSettled, templateRotation, versionWith } from '../../simulator/support';
 import { PostgresCluster, startPostgres } from '../../support/postgres';
 import { bundleAssetDir, rotationEnvironment } from '../../support/strategies';
+import { postgresAccepts } from '../rotation/database/logins';
 
 const ACCOUNT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
 const CHECK = `${ACCOUNT_ARN}:rotation-check`;

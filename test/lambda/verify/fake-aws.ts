@@ -306,7 +306,8 @@ export class FakeAws {
     if (stages.includes('AWSCURRENT')) this.detach(secret, 'AWSPENDING');
     for (const stage of stages) this.detach(secret, stage);
     this.values.push(value);
-    secret.versions.set(token, { value, stages: [...new Set([...existing?.stages ?? [], ...stages])], createdAt: existing?.createdAt ?? this.clock.now() });
+    const labels = [...new Set([...existing?.stages ?? [], ...stages])];
+    secret.versions.set(token, { value, stages: labels, createdAt: existing?.createdAt ?? this.clock.now() });
     if (stages.includes('AWSCURRENT') && previousCurrent !== undefined) this.moveToPrevious(secret, previousCurrent);
   }
 

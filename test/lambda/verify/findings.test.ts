@@ -7,8 +7,8 @@
  *  5. after setSecret of a single-user rotation, messages say which password works and never advise losing it;
  *  6. a failed update's rollback restores a consistent state instead of failing (UPDATE_ROLLBACK_FAILED).
  */
-import { FUNCTION_ARN, LOG_GROUP, entry, properties, request, secretArn } from './fixtures';
 import { START } from './fake-aws';
+import { FUNCTION_ARN, LOG_GROUP, entry, properties, request, secretArn } from './fixtures';
 import { useCheckHarness } from './harness';
 import { removePendingCommand } from '../../../lambda/verify/messages';
 import { verifiedFingerprint } from '../../../lambda/verify/token';

@@ -3,7 +3,7 @@
  * ResponseURL; stable physical ids; Delete changes nothing; malformed requests; the merge of connection fields;
  * several secrets in one request; hand-off to a fresh invocation; the time limits.
  */
-import { FUNCTION_ARN, LOGICAL_ID, STACK_ID, entry, properties, request, secretArn, CHECK_ARN, CHECK_LOG_GROUP } from './fixtures';
+import { CHECK_ARN, CHECK_LOG_GROUP, FUNCTION_ARN, LOGICAL_ID, ROTATION_FUNCTION, STACK_ID, entry, properties, request, secretArn } from './fixtures';
 import { useCheckHarness } from './harness';
 import { CONCURRENT_SECRETS } from '../../../lambda/verify/check-request';
 import { verifiedFingerprint } from '../../../lambda/verify/token';
@@ -245,7 +245,8 @@ describe('long waits', () => {
     expect(h.fake.asyncInvocations).toHaveLength(1);
     const [{ functionName, payload }] = h.fake.asyncInvocations;
     expect(functionName).toBe(CHECK_ARN);
-    const { RotationCheckContinuation: continuation } = payload as { RotationCheckContinuation: { request: Record<string, unknown>; progress: { handOffs: number } } };
+    type Continued = { RotationCheckContinuation: { request: Record<string, unknown>; progress: { handOffs: number } } };
+    const { RotationCheckContinuation: continuation } = payload as Continued;
     expect(continuation.request).toEqual({ ...event, ServiceToken: undefined, ResourceType: undefined, OldResourceProperties: undefined });
     expect(continuation.progress.handOffs).toBe(1);
 
@@ -253,6 +254,45 @@ describe('long waits', () => {
 
     expect(h.fake.calls).toEqual(['RotateSecret', 'TagResource']);
     expect(h.answer()).toMatchObject({ Status: 'SUCCESS', RequestId: 'request-create-1', Data: { Verified: '1' } });
+  });
+
+  test('a failure decided before the hand-off is in the final answer', async () => {
+    const broken = FUNCTION_ARN.replace('app-rotation-function', 'broken-function');
+    h.fake.registerFunction(broken, '/aws/lambda/broken-function', { strategy: 'generic', failStep: 'createSecret' });
+    const functions = [ROTATION_FUNCTION, { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60 }];
+    const failing = h.fake.addSecret(secretArn('app/failing'));
+    const slow = h.fake.addSecret(secretArn('app/slow'));
+
+    await h.invoke(request('Create', properties([entry(failing, { functionIndex: 1, pollSeconds: 1 }), entry(slow)], functions), h.server.url), 35_000);
+    await h.invoke(h.fake.asyncInvocations[0].payload);
+
+    const answer = h.answer();
+    expect(answer.Status).toBe('FAILED');
+    expect(answer.Reason).toMatch(/^Rotation of secret "app\/failing" .* failed in step createSecret/);
+    expect(h.fake.secrets.get(slow)!.tags[VERIFIED_TAG]).toBeDefined();
+  });
+
+  test('the continuation\'s payload stays small with many finished secrets: 240 fit Lambda\'s 256 KB for asynchronous invocations', async () => {
+    const broken = FUNCTION_ARN.replace('app-rotation-function', 'broken-function');
+    const hanging = FUNCTION_ARN.replace('app-rotation-function', 'hanging-function');
+    h.fake.registerFunction(broken, '/aws/lambda/broken-function', { strategy: 'generic', failStep: 'createSecret' });
+    h.fake.registerFunction(hanging, '/aws/lambda/hanging-function', { strategy: 'generic', hangs: true });
+    const functions = [
+      { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60 },
+      { arn: hanging, logGroup: '/aws/lambda/hanging-function', timeoutSeconds: 60 },
+    ];
+    const failing = Array.from({ length: 60 }, (_, index) => entry(h.fake.addSecret(secretArn(`app/service-${index}`)), { pollSeconds: 1 }));
+    const waiting = entry(h.fake.addSecret(secretArn('app/waiting')), { functionIndex: 1, timeoutSeconds: 3300 });
+
+    await h.invoke(request('Create', { ...properties([...failing, waiting], functions), ServiceTimeout: '3600' }, h.server.url));
+
+    expect(h.server.received).toHaveLength(0);
+    const [{ payload }] = h.fake.asyncInvocations;
+    // Per secret, properties and progress together: 240 secrets stay under 200 KB.
+    expect(Buffer.byteLength(JSON.stringify(payload)) / 61).toBeLessThan(800);
+    const { secrets } = (payload as { RotationCheckContinuation: { progress: { secrets: Array<{ result?: { message?: string } }> } } }).RotationCheckContinuation.progress;
+    expect(secrets.filter((secret) => secret.result !== undefined)).toHaveLength(60);
+    for (const secret of secrets) expect((secret.result?.message ?? '').length).toBeLessThanOrEqual(300);
   });
 
   test('a retried invocation (Lambda retries asynchronous ones) finds the rotation by its token: no second RotateSecret', async () => {

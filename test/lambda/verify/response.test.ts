@@ -1,8 +1,8 @@
 import { LOGICAL_ID, STACK_ID } from './fixtures';
 import { ResponseServer, startResponseServer } from './response-server';
+import type { Logger } from '../../../lambda/rotation/types';
 import type { CloudFormationRequest } from '../../../lambda/verify/request';
 import { MAX_RESPONSE_BYTES, ResponseRejectedError, createResponder, responseBody } from '../../../lambda/verify/response';
-import type { Logger } from '../../../lambda/rotation/types';
 
 const REQUEST: CloudFormationRequest = {
   RequestType: 'Create',

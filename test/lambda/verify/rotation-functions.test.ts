@@ -8,7 +8,13 @@ const lambda = mockClient(LambdaClient);
 const functions = createRotationFunctions(new LambdaClient({ region: 'eu-west-1' }));
 const ARN = secretArn('app/database');
 const signal = () => new AbortController().signal;
-const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+/** A response payload as the SDK delivers it (bytes that also read as text). */
+function payload(value: unknown) {
+  const text = JSON.stringify(value);
+  return Object.assign(new TextEncoder().encode(text), { transformToString: () => text });
+}
+/** The JSON a request carried. */
+const sent = (body: unknown) => JSON.parse(new TextDecoder().decode(body as Uint8Array));
 
 beforeEach(() => lambda.reset());
 afterAll(() => lambda.restore());
@@ -21,7 +27,7 @@ test('a step is Secrets Manager\'s event, invoked and awaited', async () => {
   const input = lambda.commandCalls(InvokeCommand)[0].args[0].input;
   expect(input.FunctionName).toBe(FUNCTION_ARN);
   expect(input.InvocationType).toBeUndefined();
-  expect(JSON.parse(new TextDecoder().decode(input.Payload))).toEqual({ Step: 'setSecret', SecretId: ARN, ClientRequestToken: 'token-1' });
+  expect(sent(input.Payload)).toEqual({ Step: 'setSecret', SecretId: ARN, ClientRequestToken: 'token-1' });
 });
 
 test('a function error is its type and message on one bounded line', async () => {
@@ -47,7 +53,7 @@ test('a probe answer must cover every asked version with a known outcome', async
       answered: false, reason: 'the function\'s answer is not a probe result (a rotation function from before probes?)',
     });
   }
-  expect(JSON.parse(new TextDecoder().decode(lambda.commandCalls(InvokeCommand)[0].args[0].input.Payload)))
+  expect(sent(lambda.commandCalls(InvokeCommand)[0].args[0].input.Payload))
     .toEqual({ ProbeVersions: { SecretId: ARN, VersionIds: ['a', 'b'] } });
 });
 
@@ -68,5 +74,5 @@ test('the asynchronous invocation is an Event with the payload', async () => {
 
   const input = lambda.commandCalls(InvokeCommand)[0].args[0].input;
   expect(input.InvocationType).toBe('Event');
-  expect(JSON.parse(new TextDecoder().decode(input.Payload))).toEqual({ continuation: 1 });
+  expect(sent(input.Payload)).toEqual({ continuation: 1 });
 });
