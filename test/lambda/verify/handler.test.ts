@@ -290,7 +290,8 @@ describe('long waits', () => {
     const [{ payload }] = h.fake.asyncInvocations;
     // Per secret, properties and progress together: 240 secrets stay under 200 KB.
     expect(Buffer.byteLength(JSON.stringify(payload)) / 61).toBeLessThan(800);
-    const { secrets } = (payload as { RotationCheckContinuation: { progress: { secrets: Array<{ result?: { message?: string } }> } } }).RotationCheckContinuation.progress;
+    type Continued = { RotationCheckContinuation: { progress: { secrets: Array<{ result?: { message?: string } }> } } };
+    const { secrets } = (payload as Continued).RotationCheckContinuation.progress;
     expect(secrets.filter((secret) => secret.result !== undefined)).toHaveLength(60);
     for (const secret of secrets) expect((secret.result?.message ?? '').length).toBeLessThanOrEqual(300);
   });
