@@ -13,7 +13,14 @@ import { Answer, responseBody } from './response';
 import { nameFromArn } from './secret-operations';
 import { ANSWER_MARGIN_MS, HANDOFF_MARGIN_MS, InvocationContext, TimeBudget } from './time-budget';
 import { deriveRotationToken, physicalResourceId } from './token';
-import { CheckProperties, ContractError, MAX_SERVICE_TIMEOUT_SECONDS, CHECK_PROPERTY_NAMES, decodeCheckProperties } from '../../src/private/contract';
+import {
+  CHECKED_SECRET_PROPERTY_NAMES,
+  CHECK_PROPERTY_NAMES,
+  CheckProperties,
+  ContractError,
+  MAX_SERVICE_TIMEOUT_SECONDS,
+  decodeCheckProperties,
+} from '../../src/private/contract';
 import { safeErrorMessage } from '../rotation/log';
 
 /** Secrets worked on at once: bounds the calls per second to Secrets Manager and the concurrent rotations. */
@@ -88,15 +95,10 @@ async function serve({ request, progress, problem }: ReadEvent, context: Invocat
   });
 
   const unfinished = secrets.some((secret) => secret.result === undefined);
-  const handOffs = progress?.handOffs ?? 0;
   if (unfinished && budget.ending === 'hand-off') {
-    const next: Continuation = {
-      request: withoutOldProperties(request),
-      progress: { startedAt, handOffs: handOffs + 1, secrets: withShortMessages(secrets) },
-    };
+    const next: CheckProgress = { startedAt, handOffs: (progress?.handOffs ?? 0) + 1, secrets: withShortMessages(secrets) };
     try {
-      await deps.functions.invokeAsync(context.invokedFunctionArn, { [CONTINUATION_KEY]: next });
-      deps.log.info('handed the check on to a fresh invocation', { requestId: request.RequestId, handOffs: handOffs + 1, unfinished: secrets.filter((secret) => !secret.result).length });
+      await handOn(request, next, context, deps);
       return;
     } catch (error) {
       return answer('FAILED', `The check could not hand its work on to a fresh invocation of itself: ${safeErrorMessage(error)}`);
@@ -108,6 +110,17 @@ async function serve({ request, progress, problem }: ReadEvent, context: Invocat
   } as SecretProgress);
   const summary = summarize(props, results);
   return answer(summary.status, summary.reason, summary.data);
+}
+
+/** Invokes the check itself asynchronously with the request and `progress`. */
+async function handOn(request: CloudFormationRequest, progress: CheckProgress, context: InvocationContext, deps: CheckDependencies): Promise<void> {
+  const continuation: Continuation = { request: withoutOldProperties(request), progress };
+  await deps.functions.invokeAsync(context.invokedFunctionArn, { [CONTINUATION_KEY]: continuation });
+  deps.log.info('handed the check on to a fresh invocation', {
+    requestId: request.RequestId,
+    handOffs: progress.handOffs,
+    unfinished: progress.secrets.filter((secret) => secret.result === undefined).length,
+  });
 }
 
 /** Create gets the stable id of the stack and logical id; Update and Delete keep the id CloudFormation sent. */
@@ -123,7 +136,7 @@ function propertiesProblem(props: CheckProperties): string | undefined {
     if (earlier !== undefined) return `${CHECK_PROPERTY_NAMES.secrets}[${index}] names the same secret as ${CHECK_PROPERTY_NAMES.secrets}[${earlier}]: ${secret.secretArn}`;
     seen.set(secret.secretArn, index);
     const problem = secret.connection === undefined ? undefined : connectionProblem(secret.connection);
-    if (problem !== undefined) return `${CHECK_PROPERTY_NAMES.secrets}[${index}]: Property \`Connection\` ${problem}`;
+    if (problem !== undefined) return `${CHECK_PROPERTY_NAMES.secrets}[${index}]: Property \`${CHECKED_SECRET_PROPERTY_NAMES.connection}\` ${problem}`;
   }
   return undefined;
 }
