@@ -82,6 +82,8 @@ export class FakeAws {
   public readonly asyncInvocations: Array<{ functionName: string; payload: unknown }> = [];
   /** Every call that changes something or runs code, in order: `RotateSecret`, `Invoke setSecret`, ... */
   public readonly calls: string[] = [];
+  /** Secrets Manager operations the caller's IAM policy does not allow. */
+  public readonly denied = new Set<string>();
   /** Called on DescribeSecret and TagResource, to observe the order of work across secrets. */
   public onCall?: (operation: string, secretArn: string) => void;
   /** The password each single-user service accepts, by secret ARN. */
@@ -152,6 +154,7 @@ export class FakeAws {
 
   public install(sm: AwsClientStub<SecretsManagerClient>, logs: AwsClientStub<CloudWatchLogsClient>, lambda: AwsClientStub<LambdaClient>): void {
     sm.on(DescribeSecretCommand).callsFake(async ({ SecretId }) => {
+      this.authorize('DescribeSecret');
       const secret = this.secret(SecretId);
       this.onCall?.('DescribeSecret', secret.arn);
       return {
@@ -201,6 +204,7 @@ export class FakeAws {
       return { ARN: SecretId };
     });
     sm.on(TagResourceCommand).callsFake(async ({ SecretId, Tags }) => {
+      this.authorize('TagResource');
       this.calls.push('TagResource');
       const secret = this.secret(SecretId);
       this.onCall?.('TagResource', secret.arn);
@@ -340,6 +344,12 @@ export class FakeAws {
 
   private holder(secret: FakeSecret, stage: string): string | undefined {
     return [...secret.versions].find(([, v]) => v.stages.includes(stage))?.[0];
+  }
+
+  private authorize(operation: string): void {
+    if (this.denied.has(operation)) {
+      throw Object.assign(new Error(`User: arn:aws:sts::123456789012:assumed-role/check is not authorized to perform: secretsmanager:${operation}`), { name: 'AccessDeniedException' });
+    }
   }
 
   private secret(id: string | undefined): FakeSecret {

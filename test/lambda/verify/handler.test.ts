@@ -123,6 +123,15 @@ describe('malformed requests', () => {
     ]);
   });
 
+  test('a continuation whose progress does not match the request is refused', async () => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+    const continuation = { RotationCheckContinuation: { request: request('Create', properties([entry(arn)]), h.server.url), progress: { startedAt: 0, handOffs: 1, secrets: [] } } };
+
+    await h.invoke(continuation);
+
+    expect(h.answer()).toMatchObject({ Status: 'FAILED', Reason: 'The check\'s continuation holds progress for 0 secrets, but the request has 1' });
+  });
+
   test('without a usable ResponseURL nobody can be answered: the handler throws and logs why', async () => {
     const event = request('Create', properties([entry(secretArn('app/api-key'))]), 'not a url');
 
@@ -179,6 +188,18 @@ describe('merging connection fields', () => {
       Reason: `The connection fields (host, port, dbname, ssl) cannot be merged into secret "app/database" (${arn}): its AWSCURRENT value (version ${CURRENT}) is not JSON. Nothing was changed.`,
     });
     expect(h.fake.calls).toEqual([]);
+  });
+});
+
+test('a call the check\'s role may not make fails the request, naming the operation and the secret', async () => {
+  const arn = h.fake.addSecret(secretArn('app/api-key'));
+  h.fake.denied.add('TagResource');
+
+  await h.invoke(request('Create', properties([entry(arn)]), h.server.url));
+
+  expect(h.answer()).toMatchObject({
+    Status: 'FAILED',
+    Reason: `TagResource on secret ${arn} failed: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/check is not authorized to perform: secretsmanager:TagResource`,
   });
 });
 
