@@ -1,6 +1,6 @@
 /**
  * One secret of the check, from its progress so far to its result: settle a stale AWSPENDING, merge the connection
- * fields, then (unless the fingerprint was verified before) configure and start a rotation, wait for it, and tag the
+ * fields, then (unless the fingerprint is among those verified last) configure and start a rotation, wait for it, and tag the
  * secret as verified. Every pass starts from DescribeSecret, so a continued or retried invocation picks up where the
  * secret stands: its rotation is found by its token, a merge already done is found in the value.
  */
@@ -15,7 +15,7 @@ import type { SecretState } from './secret-operations';
 import { assessRotation, findStalePending, versionWithLabel } from './staging-labels';
 import { settleStalePending } from './stale-pending';
 import { OutOfTime } from './time-budget';
-import { deriveMergeToken, verifiedFingerprint } from './token';
+import { deriveMergeToken, verifiedFingerprint, verifiedFingerprints, withVerified } from './token';
 import { AWSCURRENT, AWSPREVIOUS, VERIFIED_TAG } from '../../src/private/contract';
 import { safeErrorMessage } from '../rotation/log';
 
@@ -57,7 +57,7 @@ class SecretRun {
     budget.check();
     const secret = await deps.secrets.describe(this.arn);
     const stages = secret.versionIdsToStages;
-    const verifiedBefore = secret.tags[VERIFIED_TAG] === this.fingerprint;
+    const verifiedBefore = verifiedFingerprints(secret.tags[VERIFIED_TAG]).includes(this.fingerprint);
     this.progress.reportOnly ??= verifiedBefore || !entry.verify;
 
     if (stages[token] !== undefined || this.progress.rotation !== undefined) return this.followRotation(secret);
@@ -120,7 +120,7 @@ class SecretRun {
     const outcome = assessRotation(stages, token, rotation.previousVersionId);
     switch (outcome.status) {
       case 'complete':
-        await deps.secrets.tagVerified(this.arn, this.fingerprint);
+        await deps.secrets.tagVerified(this.arn, withVerified(secret.tags[VERIFIED_TAG], this.fingerprint));
         deps.log.info('rotation verified', { secretArn: this.arn, token, previousVersionId: outcome.previousVersionId });
         return { outcome: 'verified', currentVersionId: token };
       case 'inconsistent':

@@ -50,8 +50,8 @@ export interface SecretOperations {
   currentValue(secretArn: string): Promise<{ readonly versionId: string; readonly secretString?: string }>;
   /** PutSecretValue of a new AWSCURRENT version with `token` as its id. */
   putCurrentValue(secretArn: string, token: string, secretString: string): Promise<void>;
-  /** Writes the verified tag. */
-  tagVerified(secretArn: string, fingerprint: string): Promise<void>;
+  /** Writes the verified tag's value. */
+  tagVerified(secretArn: string, value: string): Promise<void>;
 }
 
 /** ListSecretVersionIds pages to read at most; a secret keeps about 100 versions. */
@@ -121,8 +121,8 @@ export function createSecretOperations(client: SecretsManagerClient, log: Logger
       await call('PutSecretValue', secretArn, () => client.send(new PutSecretValueCommand({ SecretId: secretArn, ClientRequestToken: token, SecretString: secretString })));
     },
 
-    async tagVerified(secretArn, fingerprint) {
-      await call('TagResource', secretArn, () => client.send(new TagResourceCommand({ SecretId: secretArn, Tags: [{ Key: VERIFIED_TAG, Value: fingerprint }] })));
+    async tagVerified(secretArn, value) {
+      await call('TagResource', secretArn, () => client.send(new TagResourceCommand({ SecretId: secretArn, Tags: [{ Key: VERIFIED_TAG, Value: value }] })));
     },
   };
 }

@@ -49,6 +49,20 @@ export function verifiedFingerprint(fingerprint: string, rotationFunctionArn: st
 }
 
 /**
+ * The verified tag's value holds the last two fingerprints verified, newest first. An Update's rollback then finds
+ * its fingerprint there also when the check of the failed update passed (a later resource failed): it must not
+ * rotate again, since a rotation failing during the rollback would leave the stack in UPDATE_ROLLBACK_FAILED.
+ */
+export function verifiedFingerprints(tagValue: string | undefined): string[] {
+  return (tagValue ?? '').split(' ').filter((fingerprint) => fingerprint !== '');
+}
+
+/** The tag's value once `fingerprint` is verified. */
+export function withVerified(tagValue: string | undefined, fingerprint: string): string {
+  return [fingerprint, ...verifiedFingerprints(tagValue).filter((earlier) => earlier !== fingerprint)].slice(0, 2).join(' ');
+}
+
+/**
  * The resource's physical id: the same for every request of one stack and logical id, so an Update never
  * returns a different one (CloudFormation would replace the resource).
  */

@@ -227,6 +227,19 @@ describe('finding 6: the rollback of a failed update', () => {
     expect(h.fake.calls.filter((call) => call === 'RotateSecret')).toHaveLength(1);
   });
 
+  test('after an update whose check passed (a later resource failed), the rollback finds its fingerprint verified too: no rotation', async () => {
+    const arn = singleUserSecret('app/database', VERIFIED);
+    await h.invoke(request('Update', properties([entry(arn, { fingerprint: 'fingerprint-2' })]), h.server.url, { requestId: 'update' }));
+    expect(h.answers()[0]).toMatchObject({ Status: 'SUCCESS', Data: { Verified: '1' } });
+    h.fake.calls.length = 0;
+
+    await h.invoke(request('Update', properties([entry(arn)]), h.server.url, { requestId: 'rollback' }));
+
+    expect(h.fake.calls).toEqual([]);
+    expect(h.answers()[1]).toMatchObject({ Status: 'SUCCESS', Data: { Unchanged: '1' } });
+    expect(h.fake.secrets.get(arn)!.tags[VERIFIED_TAG]).toBe(`${verifiedFingerprint('fingerprint-2', FUNCTION_ARN)} ${verifiedFingerprint('fingerprint-1', FUNCTION_ARN)}`);
+  });
+
   test('a create that failed leaves a rotation the next deploy (with the fixed function) completes without a manual step', async () => {
     const arn = singleUserSecret('app/database');
     h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'single-user', failStep: 'finishSecret' });

@@ -75,7 +75,8 @@ describe('Update', () => {
 
     expect(h.fake.calls.filter((call) => call === 'RotateSecret')).toHaveLength(2);
     expect(h.answers().map((answer) => answer.Data?.Verified)).toEqual(['1', '1']);
-    expect(h.fake.secrets.get(arn)!.tags[VERIFIED_TAG]).toBe(verifiedFingerprint('fingerprint-2', otherFunction));
+    // The newest first, then the one before (a rollback finds it).
+    expect(h.fake.secrets.get(arn)!.tags[VERIFIED_TAG]).toBe(`${verifiedFingerprint('fingerprint-2', otherFunction)} ${verifiedFingerprint('fingerprint-2', FUNCTION_ARN)}`);
   });
 });
 

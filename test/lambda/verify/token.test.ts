@@ -7,6 +7,8 @@ import {
   isTokenOfResource,
   physicalResourceId,
   verifiedFingerprint,
+  verifiedFingerprints,
+  withVerified,
 } from '../../../lambda/verify/token';
 
 const request = { StackId: STACK_ID, LogicalResourceId: 'RotationCheck', RequestId: '2b7e1d4c-0000-4000-8000-000000000001' };
@@ -74,6 +76,15 @@ test('the verified fingerprint binds the entry\'s fingerprint to the rotation fu
   expect(fingerprint).toMatch(/^[0-9a-f]{32}$/);
   expect(verifiedFingerprint('abc', 'arn:aws:lambda:eu-west-1:123456789012:function:rotate-2')).not.toBe(fingerprint);
   expect(verifiedFingerprint('abd', 'arn:aws:lambda:eu-west-1:123456789012:function:rotate')).not.toBe(fingerprint);
+});
+
+test('the verified tag keeps the two fingerprints verified last, newest first, each once', () => {
+  expect(verifiedFingerprints(undefined)).toEqual([]);
+  expect(withVerified(undefined, 'a')).toBe('a');
+  expect(withVerified('a', 'b')).toBe('b a');
+  expect(withVerified('b a', 'c')).toBe('c b');
+  expect(withVerified('b a', 'a')).toBe('a b');
+  expect(verifiedFingerprints('c b')).toEqual(['c', 'b']);
 });
 
 test('the physical id is readable, stable per stack and logical id, and differs between them', () => {
