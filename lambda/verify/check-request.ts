@@ -7,7 +7,7 @@ import { checkSecret } from './check-secret';
 import { connectionProblem } from './connection-merge';
 import type { CheckDependencies } from './dependencies';
 import { outOfTimeMessage, secretLabel } from './messages';
-import type { CheckProgress, SecretProgress } from './progress';
+import { CheckProgress, SecretProgress, reportsOnly } from './progress';
 import { CONTINUATION_KEY, CloudFormationRequest, Continuation, ReadEvent, readEvent } from './request';
 import { Answer, responseBody } from './response';
 import { nameFromArn } from './secret-operations';
@@ -106,7 +106,10 @@ async function serve({ request, progress, problem }: ReadEvent, context: Invocat
   }
   const results = secrets.map((secret, index) => secret.result !== undefined ? secret : {
     ...secret,
-    result: { outcome: secret.reportOnly ? 'reported' : 'failed', message: outOfTimeMessage({ arn: props.secrets[index].secretArn }, serviceTimeoutSeconds) },
+    result: {
+      outcome: reportsOnly(secret, props.secrets[index].verify, 'state') ? 'reported' : 'failed',
+      message: outOfTimeMessage({ arn: props.secrets[index].secretArn }, serviceTimeoutSeconds),
+    },
   } as SecretProgress);
   const summary = summarize(props, results);
   return answer(summary.status, summary.reason, summary.data);

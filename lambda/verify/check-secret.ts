@@ -8,7 +8,7 @@ import { planMerge } from './connection-merge';
 import { diagnoseStall } from './diagnosis';
 import { VerificationError } from './errors';
 import { SecretFacts, inconsistentLabelsMessage, interruptedMessage, mergeRefusedMessage, stepFailedMessage, timedOutMessage } from './messages';
-import type { SecretProgress, SecretResult } from './progress';
+import { SecretProgress, SecretResult, reportsOnly } from './progress';
 import { probeService } from './rotation-actions';
 import type { SecretContext } from './secret-context';
 import type { SecretState } from './secret-operations';
@@ -45,9 +45,9 @@ class SecretRun {
       }
     } catch (error) {
       if (error instanceof OutOfTime) return { ...this.progress };
-      // A call that failed (AccessDenied, a refused merge) is a configuration problem, not the secret's state.
+      // A call that failed (AccessDenied, a refused merge): a configuration problem rather than the secret's state.
       const message = error instanceof VerificationError ? error.message : `Checking secret ${this.arn} failed unexpectedly: ${safeErrorMessage(error)}`;
-      return this.finish({ outcome: 'failed', message });
+      return this.finish({ outcome: reportsOnly(this.progress, this.ctx.entry.verify, 'call') ? 'reported' : 'failed', message });
     }
   }
 
@@ -58,7 +58,7 @@ class SecretRun {
     const secret = await deps.secrets.describe(this.arn);
     const stages = secret.versionIdsToStages;
     const verifiedBefore = verifiedFingerprints(secret.tags[VERIFIED_TAG]).includes(this.fingerprint);
-    this.progress.reportOnly ??= verifiedBefore || !entry.verify;
+    this.progress.verifiedBefore ??= verifiedBefore;
 
     if (stages[token] !== undefined || this.progress.rotation !== undefined) return this.followRotation(secret);
 
@@ -158,7 +158,7 @@ class SecretRun {
 
   /** A problem with the secret's state: it fails the request, unless this entry only reports (rollback safety). */
   private problem(message: string): SecretResult {
-    return { outcome: this.progress.reportOnly ? 'reported' : 'failed', message };
+    return { outcome: reportsOnly(this.progress, this.ctx.entry.verify, 'state') ? 'reported' : 'failed', message };
   }
 
   private timeLimitPassed(): boolean {

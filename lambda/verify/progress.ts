@@ -5,6 +5,15 @@
  * tokens, so a retried invocation with older progress does the same thing.
  */
 
+/**
+ * Whether a problem with the secret reports rather than fails. A secret whose fingerprint was verified before is
+ * never failed (a rollback must not end in UPDATE_ROLLBACK_FAILED); an entry that only merges is not failed by the
+ * secret's state (its rotation schedule rotates, and says so if it cannot), but is by a call that fails.
+ */
+export function reportsOnly(progress: SecretProgress, verify: boolean, cause: 'state' | 'call'): boolean {
+  return progress.verifiedBefore === true || (cause === 'state' && !verify);
+}
+
 /** How one secret ended. */
 export type SecretOutcome =
   /** Rotated by this request and verified; the verified tag now holds the fingerprint. */
@@ -31,10 +40,10 @@ export interface SecretProgress {
   /** When this request's RotateSecret was called, and the version that was AWSCURRENT then. */
   readonly rotation?: { readonly startedAt: number; readonly previousVersionId?: string };
   /**
-   * Set once the secret's tags are read: problems with the secret's state are reported, never failed, because its
-   * fingerprint was verified before (a rollback's Update lands here) or the entry only merges.
+   * Set once the secret's tags are read: the entry's fingerprint is among those verified last (a rollback's Update
+   * lands here). Nothing about such a secret fails the request; it is reported instead.
    */
-  readonly reportOnly?: boolean;
+  readonly verifiedBefore?: boolean;
   /** What the check changed so far, for Data and the log: "merged dbname", "resumed rotation ...". */
   readonly actions?: readonly string[];
   /** Set when the entry is finished. */

@@ -47,6 +47,8 @@ export interface FakeFunctionBehaviour {
   noProbe?: boolean;
   /** Secrets Manager's invocation of its first step never returns (a network stall): the rotation stays pending. */
   hangs?: boolean;
+  /** The check's role may not invoke it (Secrets Manager still may). */
+  invokeDenied?: boolean;
 }
 
 interface FakeFunction {
@@ -229,6 +231,9 @@ export class FakeAws {
       }
       const fn = this.functions.get(FunctionName!);
       if (fn === undefined) throw new FunctionNotFound({ message: `Function not found: ${FunctionName}`, $metadata: {} });
+      if (fn.behaviour.invokeDenied) {
+        throw Object.assign(new Error(`User: arn:aws:sts::123456789012:assumed-role/check is not authorized to perform: lambda:InvokeFunction on resource: ${FunctionName}`), { name: 'AccessDeniedException' });
+      }
       try {
         const result = await this.invokeFunction(FunctionName!, fn, payload);
         return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(result ?? null)) };

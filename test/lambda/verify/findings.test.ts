@@ -255,6 +255,19 @@ describe('finding 6: the rollback of a failed update', () => {
     expect(h.fake.servicePasswords.get(arn)).toBe(h.fake.value(arn, currentVersion(arn)));
   });
 
+  test('a call that fails during the rollback (the check may not invoke the function) is reported, not failed', async () => {
+    const arn = singleUserSecret('app/database', VERIFIED);
+    const token = await failedUpdate(arn);
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'single-user', invokeDenied: true });
+
+    await h.invoke(request('Update', properties([entry(arn)]), h.server.url, { requestId: 'rollback' }));
+
+    const rollback = h.answers()[1];
+    expect(rollback).toMatchObject({ Status: 'SUCCESS', Data: { Reported: '1' } });
+    expect(rollback.Data!.Notes).toContain(`Lambda Invoke of ${FUNCTION_ARN} failed: AccessDeniedException: User: `);
+    expect(h.fake.stages(arn)[token]).toEqual(['AWSPENDING']);
+  });
+
   test('a foreign stale label the rollback may not repair is left, and the rollback succeeds', async () => {
     const arn = singleUserSecret('app/database', VERIFIED);
     h.fake.addVersion(arn, OTHER, { value: 'fake-password-abandoned', stages: ['AWSPENDING'], createdAt: START - TWO_DAYS });
