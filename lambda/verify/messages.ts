@@ -165,12 +165,12 @@ export function removePendingCommand(secretArn: string, versionId: string): stri
 }
 
 /** The AWS CLI command that moves AWSCURRENT (what finishSecret does). */
-export function moveCurrentCommand(secretArn: string, toVersionId: string, fromVersionId: string): string {
+function moveCurrentCommand(secretArn: string, toVersionId: string, fromVersionId: string): string {
   return `aws secretsmanager update-secret-version-stage --secret-id ${secretArn} --version-stage ${AWSCURRENT} --move-to-version-id ${toVersionId} --remove-from-version-id ${fromVersionId}`;
 }
 
 /** The AWS CLI command that shows one version's value (run by the operator, never by the check). */
-export function readVersionCommand(secretArn: string, versionId: string): string {
+function readVersionCommand(secretArn: string, versionId: string): string {
   return `aws secretsmanager get-secret-value --secret-id ${secretArn} --version-id ${versionId} --query SecretString --output text`;
 }
 
@@ -289,7 +289,7 @@ function runtimeFailureSentence(lines: readonly string[]): string {
 }
 
 /** Ends a quoted error text with a period, so the next sentence reads as one. */
-export function sentence(text: string): string {
+function sentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 

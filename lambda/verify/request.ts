@@ -35,7 +35,7 @@ export interface ReadEvent {
 }
 
 /** An event without a usable ResponseURL: nobody can be answered, so the handler throws (and Lambda logs it). */
-export class UnanswerableEventError extends Error {
+class UnanswerableEventError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UnanswerableEventError';

@@ -25,11 +25,12 @@ export type StaleDecision =
   | { readonly kind: 'stuck'; readonly message: string };
 
 /**
- * How long after its start a rotation may still be running. Secrets Manager documents only that it retries a
- * failed rotation several times; the check assumes at most 3 attempts of 4 steps, each up to the rotation
- * function's timeout, plus a margin for the pauses between them.
+ * How long a rotation may still be running after its version was created, or after its function last logged a
+ * step for it. Secrets Manager documents only that it retries a failed rotation several times; the window fits
+ * 3 attempts of 4 steps, each up to the rotation function's timeout, plus a margin for the pauses between them.
+ * Counting from the last logged step too, more attempts are still seen as running while they follow each other.
  */
-export function mayStillRunMs(functionTimeoutSeconds: number): number {
+function mayStillRunMs(functionTimeoutSeconds: number): number {
   return 3 * 4 * functionTimeoutSeconds * 1000 + RUNNING_MARGIN_MS;
 }
 const RUNNING_MARGIN_MS = 5 * 60_000;

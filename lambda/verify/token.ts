@@ -15,9 +15,6 @@ export interface RequestIdentity extends ResourceIdentity {
   readonly RequestId: string;
 }
 
-/** ClientRequestToken and version ids: 32 to 64 characters; ours are UUID-shaped (36). */
-export const ROTATION_TOKEN_PATTERN = /^[a-zA-Z0-9-]{32,64}$/;
-
 /**
  * The ClientRequestToken of this request's rotation of one secret.
  *

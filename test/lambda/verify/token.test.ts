@@ -1,7 +1,6 @@
 import * as fc from 'fast-check';
 import { STACK_ID, secretArn } from './fixtures';
 import {
-  ROTATION_TOKEN_PATTERN,
   deriveMergeToken,
   deriveRotationToken,
   isTokenOfResource,
@@ -13,6 +12,8 @@ import {
 
 const request = { StackId: STACK_ID, LogicalResourceId: 'RotationCheck', RequestId: '2b7e1d4c-0000-4000-8000-000000000001' };
 const ARN = secretArn('app/database');
+/** ClientRequestToken and version ids: 32 to 64 of these characters. */
+const ROTATION_TOKEN_PATTERN = /^[a-zA-Z0-9-]{32,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('deriveRotationToken', () => {
