@@ -6,7 +6,8 @@
 import { checkSecret } from './check-secret';
 import { connectionProblem } from './connection-merge';
 import type { CheckDependencies } from './dependencies';
-import { outOfTimeMessage, secretLabel } from './messages';
+import { VerificationError } from './errors';
+import { secretLabel, unfinishedMessage } from './messages';
 import { CheckProgress, SecretProgress, reportsOnly } from './progress';
 import { CONTINUATION_KEY, CloudFormationRequest, Continuation, ReadEvent, readEvent } from './request';
 import { Answer, responseBody } from './response';
@@ -94,23 +95,23 @@ async function serve({ request, progress, problem }: ReadEvent, context: Invocat
     }, secrets[index]);
   });
 
-  const unfinished = secrets.some((secret) => secret.result === undefined);
-  if (unfinished && budget.ending === 'hand-off') {
+  let stopped = `reached the end of its ServiceTimeout (${serviceTimeoutSeconds} seconds)`;
+  if (secrets.some((secret) => secret.result === undefined) && budget.ending === 'hand-off') {
     const next: CheckProgress = { startedAt, handOffs: (progress?.handOffs ?? 0) + 1, secrets: withShortMessages(secrets) };
     try {
       await handOn(request, next, context, deps);
       return;
     } catch (error) {
-      return answer('FAILED', `The check could not hand its work on to a fresh invocation of itself: ${safeErrorMessage(error)}`);
+      stopped = `could not hand its work on to a fresh invocation of itself (${error instanceof VerificationError ? error.message : safeErrorMessage(error)})`;
     }
   }
-  const results = secrets.map((secret, index) => secret.result !== undefined ? secret : {
+  const results = secrets.map((secret, index): SecretProgress => secret.result !== undefined ? secret : {
     ...secret,
     result: {
       outcome: reportsOnly(secret, props.secrets[index].verify, 'state') ? 'reported' : 'failed',
-      message: outOfTimeMessage({ arn: props.secrets[index].secretArn }, serviceTimeoutSeconds),
+      message: unfinishedMessage(props.secrets[index].secretArn, stopped),
     },
-  } as SecretProgress);
+  });
   const summary = summarize(props, results);
   return answer(summary.status, summary.reason, summary.data);
 }

@@ -144,9 +144,10 @@ export function interruptedMessage(facts: SecretFacts, token: string, tokenLabel
 }
 
 /** The check's answer deadline came before it finished this secret. */
-export function outOfTimeMessage(secret: SecretSnapshot | { readonly arn: string }, serviceTimeoutSeconds: number): string {
+/** The check had to answer before it finished a secret; `why` completes "The check ...". */
+export function unfinishedMessage(secretArn: string, why: string): string {
   return finalize([
-    `The check reached the end of its ServiceTimeout (${serviceTimeoutSeconds} seconds) before it finished secret ${'name' in secret ? secretLabel(secret) : secret.arn}.`,
+    `The check ${why} before it finished secret ${secretArn}.`,
     'A rotation it started keeps running; the next deploy waits for it or resumes it.',
   ]);
 }

@@ -84,6 +84,10 @@ export class FakeAws {
   public readonly asyncInvocations: Array<{ functionName: string; payload: unknown }> = [];
   /** Every call that changes something or runs code, in order: `RotateSecret`, `Invoke setSecret`, ... */
   public readonly calls: string[] = [];
+  /** RotateSecret applies the next call, then its response is lost (the connection drops). */
+  public loseNextRotateResponse = false;
+  /** Asynchronous invocations fail with this error. */
+  public asyncInvokeError?: Error;
   /** Secrets Manager operations the caller's IAM policy does not allow. */
   public readonly denied = new Set<string>();
   /** Called on DescribeSecret and TagResource, to observe the order of work across secrets. */
@@ -198,6 +202,10 @@ export class FakeAws {
       secret.rotation = { functionArn: RotationLambdaARN!, rules: RotationRules };
       this.addVersion(secret.arn, ClientRequestToken!, { stages: ['AWSPENDING'] });
       this.inBackground(() => this.rotate(secret, ClientRequestToken!));
+      if (this.loseNextRotateResponse) {
+        this.loseNextRotateResponse = false;
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      }
       return { ARN: secret.arn, VersionId: ClientRequestToken };
     });
     sm.on(UpdateSecretVersionStageCommand).callsFake(async ({ SecretId, VersionStage, MoveToVersionId, RemoveFromVersionId }) => {
@@ -226,6 +234,7 @@ export class FakeAws {
     lambda.on(InvokeCommand).callsFake(async ({ FunctionName, InvocationType, Payload }) => {
       const payload = JSON.parse(new TextDecoder().decode(Payload));
       if (InvocationType === 'Event') {
+        if (this.asyncInvokeError) throw this.asyncInvokeError;
         this.asyncInvocations.push({ functionName: FunctionName!, payload });
         return { StatusCode: 202 };
       }

@@ -204,6 +204,35 @@ test('a call the check\'s role may not make fails the request, naming the operat
   });
 });
 
+test('a RotateSecret whose response was lost (the call was applied) is followed to its end, not failed', async () => {
+  const arn = h.fake.addSecret(secretArn('app/api-key'));
+  h.fake.loseNextRotateResponse = true;
+
+  await h.invoke(request('Create', properties([entry(arn)]), h.server.url));
+
+  expect(h.fake.calls).toEqual(['RotateSecret', 'TagResource']);
+  expect(h.answer()).toMatchObject({ Status: 'SUCCESS', Data: { Verified: '1' } });
+});
+
+test('a rotation something else interrupts during the deploy (a new value was put) fails with what happened', async () => {
+  const arn = h.fake.addSecret(secretArn('app/api-key'));
+  h.fake.inBackground(() => h.fake.addVersion(arn, 'd0000000-0000-4000-8000-00000000000d', { value: 'fake-password-manual', stages: [] }));
+  h.fake.inBackground(() => {
+    // A manual PutSecretValue makes a new AWSCURRENT and drops AWSPENDING.
+    const secret = h.fake.secrets.get(arn)!;
+    for (const version of secret.versions.values()) version.stages = version.stages.filter((label) => label === 'AWSPREVIOUS');
+    secret.versions.get(CURRENT)!.stages = ['AWSPREVIOUS'];
+    secret.versions.get('d0000000-0000-4000-8000-00000000000d')!.stages = ['AWSCURRENT'];
+  });
+
+  await h.invoke(request('Create', properties([entry(arn)]), h.server.url));
+
+  const token = h.token('request-create-1', arn);
+  expect(h.answer()).toMatchObject({ Status: 'FAILED' });
+  expect(h.answer().Reason).toMatch(new RegExp(`^Rotation of secret "app/api-key" \\(${arn}\\) was interrupted: version ${token}, started by this deploy, no longer has a staging label, `
+    + 'so something else changed the secret during the deploy'));
+});
+
 describe('several secrets', () => {
   test('every failing secret is named in the one answer; the others are still verified', async () => {
     const broken = FUNCTION_ARN.replace('app-rotation-function', 'broken-function');
@@ -353,6 +382,29 @@ describe('long waits', () => {
       Status: 'FAILED',
       Reason: `The check reached the end of its ServiceTimeout (120 seconds) before it finished secret ${arn}. A rotation it started keeps running; the next deploy waits for it or resumes it.`,
     });
+  });
+
+  test('when the check cannot invoke itself, it answers FAILED instead of leaving CloudFormation waiting', async () => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+    h.fake.asyncInvokeError = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+
+    await h.invoke(request('Create', properties([entry(arn)]), h.server.url), 35_000);
+
+    expect(h.answer()).toMatchObject({
+      Status: 'FAILED',
+      Reason: `The check could not hand its work on to a fresh invocation of itself (Lambda Invoke (asynchronous) of ${CHECK_ARN} failed: TooManyRequestsException: Rate exceeded) `
+        + `before it finished secret ${arn}. A rotation it started keeps running; the next deploy waits for it or resumes it.`,
+    });
+  });
+
+  test('a continuation whose progress is malformed is answered FAILED, not left unanswered', async () => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+    const continuation = { RotationCheckContinuation: { request: request('Create', properties([entry(arn)]), h.server.url), progress: { startedAt: 0, handOffs: 1, secrets: [null] } } };
+
+    await h.invoke(continuation);
+
+    expect(h.answer().Status).toBe('FAILED');
+    expect(h.answer().Reason).toMatch(/^The check failed unexpectedly: TypeError: /);
   });
 
   test('a function timeout too short to work in is refused instead of handing on forever', async () => {

@@ -1,6 +1,14 @@
 import { LOG_GROUP, secretArn } from './fixtures';
 import { diagnoseStall } from '../../../lambda/verify/diagnosis';
-import { MAX_MESSAGE_LENGTH, SecretFacts, stalePendingMessage, stepFailedMessage, timedOutMessage } from '../../../lambda/verify/messages';
+import {
+  MAX_MESSAGE_LENGTH,
+  SecretFacts,
+  inconsistentLabelsMessage,
+  resumeIncompleteMessage,
+  stalePendingMessage,
+  stepFailedMessage,
+  timedOutMessage,
+} from '../../../lambda/verify/messages';
 import type { ServiceView } from '../../../lambda/verify/service-view';
 
 const ARN = secretArn('app/database');
@@ -62,6 +70,18 @@ describe('failure messages', () => {
     // The interesting versions come first; the rest are counted.
     expect(message).toContain(`Versions: ${OLD} [AWSCURRENT]; ${TOKEN} [AWSPENDING] (this rotation);`);
     expect(message).toContain('; and 14 more.');
+  });
+
+  test('labels left inconsistent by a finished rotation, and a resumed rotation that did not finish, say what to look at', () => {
+    const stages = { [TOKEN]: ['AWSCURRENT'], [OLD]: ['AWSPENDING'] };
+
+    expect(inconsistentLabelsMessage(facts(stages), TOKEN, ['AWSPENDING is on version x'])).toBe(
+      `Rotation of secret "app/database" (${ARN}) moved AWSCURRENT to the new version ${TOKEN}, but the staging labels are inconsistent: `
+      + `AWSPENDING is on version x. Versions: ${TOKEN} [AWSCURRENT] (this rotation); ${OLD} [AWSPENDING]. `
+      + 'Clients use the new AWSCURRENT value. Fix the labels with aws secretsmanager update-secret-version-stage and deploy again. '
+      + `Details: CloudWatch log group ${LOG_GROUP}, search for ${TOKEN}.`,
+    );
+    expect(resumeIncompleteMessage(facts(), TOKEN)).toMatch(new RegExp(`^Resuming rotation ${TOKEN} of secret "app/database" \\(${ARN}\\): every step succeeded, but version ${TOKEN} is not AWSCURRENT`));
   });
 
   test('a resumed rotation is named as such', () => {
