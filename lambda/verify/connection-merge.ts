@@ -1,7 +1,8 @@
 /**
  * Merging an entry's connection fields (dbname, ssl, masterarn, host, port, engine) into a database secret's
  * AWSCURRENT value: every other field, the password first, is kept as it is, and so are JSON types (a port stays
- * a number, ssl a boolean). Pure functions over the value; it never leaves this module except in PutSecretValue.
+ * a number, ssl a boolean, also when the template could only give a string: CloudFormation's Fn::GetAtt of a
+ * database port is one). Pure functions over the value; it never leaves this module except in PutSecretValue.
  */
 
 /** What a merge must do to the current value. */
@@ -34,7 +35,15 @@ export function planMerge(currentValue: string | undefined, connection: Connecti
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { kind: 'refused', why: 'is not a JSON object' };
   const current = parsed as Record<string, unknown>;
-  const fields = Object.keys(connection).filter((field) => current[field] !== connection[field]);
+  const wanted = Object.fromEntries(Object.entries(connection).map(([field, value]) => [field, inTypeOf(current[field], value)]));
+  const fields = Object.keys(wanted).filter((field) => current[field] !== wanted[field]);
   if (fields.length === 0) return { kind: 'none' };
-  return { kind: 'put', value: JSON.stringify({ ...current, ...connection }), fields };
+  return { kind: 'put', value: JSON.stringify({ ...current, ...wanted }), fields };
+}
+
+/** `value` in the JSON type the secret already has for the field, when it reads as one. */
+function inTypeOf(current: unknown, value: string | number | boolean): string | number | boolean {
+  if (typeof current === 'number' && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (typeof current === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
 }

@@ -59,6 +59,11 @@ function registerCheck(timeoutSeconds: number): void {
   sim.registerFunction(CHECK, { assetDir: bundleAssetDir('verification'), environment: { AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint }, timeoutSeconds });
 }
 
+/** Whether the check has logged a line with `message` (its log lines are JSON objects). */
+function checkLogged(message: string): boolean {
+  return sim.logs.events('/aws/lambda/rotation-check').some((event) => event.message.includes(`"message":"${message}"`));
+}
+
 async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!await condition()) {
@@ -133,7 +138,7 @@ test('a wait longer than one invocation is handed on to a fresh invocation of th
     const answered = responses.received.length;
 
     const first = sim.invokeFunction(CHECK, request('Create', properties([entry(arn, { pollSeconds: 1 })], [fn(HELD)]), responses.url, { requestId: randomUUID() }));
-    await until(() => lambda.asyncInvocations.includes(CHECK), 'the check to hand on');
+    await until(() => checkLogged('handed the check on to a fresh invocation'), 'the check to hand on');
     expect(await first).toMatchObject({ ok: true });
     expect(responses.received).toHaveLength(answered);
     setSecret.release();
@@ -159,7 +164,7 @@ test('finding 2: a slow configuration test of the rotation schedule is waited fo
   const answered = responses.received.length;
 
   const invocation = sim.invokeFunction(CHECK, request('Create', properties([entry(arn, { pollSeconds: 1, repairStalePending: true })], [fn(HELD)]), responses.url));
-  await until(() => sim.logs.events('/aws/lambda/rotation-check').some((event) => event.message.includes('a rotation may be running: waiting for it')), 'the check to wait');
+  await until(() => checkLogged('a rotation may be running: waiting for it'), 'the check to wait');
   testSecret.release();
   expect(await invocation).toMatchObject({ ok: true });
 

@@ -21,6 +21,13 @@ describe('planMerge', () => {
     expect(planMerge(JSON.stringify({ ...CURRENT, port: '5432' }), { port: 5432 })).toMatchObject({ kind: 'put', fields: ['port'] });
   });
 
+  test('a string from the template (Fn::GetAtt of a port) keeps the number or boolean type the secret has', () => {
+    expect(planMerge(JSON.stringify(CURRENT), { port: '5432', ssl: 'false' })).toEqual({ kind: 'none' });
+    const plan = planMerge(JSON.stringify(CURRENT), { port: '5433', ssl: 'true', host: '10.0.0.1' });
+    expect(plan).toMatchObject({ kind: 'put', fields: ['port', 'ssl', 'host'] });
+    expect(JSON.parse((plan as { value: string }).value)).toMatchObject({ port: 5433, ssl: true, host: '10.0.0.1' });
+  });
+
   test.each([
     [undefined, 'is binary, not a JSON object'],
     ['plain-password', 'is not JSON'],

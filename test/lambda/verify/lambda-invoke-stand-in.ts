@@ -8,8 +8,6 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations/;
 export interface LambdaInvokeStandIn {
   /** For AWS_ENDPOINT_URL_LAMBDA. */
   readonly endpoint: string;
-  /** Functions invoked asynchronously (InvocationType Event), in order. */
-  readonly asyncInvocations: string[];
   /** Resolves when every asynchronous invocation has returned. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -22,7 +20,6 @@ export interface LambdaInvokeStandIn {
  * simulator serves Lambda's Invoke itself; it does not retry failed asynchronous invocations.
  */
 export async function startLambdaInvokeStandIn(sim: SecretsManagerSimulator): Promise<LambdaInvokeStandIn> {
-  const asyncInvocations: string[] = [];
   const running = new Set<Promise<unknown>>();
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -38,7 +35,6 @@ export async function startLambdaInvokeStandIn(sim: SecretsManagerSimulator): Pr
       const event = body === '' ? {} : JSON.parse(body);
       const invocation = sim.invokeFunction(functionName, event);
       if (request.headers['x-amz-invocation-type'] === 'Event') {
-        asyncInvocations.push(functionName);
         running.add(invocation);
         void invocation.finally(() => running.delete(invocation));
         response.writeHead(202).end();
@@ -55,7 +51,6 @@ export async function startLambdaInvokeStandIn(sim: SecretsManagerSimulator): Pr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    asyncInvocations,
     async idle() {
       while (running.size > 0) await Promise.all([...running]);
     },
