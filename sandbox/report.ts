@@ -1,4 +1,5 @@
 import type { SandboxResult, SecretReport, SecretState } from './run';
+import { AWSCURRENT, AWSPENDING } from '../src/private/contract';
 
 /** The stacks' statuses, then a table of the secrets: each stage's labels, invariant, rotations and logins. */
 export function formatReport(result: SandboxResult): string {
@@ -28,7 +29,7 @@ function problemsOf(secret: SecretReport): string[] {
   const problems: string[] = [];
   for (const [name, state] of [['after create', secret.created], ['after the scheduled rotation', secret.scheduled], ['after the update', secret.updated]] as const) {
     if (state === undefined) continue;
-    if (!state.invariant) problems.push(`${name}: AWSPENDING is on a version other than AWSCURRENT (${state.labels})`);
+    if (!state.invariant) problems.push(`${name}: ${AWSPENDING} is on a version other than ${AWSCURRENT} (${state.labels})`);
     if (state.problem !== undefined) problems.push(`${name}: ${state.problem}`);
   }
   if (secret.created === undefined) problems.push('it was not created');

@@ -167,7 +167,7 @@ describe('database strategies', () => {
     });
 
     const template = Template.fromStack(stack);
-    expect(checkEntryOf(template, 'Local').Connection).toBe('{"engine":"mysql","host":"127.0.0.1","port":3307,"ssl":false}');
+    expect(checkEntryOf(template, 'Local').ConnectionFields).toBe('{"engine":"mysql","host":"127.0.0.1","port":3307,"ssl":false}');
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CONNECT_TIMEOUT_SECONDS: '2' }) } });
   });
 

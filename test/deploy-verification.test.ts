@@ -68,18 +68,18 @@ describe('the deploy-time check', () => {
 
     const template = Template.fromStack(stack);
     const [check] = Object.values(template.findResources('Custom::RotationCheck'));
-    expect(check.Properties.Functions).toEqual([{
-      Arn: functionArn(template, /^Rotates Secrets Manager secrets/),
-      LogGroup: { Ref: expect.stringMatching(/^GenericRotationLogs/) },
-      Timeout: '60',
+    expect(check.Properties.RotationFunctions).toEqual([{
+      FunctionArn: functionArn(template, /^Rotates Secrets Manager secrets/),
+      LogGroupName: { Ref: expect.stringMatching(/^GenericRotationLogs/) },
+      TimeoutSeconds: '60',
     }]);
     expect(checkEntryOf(template, 'Secret')).toEqual({
       SecretArn: { Ref: expect.stringMatching(/^Secret/) },
       Fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
-      Function: '0',
-      Schedule: 'rate(30 days)',
+      FunctionIndex: '0',
+      ScheduleRule: 'rate(30 days)',
     });
-    expect(checkEntryOf(template, 'Slow')).toMatchObject({ Timeout: '1200', Poll: '30', Repair: 'true' });
+    expect(checkEntryOf(template, 'Slow')).toMatchObject({ TimeoutSeconds: '1200', PollSeconds: '30', RepairStalePending: 'true' });
     // CloudFormation waits for the longest entry, plus room for the check's own calls and answer.
     expect(check.Properties.ServiceTimeout).toBe(1200 + 240);
   });
@@ -101,7 +101,7 @@ describe('the deploy-time check', () => {
     });
 
     const template = Template.fromStack(stack);
-    expect(checkEntryOf(template, 'AppUser')).toMatchObject({ Verify: 'false', Connection: '{"engine":"postgres","host":"db.internal","port":5432,"dbname":"orders"}' });
+    expect(checkEntryOf(template, 'AppUser')).toMatchObject({ VerifyRotation: 'false', ConnectionFields: '{"engine":"postgres","host":"db.internal","port":5432,"dbname":"orders"}' });
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotateImmediatelyOnUpdate: true });
   });
 
@@ -118,7 +118,7 @@ describe('the deploy-time check', () => {
     expect(Object.values(template.findResources('Custom::RotationCheck'))[0].DependsOn).toContain(attachmentId);
     expect(Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'))[0].DependsOn).toContain(attachmentId);
     // The attachment writes engine, host, port and the instance's identifier; the check merges what it does not.
-    expect(checkEntryOf(template, 'Master').Connection).toBe('{"engine":"postgres"}');
+    expect(checkEntryOf(template, 'Master').ConnectionFields).toBe('{"engine":"postgres"}');
   });
 });
 

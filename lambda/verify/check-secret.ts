@@ -67,7 +67,7 @@ class SecretRun {
       const decision = await settleStalePending(this.ctx, secret, stale, this.timeLimitPassed());
       switch (decision.kind) {
         case 'wait':
-          await budget.sleep(entry.pollSeconds * 1000);
+          await this.waitToLookAgain();
           return undefined;
         case 'settled':
           this.act(decision.action);
@@ -112,7 +112,7 @@ class SecretRun {
 
   /** Where this request's rotation stands: verified, failed, or still running (then sleep and look again). */
   private async followRotation(secret: SecretState): Promise<SecretResult | undefined> {
-    const { entry, fn, deps, budget, token } = this.ctx;
+    const { entry, fn, deps, token } = this.ctx;
     const stages = secret.versionIdsToStages;
     const rotation = this.progress.rotation ?? this.rotationFromLabels(secret);
     this.progress.rotation = rotation;
@@ -144,8 +144,18 @@ class SecretRun {
       }));
     }
     deps.log.info('rotation in progress', { secretArn: this.arn, token, logSearch: logLookup.kind });
-    await budget.sleep(entry.pollSeconds * 1000);
+    await this.waitToLookAgain();
     return undefined;
+  }
+
+  /**
+   * Waits before the next look: 1, 2, 4, ... seconds, at most the entry's poll interval. Most rotations end within
+   * seconds, so the deploy goes on soon after; a long one is looked at once per interval.
+   */
+  private async waitToLookAgain(): Promise<void> {
+    const looks = this.progress.looks ?? 0;
+    this.progress.looks = looks + 1;
+    await this.ctx.budget.sleep(Math.min(this.ctx.entry.pollSeconds, 2 ** Math.min(looks, 10)) * 1000);
   }
 
   /** A rotation found by its token without progress (a retried invocation): the version it replaced, from the labels. */

@@ -52,7 +52,7 @@ export function stalePendingMessage(facts: SecretFacts, input: {
   const { secret } = facts;
   const { pendingVersionId, view } = input;
   const repair = input.repairAllowed
-    ? 'repairStalePending is set, but the check removes the label only when the service accepts the AWSCURRENT password, and completes the rotation only when it accepts the pending one alone.'
+    ? `repairStalePending is set, but the check removes the label only when the service accepts the ${AWSCURRENT} password, and completes the rotation only when it accepts the pending one alone.`
     : repairHint(view);
   return finalize([
     `Secret ${secretLabel(secret)} has ${AWSPENDING} on version ${pendingVersionId}, not on the ${AWSCURRENT} version${currentSuffix(secret)}:`,
@@ -125,7 +125,7 @@ export function inconsistentLabelsMessage(facts: SecretFacts, token: string, pro
     `Rotation of secret ${secretLabel(secret)} moved ${AWSCURRENT} to the new version ${token},`,
     `but the staging labels are inconsistent: ${problems.join('; ')}.`,
     versionsSentence(secret.versionIdsToStages, token),
-    'Clients use the new AWSCURRENT value. Fix the labels with aws secretsmanager update-secret-version-stage and deploy again.',
+    `Clients use the new ${AWSCURRENT} value. Fix the labels with aws secretsmanager update-secret-version-stage and deploy again.`,
     lookSentence(facts, token),
   ]);
 }
@@ -234,7 +234,7 @@ function repairHint(view: ServiceView): string {
   switch (view.kind) {
     case 'no-service':
     case 'current-accepted':
-      return 'Or set repairStalePending: the check then removes the label, since the AWSCURRENT password works.';
+      return `Or set repairStalePending: the check then removes the label, since the ${AWSCURRENT} password works.`;
     case 'other-accepted':
       return view.label === AWSPENDING ? 'Or set repairStalePending: the check then completes that rotation, since only its password works.' : '';
     case 'none-accepted':

@@ -46,6 +46,8 @@ export interface SecretProgress {
   readonly verifiedBefore?: boolean;
   /** What the check changed so far, for Data and the log: "merged dbname", "resumed rotation ...". */
   readonly actions?: readonly string[];
+  /** How many times the check has looked and waited so far: the first looks come sooner than the poll interval. */
+  readonly looks?: number;
   /** Set when the entry is finished. */
   readonly result?: SecretResult;
 }

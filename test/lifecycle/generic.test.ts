@@ -22,7 +22,7 @@ test('create verifies the first rotation, which applies the password options; an
 
   expect((await app(40)).status).toBe('CREATE_COMPLETE');
   const arn = cloud.physicalId('Generic', 'ApiKey');
-  const created = await cloud.labels(arn);
+  const created = await cloud.settledLabels(arn);
   // The first value came from the constant generator (30 characters); the check's rotation applied the options.
   expect(await cloud.value(arn, 'AWSPREVIOUS')).toMatch(/^[A-Za-z0-9]{30}$/);
   expect(await cloud.value(arn)).toMatch(/^[A-Za-z0-9]{40}$/);
@@ -32,11 +32,11 @@ test('create verifies the first rotation, which applies the password options; an
 
   expect((await app(48)).status).toBe('UPDATE_COMPLETE');
   expect(await cloud.value(arn)).toMatch(/^[A-Za-z0-9]{48}$/);
-  expect(versionOf(await cloud.labels(arn), 'AWSPREVIOUS')).toBe(versionOf(created, 'AWSCURRENT'));
+  expect(versionOf(await cloud.settledLabels(arn), 'AWSPREVIOUS')).toBe(versionOf(created, 'AWSCURRENT'));
 
-  const before = versionOf(await cloud.labels(arn), 'AWSCURRENT');
+  const before = versionOf(await cloud.settledLabels(arn), 'AWSCURRENT');
   expect((await app(48, 'The billing service\'s API key')).status).toBe('UPDATE_COMPLETE');
-  expect(versionOf(await cloud.labels(arn), 'AWSCURRENT')).toBe(before);
+  expect(versionOf(await cloud.settledLabels(arn), 'AWSCURRENT')).toBe(before);
 
   expect((await cloud.cfn.delete('Generic')).status).toBe('DELETE_COMPLETE');
   await expect(cloud.labels(arn)).rejects.toThrow(/can't find the specified secret/);
@@ -66,7 +66,7 @@ test('an existing secret of the app rotates, is verified, and stays when its rot
   });
   expect((await app(true)).status).toBe('CREATE_COMPLETE');
   const arn = cloud.physicalId('Existing', 'Legacy');
-  expect(versionOf(await cloud.labels(arn), 'AWSPREVIOUS')).toBeDefined();
+  expect(versionOf(await cloud.settledLabels(arn), 'AWSPREVIOUS')).toBeDefined();
 
   expect((await app(false)).status).toBe('UPDATE_COMPLETE');
   const description = await cloud.client.send(new DescribeSecretCommand({ SecretId: arn }));

@@ -49,5 +49,5 @@ export function checkEntryOf(template: Template, secretId: string): Record<strin
 
 /** The connection fields the check merges into a secret, as the template renders them (tokens as Fn::Join parts). */
 export function connectionOf(template: Template, secretId: string): string {
-  return JSON.stringify(checkEntryOf(template, secretId).Connection);
+  return JSON.stringify(checkEntryOf(template, secretId).ConnectionFields);
 }

@@ -58,26 +58,26 @@ export interface CheckProperties {
 }
 
 const FUNCTION_FIELDS: RecordCodec<CheckedFunction> = {
-  arn: matching('Arn', /^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/, 'a Lambda function ARN'),
-  logGroup: matching('LogGroup', /^[.\-_/#A-Za-z0-9]{1,512}$/, 'a CloudWatch Logs log group name'),
-  timeoutSeconds: wholeNumber('Timeout', 1, 900),
+  arn: matching('FunctionArn', /^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/, 'a Lambda function ARN'),
+  logGroup: matching('LogGroupName', /^[.\-_/#A-Za-z0-9]{1,512}$/, 'a CloudWatch Logs log group name'),
+  timeoutSeconds: wholeNumber('TimeoutSeconds', 1, 900),
 };
 
 const SECRET_FIELDS: RecordCodec<CheckedSecret> = {
   secretArn: matching('SecretArn', /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN'),
   fingerprint: text('Fingerprint', { nonEmpty: true }),
-  functionIndex: wholeNumber('Function', 0, 999),
-  scheduleExpression: matching('Schedule', /^(rate|cron)\(.+\)$/, 'a rate(...) or cron(...) expression'),
-  duration: matching('Window', /^\d{1,2}h$/, 'a window in hours like "3h"'),
-  timeoutSeconds: wholeNumber('Timeout', 1, CHECK_TIMEOUT_SECONDS.max, CHECK_TIMEOUT_SECONDS.default),
-  pollSeconds: wholeNumber('Poll', 1, CHECK_POLL_INTERVAL_SECONDS.max, CHECK_POLL_INTERVAL_SECONDS.default),
-  repairStalePending: bool('Repair', false),
-  verify: bool('Verify', true),
-  connection: jsonObject('Connection'),
+  functionIndex: wholeNumber('FunctionIndex', 0, 999),
+  scheduleExpression: matching('ScheduleRule', /^(rate|cron)\(.+\)$/, 'a rate(...) or cron(...) expression'),
+  duration: matching('WindowDuration', /^\d{1,2}h$/, 'a window in hours like "3h"'),
+  timeoutSeconds: wholeNumber('TimeoutSeconds', 1, CHECK_TIMEOUT_SECONDS.max, CHECK_TIMEOUT_SECONDS.default),
+  pollSeconds: wholeNumber('PollSeconds', 1, CHECK_POLL_INTERVAL_SECONDS.max, CHECK_POLL_INTERVAL_SECONDS.default),
+  repairStalePending: bool('RepairStalePending', false),
+  verify: bool('VerifyRotation', true),
+  connection: jsonObject('ConnectionFields'),
 };
 
 /** The property names of the resource. */
-export const CHECK_PROPERTY_NAMES = { functions: 'Functions', secrets: 'Secrets', serviceTimeout: 'ServiceTimeout' } as const;
+export const CHECK_PROPERTY_NAMES = { functions: 'RotationFunctions', secrets: 'RotatedSecrets', serviceTimeout: 'ServiceTimeout' } as const;
 
 /**
  * The resource's properties for `props`: every entry's defaults left out (every secret carries these bytes).
