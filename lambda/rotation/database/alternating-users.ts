@@ -72,7 +72,7 @@ export class AlternatingUsersRotation<C extends DatabaseClient> implements Prote
       // With createUser, a current password the server takes counts even if the user may not use the database yet.
       const currentLogin = spec === undefined
         ? await this.login(currentAttempt, context, logFields)
-        : await loginToAccount(this.engine.connect, currentAttempt, this.settings, context.log, logFields);
+        : await loginToAccount(currentAttempt, this.userStep(context, logFields).login);
       let currentUser: { readonly session: C } | { readonly spec: CreateUserSpec; readonly refusal: string };
       if (currentLogin.ok) {
         sessions.push(currentLogin.client);
@@ -94,7 +94,7 @@ export class AlternatingUsersRotation<C extends DatabaseClient> implements Prote
       } else {
         // Made with the current password, then cloned as usual.
         await createMissingUser(this.userStep(context, logFields), master, currentAttempt, currentUser.spec, currentUser.refusal);
-        const again = await loginToAccount(this.engine.connect, currentAttempt, this.settings, context.log, logFields);
+        const again = await loginToAccount(currentAttempt, this.userStep(context, logFields).login);
         if (!again.ok) throw new Error(`the user was created, but the current secret still does not log in (${again.error.message})`);
         sessions.push(again.client);
         currentClient = again.client;
@@ -131,7 +131,7 @@ export class AlternatingUsersRotation<C extends DatabaseClient> implements Prote
   }
 
   private userStep(context: StepContext, logFields: Record<string, unknown>): UserStep<C> {
-    return { engine: this.engine, settings: this.settings, context, logFields };
+    return { engine: this.engine, login: (attempt) => this.login(attempt, context, logFields), context, logFields };
   }
 
   private logFields(context: StepContext, step: string): Record<string, unknown> {

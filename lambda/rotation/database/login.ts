@@ -66,20 +66,18 @@ export async function tryLogin<C extends DatabaseClient>(
 }
 
 /**
- * A session of the account the credentials open. When the server took the password but refused the database (a user
- * whose privileges are still to be granted), logs in again without a database: the session is for granting them.
+ * A session of the account the credentials open, by `login`. When the server took the password but refused the
+ * database (a user whose privileges are still to be granted), logs in again without a database: the session is for
+ * granting them.
  */
 export async function loginToAccount<C extends DatabaseClient>(
-  connect: Connector<C>,
   attempt: LoginAttempt,
-  settings: DatabaseSettings,
-  log: Logger,
-  logFields: Record<string, unknown>,
+  login: (attempt: LoginAttempt) => Promise<LoginOutcome<C>>,
 ): Promise<LoginOutcome<C>> {
-  const outcome = await tryLogin(connect, attempt, settings, log, logFields);
+  const outcome = await login(attempt);
   if (outcome.ok || outcome.error.reason !== 'database-denied') return outcome;
   const { database: _refused, ...withoutDatabase } = attempt.credentials;
-  return tryLogin(connect, { label: `${attempt.label} without a database`, credentials: withoutDatabase }, settings, log, logFields);
+  return login({ label: `${attempt.label} without a database`, credentials: withoutDatabase });
 }
 
 /** The failed logins for an error message: `pending: <why>; current: <why>; ...`. */

@@ -53,7 +53,7 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
     // With createUser, a pending password the server takes counts even if the user may not use the database yet.
     const pendingLogin = spec === undefined
       ? await this.login(pendingAttempt, context, logFields)
-      : await loginToAccount(this.engine.connect, pendingAttempt, this.settings, context.log, logFields);
+      : await loginToAccount(pendingAttempt, this.userStep(context, logFields).login);
     if (pendingLogin.ok) {
       try {
         // A crash between creating the user and granting its privileges (MySQL cannot roll DDL back) left it here.
@@ -113,12 +113,8 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
     refusal: string,
     logFields: Record<string, unknown>,
   ): Promise<void> {
-    const master = await loginAsMaster(this.engine, this.settings, context, current, logFields);
-    try {
-      await createMissingUser(this.userStep(context, logFields), master, pending, spec, refusal);
-    } finally {
-      await master.end();
-    }
+    const step = this.userStep(context, logFields);
+    await this.asMaster(context, current, logFields, (master) => createMissingUser(step, master, pending, spec, refusal));
   }
 
   private async grantSpec(
@@ -128,9 +124,19 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
     spec: CreateUserSpec,
     logFields: Record<string, unknown>,
   ): Promise<void> {
+    await this.asMaster(context, current, logFields, (master) => this.engine.grantSpec(master, session, current.username, spec));
+  }
+
+  /** Runs `work` in a session of the administrator named by the secret's `masterarn`. */
+  private async asMaster(
+    context: StepContext,
+    current: DatabaseSecret,
+    logFields: Record<string, unknown>,
+    work: (master: C) => Promise<void>,
+  ): Promise<void> {
     const master = await loginAsMaster(this.engine, this.settings, context, current, logFields);
     try {
-      await this.engine.grantSpec(master, session, current.username, spec);
+      await work(master);
     } finally {
       await master.end();
     }
@@ -165,7 +171,7 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
   }
 
   private userStep(context: StepContext, logFields: Record<string, unknown>): UserStep<C> {
-    return { engine: this.engine, settings: this.settings, context, logFields };
+    return { engine: this.engine, login: (attempt) => this.login(attempt, context, logFields), context, logFields };
   }
 
   private logFields(context: StepContext, step: string): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { beginRotation, errorText, randomPassword, RecordingLogger, rejectionOf, rotate, Rotation } from './harness';
 import { MemorySecretsStore } from './memory-store';
-import { TEST_SERVERS, TestServer } from './servers';
+import { TEST_SERVERS, useTestServer } from './servers';
 import { AlternatingUsersRotation } from '../../../../lambda/rotation/database/alternating-users';
 import type { DatabaseClient } from '../../../../lambda/rotation/database/client';
 import type { DatabaseEngine } from '../../../../lambda/rotation/database/engines/engine';
@@ -38,18 +38,11 @@ function parse(value: string | undefined): { username: string; password: string 
 const masterLogins = (log: RecordingLogger) => log.entries.filter((entry) => entry.fields?.secret === 'master');
 
 describe.each(TEST_SERVERS)('%s', (_name, start, strategies) => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.destroy();
-  });
+  const testServer = useTestServer(start);
 
   /** A secret naming a user that does not exist (with `masterarn`), and the strategy with a spec under `specKey`. */
   function missingUser(strategy: DatabaseStrategyName, options: { spec?: CreateUserSpec; specKey?: (arn: string) => string } = {}) {
+    const server = testServer();
     const store = new MemorySecretsStore();
     const masterArn = store.create('master', server.masterSecretValue);
     const username = server.newUsername();
@@ -60,6 +53,7 @@ describe.each(TEST_SERVERS)('%s', (_name, start, strategies) => {
   }
 
   test.each(strategies)('%s: the master creates the missing user, which then rotates like any other', async (strategy) => {
+    const server = testServer();
     const { store, arn, username, initial, service } = missingUser(strategy);
     const log = new RecordingLogger();
 
@@ -91,6 +85,7 @@ describe.each(TEST_SERVERS)('%s', (_name, start, strategies) => {
   });
 
   test.each(strategies)('%s: a spec keyed by the partial ARN of a secret known by name applies', async (strategy) => {
+    const server = testServer();
     const { store, arn, service } = missingUser(strategy, { specKey: (key) => key.replace(/-[A-Za-z0-9]{6}$/, '') });
 
     await rotate(store, arn, service, new RecordingLogger());
@@ -100,6 +95,7 @@ describe.each(TEST_SERVERS)('%s', (_name, start, strategies) => {
   });
 
   test.each(strategies)('%s: a user that exists with another password is never reset, and the error says why', async (strategy) => {
+    const server = testServer();
     const { store, arn, username, service } = missingUser(strategy);
     await server.createUserDirectly(username, 'the-real-password-1');
     const rotation = await beginRotation(store, arn, service, new RecordingLogger());
@@ -113,6 +109,7 @@ describe.each(TEST_SERVERS)('%s', (_name, start, strategies) => {
   });
 
   test.each(strategies)('%s: without a spec for this secret a missing user fails as before, and the master is not asked', async (strategy) => {
+    const server = testServer();
     const { store, arn, username, service } = missingUser(strategy, { specKey: () => 'arn:aws:secretsmanager:us-east-1:123456789012:secret:another-AbCdEf' });
     const log = new RecordingLogger();
     const rotation = await beginRotation(store, arn, service, log);
@@ -126,6 +123,7 @@ describe.each(TEST_SERVERS)('%s', (_name, start, strategies) => {
   });
 
   test.each(strategies)('%s: a privilege the master cannot give leaves no user behind, and a retry with a spec it can give succeeds', async (strategy) => {
+    const server = testServer();
     const failing = missingUser(strategy, { spec: server.halfGrantableSpec });
     const rotation = await beginRotation(failing.store, failing.arn, failing.service, new RecordingLogger());
 
@@ -144,6 +142,7 @@ describe.each(TEST_SERVERS)('%s', (_name, start, strategies) => {
   });
 
   test.each(strategies)('%s: two setSecret at once both succeed, leaving one user with its privileges', async (strategy) => {
+    const server = testServer();
     const { store, arn, username, initial, service } = missingUser(strategy);
     const rotation = await beginRotation(store, arn, service, new RecordingLogger());
 
@@ -156,6 +155,7 @@ describe.each(TEST_SERVERS)('%s', (_name, start, strategies) => {
   });
 
   test.each(strategies)('%s: a lost connection or a crash at every database call of the creation; the retry completes the user', async (strategy) => {
+    const server = testServer();
     const calls = new DatabaseCalls();
     type Fault = { call: number; timing: FaultTiming; effect: FaultEffect };
     const attempt = async (rotation: Rotation, createUsers: Record<string, CreateUserSpec>, fault?: Fault) => {
@@ -192,6 +192,7 @@ describe.each(TEST_SERVERS)('%s', (_name, start, strategies) => {
   });
 
   test(`${strategies[0]}: a secret without \`masterarn\` cannot create its user, and the error names the field`, async () => {
+    const server = testServer();
     const store = new MemorySecretsStore();
     const initial = randomPassword();
     const arn = store.create('app', server.secretFor(server.newUsername(), initial));

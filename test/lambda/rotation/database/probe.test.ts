@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { randomPassword, RecordingLogger } from './harness';
 import { MemorySecretsStore } from './memory-store';
-import { TEST_SERVERS, TestServer } from './servers';
+import { TEST_SERVERS, useTestServer } from './servers';
 import { runProbe } from '../../../../lambda/rotation/probe';
 import { freePort } from '../../../support/postgres';
 import { databaseStrategy } from '../../../support/strategies';
@@ -12,17 +12,10 @@ import { databaseStrategy } from '../../../support/strategies';
  */
 
 describe.each(TEST_SERVERS)('%s', (_name, start, strategies) => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.destroy();
-  });
+  const testServer = useTestServer(start);
 
   test.each(strategies)('%s: each version is accepted, refused or unreachable, and nothing changes', async (strategy) => {
+    const server = testServer();
     const username = server.newUsername();
     const password = randomPassword();
     await server.createUserDirectly(username, password);

@@ -1,16 +1,13 @@
-import { createConnection } from 'mysql2/promise';
-import { Client, escapeIdentifier, escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from 'pg';
 import { randomPassword } from './harness';
 import type { DatabaseClient } from '../../../../lambda/rotation/database/client';
 import type { DatabaseEngine } from '../../../../lambda/rotation/database/engines/engine';
 import { MYSQL_ENGINE } from '../../../../lambda/rotation/database/engines/mysql';
 import { POSTGRES_ENGINE } from '../../../../lambda/rotation/database/engines/postgres';
 import type { CreateUserSpec, DatabaseStrategyName } from '../../../../src/private/contract';
+import { Access, mysqlAccess, postgresAccess } from '../../../support/database-access';
 import { sharedMariaDb } from '../../../support/mariadb';
 import { startPostgres } from '../../../support/postgres';
-
-/** What a login can do: read the `orders` table, only log in, or nothing. */
-export type Access = 'works' | 'no-privilege' | 'refused';
 
 /**
  * A server for the createUser and probe tests: an `orders` table, a master like an RDS master user (it may create
@@ -76,25 +73,7 @@ export async function testPostgres(): Promise<TestServer> {
     userExists: async (username) => (await cluster.adminQuery('SELECT 1 FROM pg_roles WHERE rolname = $1', [username])).length > 0,
     lockedDatabase: 'locked',
     storedPassword: async (username) => String((await cluster.adminQuery('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [username]))[0]?.rolpassword),
-    async access(username, password) {
-      const client = new Client({ host: '127.0.0.1', port: cluster.port, user: username, password, database: 'postgres', ssl: false, connectionTimeoutMillis: 5000 });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-      } catch (error) {
-        if ((error as { code?: string }).code === '28P01') return 'refused';
-        throw error;
-      }
-      try {
-        await client.query('SELECT id FROM orders');
-        return 'works';
-      } catch (error) {
-        if ((error as { code?: string }).code === '42501') return 'no-privilege';
-        throw error;
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    },
+    access: (username, password) => postgresAccess(cluster.port, username, password),
     destroy: () => cluster.destroy(),
   };
 }
@@ -124,27 +103,6 @@ export async function testMariaDb(): Promise<TestServer> {
   await server.adminQuery('GRANT CREATE USER ON *.* TO ?@? WITH GRANT OPTION', [master.username, '%']);
   await server.adminQuery('GRANT SELECT ON mysql.* TO ?@?', [master.username, '%']);
   await server.adminQuery(`GRANT SELECT ON \`${grantable}\`.* TO ?@? WITH GRANT OPTION`, [master.username, '%']);
-  const connect = (username: string, password: string) =>
-    createConnection({ host: '127.0.0.1', port: server.port, user: username, password, connectTimeout: 5000 });
-  const reads = async (username: string, password: string, name: string): Promise<Access> => {
-    let connection;
-    try {
-      connection = await connect(username, password);
-    } catch (error) {
-      // MariaDB answers ER_ACCESS_DENIED_NO_PASSWORD_ERROR for a user name it does not know.
-      if (['ER_ACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR'].includes((error as { code?: string }).code ?? '')) return 'refused';
-      throw error;
-    }
-    try {
-      await connection.query(`SELECT id FROM \`${name}\`.orders`);
-      return 'works';
-    } catch (error) {
-      if (['ER_TABLEACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR'].includes((error as { code?: string }).code ?? '')) return 'no-privilege';
-      throw error;
-    } finally {
-      await connection.end().catch(() => undefined);
-    }
-  };
   return {
     family: 'mysql',
     engine: MYSQL_ENGINE as DatabaseEngine<DatabaseClient>,
@@ -167,8 +125,8 @@ export async function testMariaDb(): Promise<TestServer> {
     userExists: async (username) => (await server.adminQuery('SELECT 1 FROM mysql.user WHERE User = ?', [username])).length > 0,
     lockedDatabase: lookAlike,
     storedPassword: async (username) => String((await server.adminQuery('SELECT authentication_string FROM mysql.user WHERE User = ?', [username]))[0]?.authentication_string),
-    access: (username, password) => reads(username, password, database),
-    readsLookAlikeDatabase: async (username, password) => (await reads(username, password, lookAlike)) === 'works',
+    access: (username, password) => mysqlAccess(server.port, username, password, database),
+    readsLookAlikeDatabase: async (username, password) => (await mysqlAccess(server.port, username, password, lookAlike)) === 'works',
     async destroy() {
       for (const user of users) await server.adminQuery('DROP USER IF EXISTS ?@?', [user, '%']);
       for (const name of [database, lookAlike]) await server.adminQuery(`DROP DATABASE IF EXISTS \`${name}\``);
@@ -181,3 +139,15 @@ export const TEST_SERVERS: ReadonlyArray<[string, () => Promise<TestServer>, rea
   ['PostgreSQL', testPostgres, ['postgres-single-user', 'postgres-alternating-users']],
   ['MariaDB', testMariaDb, ['mysql-single-user', 'mysql-alternating-users']],
 ];
+
+/** Starts the server before the tests of the enclosing `describe` and removes it after them. */
+export function useTestServer(start: () => Promise<TestServer>): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await start();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.destroy();
+  });
+  return () => server!;
+}
