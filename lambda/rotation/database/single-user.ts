@@ -56,7 +56,8 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
       : await loginToAccount(pendingAttempt, this.userStep(context, logFields).login);
     if (pendingLogin.ok) {
       try {
-        // A crash between creating the user and granting its privileges (MySQL cannot roll DDL back) left it here.
+        // Granted again: a crash between creating the user and granting its privileges (MySQL cannot roll DDL back)
+        // leaves a user whose pending password works without them.
         if (spec !== undefined) await this.grantSpec(context, current, pendingLogin.client, spec, logFields);
       } finally {
         await pendingLogin.client.end();

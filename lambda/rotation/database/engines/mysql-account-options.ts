@@ -82,11 +82,15 @@ export function accountOptionsOf(statement: string): AccountOptions {
     if (keyword === undefined || !isClauseStart(index)) {
       throw new Error(`SHOW CREATE USER printed a clause this strategy does not know (${keyword ?? 'a quoted text'} ...)`);
     }
-    const end = keyword === 'IDENTIFIED' ? identificationEnd(index + 1) : keyword === 'ACCOUNT' ? index + 2 : clauseEnd(index + 1);
+    let end: number;
+    if (keyword === 'IDENTIFIED') end = identificationEnd(index + 1);
+    else if (keyword === 'ACCOUNT') end = index + 2; // LOCK or UNLOCK
+    else end = clauseEnd(index + 1);
+    const expiredNow = keyword === 'PASSWORD' && wordAt(index + 1) === 'EXPIRE' && end === index + 2;
     if (keyword === 'DEFAULT') {
       if (end <= index + 2) throw new Error('SHOW CREATE USER printed DEFAULT ROLE without a role');
       defaultRoles = text(index + 2, end);
-    } else if (COPIED.has(keyword) || (keyword === 'PASSWORD' && !(wordAt(index + 1) === 'EXPIRE' && end === index + 2))) {
+    } else if (COPIED.has(keyword) || (keyword === 'PASSWORD' && !expiredNow)) {
       clauses.push(text(index, end));
     }
     index = end;
