@@ -47,6 +47,32 @@ const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
 /** How long one database login may take, in whole seconds (AWS's templates use 5). */
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
 export const MAX_CONNECT_TIMEOUT_SECONDS = 60;
+/** How long one database statement may run: a lock held elsewhere must not eat the whole step. */
+export const QUERY_TIMEOUT_SECONDS = 30;
+
+/**
+ * Logins one step may make one after another, each bounded by the connect timeout. setSecret is the longest: single
+ * user tries pending, current and previous, then the master and pending again (createUser, when another invocation
+ * may have created the user); alternating users try pending, current and the master, and current again after
+ * creating it. (A login again without the database, after the server refused only the database, follows an answer
+ * and does not wait.)
+ */
+const LOGINS_PER_STEP = 5;
+/** Statements of one step that may wait their whole timeout: the one that times out and the clean-up after it. */
+const SLOW_STATEMENTS_PER_STEP = 2;
+/** The Secrets Manager calls, the statements that do not wait, TLS handshakes and a cold start. */
+const STEP_MARGIN_SECONDS = 15;
+/** The generic function's timeout: its steps make a few Secrets Manager calls and nothing else. */
+const GENERIC_FUNCTION_TIMEOUT_SECONDS = 60;
+
+/**
+ * The rotation function's timeout, in seconds: the worst case of one step, so that an unreachable database fails
+ * the step with the named login failures rather than Lambda's "Task timed out".
+ */
+export function rotationFunctionTimeoutSeconds(strategy: StrategyName, connectTimeoutSeconds: number = DEFAULT_CONNECT_TIMEOUT_SECONDS): number {
+  if (STRATEGIES[strategy].bundle === 'genericRotation') return GENERIC_FUNCTION_TIMEOUT_SECONDS;
+  return LOGINS_PER_STEP * connectTimeoutSeconds + SLOW_STATEMENTS_PER_STEP * QUERY_TIMEOUT_SECONDS + STEP_MARGIN_SECONDS;
+}
 
 /**
  * How a database strategy creates a user that does not exist yet (opt-in `createUser`), with the master secret.
@@ -151,11 +177,19 @@ export interface ProbeRequest {
  */
 export type ProbeOutcome = 'accepted' | 'refused' | 'unreachable' | 'no-service';
 
-/** The answer to a ProbeRequest: an outcome per version id, and for `unreachable` a reason free of secret values. */
+/**
+ * The answer to a ProbeRequest: an outcome per version id, and a reason where there is more to say (why `refused` or
+ * `unreachable`; an `accepted` password whose database the server refused), free of secret values. A version without
+ * a value (RotateSecret's placeholder before createSecret stored one, or an id the secret does not have) is
+ * `refused`: it holds no credentials the service could accept.
+ */
 export interface ProbeResult {
   readonly outcomes: Readonly<Record<string, ProbeOutcome>>;
   readonly reasons?: Readonly<Record<string, string>>;
 }
+
+/** The most versions one probe may name (the check asks about two: AWSCURRENT and the stale AWSPENDING). */
+export const MAX_PROBE_VERSIONS = 10;
 
 /** Whether a rotation function's event is the check's probe rather than a Secrets Manager step. */
 export function isProbeRequest(event: unknown): event is ProbeRequest {
@@ -180,6 +214,27 @@ function checkFieldsFitStrategy(config: RotationFunctionConfig): void {
   if (!isGeneric && config.connectTimeoutSeconds === undefined) {
     throw new ContractError(`\`${CONFIG_VARIABLES.connectTimeoutSeconds.name}\` is required for ${config.strategy}`);
   }
+  const family = (STRATEGIES[config.strategy] as StrategyFacts).family;
+  for (const [arn, spec] of Object.entries(config.createUsers ?? {})) {
+    const where = `\`${CONFIG_VARIABLES.createUsers.name}\` for ${arn}`;
+    if (family === MYSQL_FAMILY && (spec.memberOf ?? []).length > 0) {
+      throw new ContractError(`${where}: \`memberOf\` is for PostgreSQL strategies, not ${config.strategy}`);
+    }
+    if (family === POSTGRES_FAMILY && (spec.grants ?? []).length > 0) {
+      throw new ContractError(`${where}: \`grants\` are for MySQL and MariaDB strategies, not ${config.strategy}`);
+    }
+  }
+}
+
+/**
+ * The create-user spec of a secret: `createUsers` is keyed by the secret's ARN, or by the partial ARN (without the
+ * `-` and six characters Secrets Manager appends) of a secret the app knows by name only.
+ */
+export function createUserSpecFor(createUsers: RotationFunctionConfig['createUsers'], secretArn: string): CreateUserSpec | undefined {
+  if (createUsers === undefined) return undefined;
+  if (Object.hasOwn(createUsers, secretArn)) return createUsers[secretArn];
+  const partialArn = /^(.+)-[A-Za-z0-9]{6}$/.exec(secretArn)?.[1];
+  return partialArn !== undefined && Object.hasOwn(createUsers, partialArn) ? createUsers[partialArn] : undefined;
 }
 
 /** Privileges a created MySQL user may be granted (no administrative ones: GRANT OPTION, SUPER, CREATE USER, ...). */
