@@ -93,7 +93,9 @@ async function main() {
     }
   }
   const started = Date.now();
-  const result = await runSandbox({ assemblyDir: assembly!, updateAssemblyDir: updateAssembly, stacks: options.stacks, progress: (line) => console.log(line) });
+  const result = await runSandbox({
+    assemblyDir: assembly!, updateAssemblyDir: updateAssembly, stacks: options.stacks, progress: (line) => console.log(line),
+  });
   console.log(`\n${formatReport(result)}\n`);
   const failures = sandboxFailures(result);
   for (const failure of failures) console.error(`FAILED ${failure}`);

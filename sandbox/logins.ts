@@ -22,7 +22,8 @@ export async function databaseAccepts(secretValue: string, ca: string): Promise<
       await client.connect();
       await client.end();
     } else {
-      const connection = await createConnection({ ...target, ...(dbname !== undefined ? { database: String(dbname) } : {}), ssl, connectTimeout: 10_000 });
+      const database = dbname !== undefined ? { database: String(dbname) } : {};
+      const connection = await createConnection({ ...target, ...database, ssl, connectTimeout: 10_000 });
       await connection.end();
     }
     return 'accepted';

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
+import { RotatingSecretPlan, refOf } from './secrets';
 import { referencesOf } from '../simulator/cloudformation/intrinsics';
 import { dependsOnOf, Template } from '../simulator/cloudformation/template';
 import { CHECK_PROPERTY_NAMES, CHECK_RESOURCE_TYPE, CHECKED_SECRET_PROPERTY_NAMES } from '../src/private/contract';
-import { RotatingSecretPlan, refOf } from './secrets';
 
 /** A rotating secret this machine cannot run, and why. */
 export interface SkippedSecret {
@@ -50,7 +50,8 @@ export async function unsupportedSecrets(
  * machine cannot serve is skipped by the deployer).
  */
 export function withoutRotationOf(template: Template, skipped: readonly SkippedSecret[]): Template {
-  const pruned: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[] }> } = JSON.parse(JSON.stringify(template));
+  type Editable = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[] }> };
+  const pruned: Editable = JSON.parse(JSON.stringify(template));
   const removed = new Set<string>();
   for (const { plan } of skipped) {
     for (const part of secretParts(template, plan)) {

@@ -34,7 +34,8 @@ function problemsOf(secret: SecretReport): string[] {
   }
   if (secret.created === undefined) problems.push('it was not created');
   else if (total(secret.created) === 0) problems.push('no rotation after create (neither the deploy-time check nor the schedule rotated it)');
-  if (secret.scheduled !== undefined && secret.created !== undefined && (secret.scheduled.rotations.schedule ?? 0) <= (secret.created.rotations.schedule ?? 0)) {
+  const scheduled = (state: SecretState | undefined) => state?.rotations.schedule ?? 0;
+  if (secret.scheduled !== undefined && secret.created !== undefined && scheduled(secret.scheduled) <= scheduled(secret.created)) {
     problems.push('the scheduled rotation did not happen');
   }
   return problems;

@@ -28,7 +28,8 @@ export function rotatingSecretsOf(stackName: string, template: Template): Rotati
 function strategyOf(schedule: Record<string, any>, resources: Resources): string {
   if (schedule.HostedRotationLambda !== undefined) return 'hosted';
   const functionId = getAttOf(schedule.RotationLambdaARN) ?? refOf(schedule.RotationLambdaARN);
-  const properties = functionId === undefined ? undefined : resources[functionId]?.Properties as { Environment?: { Variables?: Record<string, unknown> } } | undefined;
+  type FunctionProperties = { Environment?: { Variables?: Record<string, unknown> } };
+  const properties = functionId === undefined ? undefined : resources[functionId]?.Properties as FunctionProperties | undefined;
   const environment = properties?.Environment?.Variables;
   return (environment && strategyOfEnvironment(environment)) ?? 'custom';
 }

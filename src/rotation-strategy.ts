@@ -341,7 +341,9 @@ class DatabaseStrategy extends RotationStrategy {
         if (database !== undefined && attached !== undefined) {
           throw new Error('`database` is given and the secret is also attached to a database: leave out `database` (the attached database is the one it protects)');
         }
-        if (attached !== undefined) return { connectable: attached.connectable, port: attached.port, connection: { engine: family.engine, ...common } };
+        if (attached !== undefined) {
+          return { connectable: attached.connectable, port: attached.port, connection: { engine: family.engine, ...common } };
+        }
         if (database === undefined) {
           throw new Error('`database` is required unless the secret is attached to its database (rds.Credentials.fromSecret(rotatingSecret) for a new database, or rotatingSecret.attach(target))');
         }

@@ -110,7 +110,9 @@ describe('the deploy-time check', () => {
     const vpc = new ec2.Vpc(stack, 'Vpc');
     const master = new RotatingSecret(stack, 'Master', { strategy: RotationStrategy.postgresSingleUser({ username: 'postgres', vpc }) });
     new rds.DatabaseInstance(stack, 'Db', {
-      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }), vpc, credentials: rds.Credentials.fromSecret(master),
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+      vpc,
+      credentials: rds.Credentials.fromSecret(master),
     });
 
     const template = Template.fromStack(stack);

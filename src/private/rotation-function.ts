@@ -16,12 +16,12 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
-import { CreateUserSpec, FUNCTION_BUNDLES, FunctionBundle, RotationFunctionConfig, STRATEGIES, StrategyName, encodeRotationEnvironment } from './contract';
+import {
+  CreateUserSpec, FUNCTION_BUNDLES, FunctionBundle, RotationFunctionConfig, STRATEGIES, StrategyName,
+  encodeRotationEnvironment, rotationFunctionTimeoutSeconds,
+} from './contract';
 import { acknowledge, acknowledgeFunctionFindings, acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
 import { RotationStrategyBinding } from './strategy-binding';
-
-/** How long one rotation step may run. */
-const ROTATION_FUNCTION_TIMEOUT_SECONDS = 60;
 
 /** A bundled handler (built from lambda/ by esbuild at library build time), as shipped in the package. */
 export function bundleAssetDir(bundle: FunctionBundle): string {
@@ -69,7 +69,8 @@ export class RotationFunction extends Construct {
     this.configurationKey = key;
     const strategy = binding.config.strategy;
     const assetDir = bundleAssetDir(STRATEGIES[strategy].bundle);
-    this.timeoutSeconds = ROTATION_FUNCTION_TIMEOUT_SECONDS;
+    // Long enough for every login of a step to fail on its own connect timeout, so a failure is named, not timed out.
+    this.timeoutSeconds = rotationFunctionTimeoutSeconds(strategy, binding.config.connectTimeoutSeconds);
     this.fingerprint = crypto.createHash('sha256').update(key).update(FileSystem.fingerprint(assetDir)).digest('hex').slice(0, 16);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });

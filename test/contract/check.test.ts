@@ -42,12 +42,20 @@ describe('the check\'s properties', () => {
     const encoded = encodeCheckProperties({
       functions: [{ arn: FUNCTION_ARN, logGroup: '/aws/lambda/rotation', timeoutSeconds: 60 }],
       secrets: [{
-        secretArn: SECRET_ARN, fingerprint: 'f', functionIndex: 0, scheduleExpression: 'rate(30 days)',
-        timeoutSeconds: CHECK_TIMEOUT_SECONDS.default, pollSeconds: CHECK_POLL_INTERVAL_SECONDS.default, repairStalePending: false, verify: true,
+        secretArn: SECRET_ARN,
+        fingerprint: 'f',
+        functionIndex: 0,
+        scheduleExpression: 'rate(30 days)',
+        timeoutSeconds: CHECK_TIMEOUT_SECONDS.default,
+        pollSeconds: CHECK_POLL_INTERVAL_SECONDS.default,
+        repairStalePending: false,
+        verify: true,
       }],
     });
     expect(encoded.RotatedSecrets).toEqual([{ SecretArn: SECRET_ARN, Fingerprint: 'f', FunctionIndex: '0', ScheduleRule: 'rate(30 days)' }]);
-    expect(decodeCheckProperties(encoded).secrets[0]).toMatchObject({ timeoutSeconds: 600, pollSeconds: 10, repairStalePending: false, verify: true });
+    expect(decodeCheckProperties(encoded).secrets[0]).toMatchObject({
+      timeoutSeconds: 600, pollSeconds: 10, repairStalePending: false, verify: true,
+    });
   });
 
   const valid = () => encodeCheckProperties({

@@ -40,10 +40,18 @@ function contractNames(): string[] {
   const check: CheckProperties = {
     functions: [{ arn: 'arn', logGroup: 'g', timeoutSeconds: 61 }],
     secrets: [{
-      secretArn: 'arn', fingerprint: 'f', functionIndex: 1, scheduleExpression: 'rate(1 day)', duration: '2h', timeoutSeconds: 61, pollSeconds: 11,
-      repairStalePending: true, verify: false, connection: { dbname: 'd' },
+      secretArn: 'arn',
+      fingerprint: 'f',
+      functionIndex: 1,
+      scheduleExpression: 'rate(1 day)',
+      duration: '2h',
+      timeoutSeconds: 61,
+      pollSeconds: 11,
+      repairStalePending: true,
+      verify: false,
+      connection: { dbname: 'd' },
     }],
-  };  return [...new Set([
+  }; return [...new Set([
     ...Object.keys(encodeRotationEnvironment(config)),
     ...Object.keys(encodeRotationEnvironment(generic)),
     ...Object.keys(encodeCheckProperties(check)),

@@ -27,8 +27,9 @@ test('create verifies the first rotation, which applies the password options; an
   expect(await cloud.value(arn, 'AWSPREVIOUS')).toMatch(/^[A-Za-z0-9]{30}$/);
   expect(await cloud.value(arn)).toMatch(/^[A-Za-z0-9]{40}$/);
   expect(versionOf(created, 'AWSPENDING')).toBeUndefined();
+  // The check's verified rotation came first; the rotation schedule, created after it, then had its configuration tested.
   const rotations = cloud.sim.events.filter((event) => event.secretArn === arn && event.type === 'RotationSucceeded');
-  expect(rotations.map((event) => event.trigger)).toEqual(['RotateSecret']);
+  expect(rotations.map((event) => event.trigger)).toEqual(['RotateSecret', 'configuration-test']);
 
   expect((await app(48)).status).toBe('UPDATE_COMPLETE');
   expect(await cloud.value(arn)).toMatch(/^[A-Za-z0-9]{48}$/);

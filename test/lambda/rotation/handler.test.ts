@@ -4,8 +4,8 @@ import { FakeSecretsManager, secretMidRotation } from './fake-secrets-manager';
 import { captureStdout, CURRENT_VERSION, SECRET_ARN, setEnv, TOKEN } from './support';
 import { handler as databaseHandler } from '../../../lambda/rotation/database-function';
 import { handler } from '../../../lambda/rotation/generic-function';
-import { MAX_PROBE_VERSIONS } from '../../../src/private/contract';
 import { freePort } from '../../../simulator/databases/ports';
+import { MAX_PROBE_VERSIONS } from '../../../src/private/contract';
 import { rotationEnvironment } from '../../support/strategies';
 
 // The handler's module-level client is mocked through the SDK's prototype.

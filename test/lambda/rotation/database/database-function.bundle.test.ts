@@ -10,9 +10,9 @@ import {
 import { randomPassword } from './harness';
 import { TEST_SERVERS, TestServer } from './servers';
 import { SecretsManagerSimulator } from '../../../../simulator';
+import { freePort } from '../../../../simulator/databases/ports';
 import { DatabaseStrategyName, rotationFunctionTimeoutSeconds, RotationFunctionConfig } from '../../../../src/private/contract';
 import { reportFigures } from '../../../reliability/support/figures';
-import { freePort } from '../../../../simulator/databases/ports';
 import { bundleAssetDir, rotationEnvironment } from '../../../support/strategies';
 
 /**
