@@ -63,10 +63,11 @@ export class ExampleStack extends Stack {
     // and the secret rotates the instance's master user (it needs no `database`: the instance attaches itself).
     const ordersMaster = new RotatingSecret(this, 'OrdersMaster', {
       description: 'Master user of the orders database',
+      encryptionKey,
       strategy: RotationStrategy.postgresSingleUser({ username: 'orders_admin', vpc, dbname: revised ? 'orders' : undefined }),
     });
     new rds.DatabaseInstance(this, 'OrdersDatabase', {
-      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_6 }),
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -75,24 +76,31 @@ export class ExampleStack extends Stack {
       storageEncrypted: true,
     });
 
-    // An application user of an Aurora MySQL cluster. The first rotation (during the deploy) creates it with the
-    // cluster's master secret and these grants; later rotations alternate between it and its `_clone`.
+    // An Aurora MySQL cluster whose master user rotates too, and an application user of it. The application user's
+    // first rotation (during the deploy) creates it with the master secret and these grants; later rotations
+    // alternate between it and its `_clone`.
+    const inventoryMaster = new RotatingSecret(this, 'InventoryMaster', {
+      description: 'Master user of the inventory database',
+      encryptionKey,
+      strategy: RotationStrategy.mysqlSingleUser({ username: 'inventory_admin', vpc }),
+    });
     const inventory = new rds.DatabaseCluster(this, 'InventoryCluster', {
       engine: rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_08_0 }),
       writer: rds.ClusterInstance.provisioned('Writer', { instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM) }),
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       defaultDatabaseName: 'inventory',
-      credentials: rds.Credentials.fromGeneratedSecret('admin'),
+      credentials: rds.Credentials.fromSecret(inventoryMaster),
       storageEncrypted: true,
     });
     new RotatingSecret(this, 'InventoryAppUser', {
       description: 'Application user of the inventory database',
+      encryptionKey,
       strategy: RotationStrategy.mysqlAlternatingUsers({
         database: DatabaseTarget.fromCluster(inventory),
         username: 'inventory_app',
         dbname: 'inventory',
-        masterSecret: inventory.secret!,
+        masterSecret: inventoryMaster,
         createUser: { grants: [{ privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], on: 'inventory.*' }] },
         vpc,
       }),

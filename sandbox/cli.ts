@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatReport, sandboxFailures } from './report';
+import { formatReport, sandboxFailures, summaryLine } from './report';
 import { runSandbox } from './run';
 
 const USAGE = `Usage: rotating-secrets-sandbox (--app "<command>" | --assembly <cdk.out>) [options]
@@ -82,6 +82,8 @@ async function synthesize(app: string, output: string, context: string[]): Promi
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
+  // The simulator's clients run on the machine's Node.js: the SDK's notice about future Node.js versions is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let assembly = options.assembly;
   let updateAssembly = options.updateAssembly;
   if (options.app) {
@@ -96,7 +98,7 @@ async function main() {
   const result = await runSandbox({
     assemblyDir: assembly!, updateAssemblyDir: updateAssembly, stacks: options.stacks, progress: (line) => console.log(line),
   });
-  console.log(`\n${formatReport(result)}\n`);
+  console.log(`\n${formatReport(result)}\n\n${summaryLine(result)}`);
   const failures = sandboxFailures(result);
   for (const failure of failures) console.error(`FAILED ${failure}`);
   console.log(`sandbox: ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -15,13 +15,15 @@ const RDS_TYPES = new Set(['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster']);
 
 /**
  * Why each rotating secret of the template cannot run here: a hosted rotation (its function is made by a
- * CloudFormation transform in AWS), a secret imported from outside the app (its value is unknown here), or a database
- * whose engine this machine cannot serve (`databaseUnavailable` says why for an RDS resource's Engine).
+ * CloudFormation transform in AWS), a secret imported from outside the app (its value is unknown here), a database
+ * whose engine this machine cannot serve (`databaseUnavailable` says why for an RDS resource's Engine), or a database
+ * outside the app (an endpoint by name) that no server answers on here.
  */
 export async function unsupportedSecrets(
   template: Template,
   plans: readonly RotatingSecretPlan[],
   databaseUnavailable: (engine: string) => Promise<string | undefined>,
+  endpointUnreachable: (host: string, port: number) => Promise<boolean>,
 ): Promise<SkippedSecret[]> {
   const resources = template.Resources;
   const unavailable = new Map<string, string>();
@@ -37,8 +39,12 @@ export async function unsupportedSecrets(
     } else if (resources[plan.secretLogicalId]?.Type !== 'AWS::SecretsManager::Secret') {
       skipped.push({ plan, reason: 'the secret is imported from outside the app, so its value is not known here' });
     } else {
-      const database = [...dependenciesOf(template, secretParts(template, plan), checkEntriesOf(template, plan))].find((id) => unavailable.has(id));
-      if (database !== undefined) skipped.push({ plan, reason: `its database ${database} cannot run here: ${unavailable.get(database)}` });
+      const entries = checkEntriesOf(template, plan);
+      const database = [...dependenciesOf(template, secretParts(template, plan), entries)].find((id) => unavailable.has(id));
+      const endpoint = literalEndpointOf(entries);
+      if (database !== undefined) {skipped.push({ plan, reason: `its database ${database} cannot run here: ${unavailable.get(database)}` });} else if (endpoint !== undefined && await endpointUnreachable(endpoint.host, endpoint.port)) {
+        skipped.push({ plan, reason: `no ${engineOf(plan.strategy)} server is reachable on ${endpoint.host}:${endpoint.port}` });
+      }
     }
   }
   return skipped;
@@ -83,6 +89,24 @@ function secretParts(template: Template, plan: RotatingSecretPlan): string[] {
 function checksSecret(entry: unknown, plan: RotatingSecretPlan, template: Template): boolean {
   const secretArn = (entry as Record<string, unknown>)[CHECKED_SECRET_PROPERTY_NAMES.secretArn];
   return isDeepStrictEqual(secretArn, template.Resources[plan.scheduleLogicalId]?.Properties?.SecretId);
+}
+
+/**
+ * The database endpoint a secret's check entry names literally (`DatabaseTarget.fromEndpoint`), not through a
+ * resource of the app. The connection fields are JSON text; a host from an attribute is an intrinsic around it.
+ */
+function literalEndpointOf(entries: readonly unknown[]): { host: string; port: number } | undefined {
+  for (const entry of entries) {
+    const json = (entry as Record<string, unknown>)[CHECKED_SECRET_PROPERTY_NAMES.connection];
+    if (typeof json !== 'string') continue;
+    const fields = JSON.parse(json) as Record<string, unknown>;
+    if (typeof fields.host === 'string' && typeof fields.port === 'number') return { host: fields.host, port: fields.port };
+  }
+  return undefined;
+}
+
+function engineOf(strategy: string): string {
+  return strategy.split('-')[0];
 }
 
 /** The deploy-time check's entries for `plan`'s secret. */

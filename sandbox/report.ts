@@ -9,23 +9,44 @@ export function formatReport(result: SandboxResult): string {
   const rows = result.secrets.map((secret) => [
     `${secret.plan.stackName}/${secret.plan.secretLogicalId}`,
     secret.plan.strategy,
-    ...(secret.skipped !== undefined ? [`skipped: ${secret.skipped}`, '', ''] : [stage(secret.created), stage(secret.scheduled), stage(secret.updated)]),
-    secret.skipped !== undefined ? 'skipped' : problemsOf(secret).length === 0 ? 'yes' : 'NO',
+    ...(secret.skipped !== undefined ? [`skipped: ${secret.skipped}`, '', '']
+      : secret.created === undefined ? ['not created: its stack did not deploy', '', '']
+        : [stage(secret.created), stage(secret.scheduled), stage(secret.updated)]),
+    secret.skipped !== undefined ? 'skipped' : isProven(secret, result) ? 'yes' : 'NO',
   ]);
   return [...stacks, '', table([header, ...rows])].join('\n');
+}
+
+/** How many secrets the run proved (rotated at create, on schedule, and at the update if any), and how many it skipped. */
+export function summaryLine(result: SandboxResult): string {
+  const skipped = result.secrets.filter((secret) => secret.skipped !== undefined).length;
+  const proven = result.secrets.filter((secret) => isProven(secret, result)).length;
+  return `${proven} of ${result.secrets.length - skipped} rotating secret(s) proven${skipped > 0 ? `; ${skipped} skipped` : ''}`;
 }
 
 /** One line per problem: a stack operation that did not complete, a secret whose state is wrong. */
 export function sandboxFailures(result: SandboxResult): string[] {
   return [
     ...result.stacks.filter((stack) => stack.failure !== undefined).map((stack) => `${stack.stackName}: ${stack.failure}`),
-    ...result.secrets.flatMap((secret) => problemsOf(secret).map((problem) => `${secret.plan.stackName}/${secret.plan.secretLogicalId}: ${problem}`)),
+    ...result.secrets.flatMap((secret) => problemsOf(secret, result).map((problem) => `${secret.plan.stackName}/${secret.plan.secretLogicalId}: ${problem}`)),
   ];
 }
 
-/** What is wrong with a secret that was not skipped: a broken invariant, a missing rotation, a wrong login. */
-function problemsOf(secret: SecretReport): string[] {
+function isProven(secret: SecretReport, result: SandboxResult): boolean {
+  return secret.skipped === undefined && secret.created !== undefined && problemsOf(secret, result).length === 0;
+}
+
+function stackFailed(result: SandboxResult, stackName: string): boolean {
+  return result.stacks.some((stack) => stack.stackName === stackName && stack.failure !== undefined);
+}
+
+/**
+ * What is wrong with a secret that was not skipped: a broken invariant, a missing rotation, a wrong login. A secret
+ * of a stack that failed has only the stack's failure.
+ */
+function problemsOf(secret: SecretReport, result: SandboxResult): string[] {
   if (secret.skipped !== undefined) return [];
+  if (secret.created === undefined && stackFailed(result, secret.plan.stackName)) return [];
   const problems: string[] = [];
   for (const [name, state] of [['after create', secret.created], ['after the scheduled rotation', secret.scheduled], ['after the update', secret.updated]] as const) {
     if (state === undefined) continue;

@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { databaseAccepts } from './logins';
 import { unsupportedSecrets, withoutRotationOf } from './prune';
 import { RotatingSecretPlan, rotatingSecretsOf } from './secrets';
 import { SecretsManagerSimulator } from '../simulator';
+import { settledStages } from './settle';
 import { formatStackEvent, LocalCloudFormation } from '../simulator/cloudformation';
 import { AssemblyStack, readAssembly } from '../simulator/cloudformation/assembly';
 import { createLocalDatabaseHost, DatabaseHost, LocalEngine } from '../simulator/databases';
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../src/private/contract';
+import { AWSCURRENT, AWSPREVIOUS } from '../src/private/contract';
 
 export interface SandboxOptions {
   /** The cloud assembly to create. */
@@ -51,6 +53,8 @@ export interface SandboxResult {
 }
 
 const DAY_MS = 86_400_000;
+/** How long a rotation that CloudFormation did not wait for (a configuration test) may take before the report shows it. */
+const SETTLE_PATIENCE_MS = 120_000;
 
 /**
  * Runs an app's stacks as CloudFormation would, on the local simulator: creates them (their deploy-time checks run
@@ -77,16 +81,20 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
   };
   try {
     const created = await deployAll(cfn, host, selected(options.assemblyDir, options.stacks), progress, 'create', stackReports, reports, key);
-    await forEachSecret(created, reports, key, observe('created'));
+    await forEachSecret(created.healthy, reports, key, observe('created'));
 
-    progress('advancing the clock to each secret\'s next scheduled rotation');
-    await sim.clock.advance(await nextRotationsWindow(client, cfn, created, reports, key) - sim.clock.now());
-    await forEachSecret(created, reports, key, observe('scheduled'));
+    if (created.healthy.length > 0) {
+      progress('advancing the clock to each secret\'s next scheduled rotation');
+      await sim.clock.advance(await nextRotationsWindow(client, cfn, created.healthy, reports, key, sim.clock.now()) - sim.clock.now());
+      await forEachSecret(created.healthy, reports, key, observe('scheduled'));
+    }
 
-    let deployed = created;
-    if (options.updateAssemblyDir !== undefined) {
-      deployed = await deployAll(cfn, host, selected(options.updateAssemblyDir, options.stacks), progress, 'update', stackReports, reports, key);
-      await forEachSecret(deployed, reports, key, observe('updated'));
+    let deployed = created.existing;
+    // A stack whose create rolled back can only be deleted, as in CloudFormation.
+    if (options.updateAssemblyDir !== undefined && created.healthy.length === created.existing.length) {
+      const updated = await deployAll(cfn, host, selected(options.updateAssemblyDir, options.stacks), progress, 'update', stackReports, reports, key);
+      await forEachSecret(updated.healthy, reports, key, observe('updated'));
+      deployed = [...updated.existing, ...deployed.filter((stack) => !updated.existing.some((u) => u.stackName === stack.stackName))];
     }
 
     for (const stack of [...deployed].reverse()) {
@@ -118,6 +126,12 @@ function selected(assemblyDir: string, names: readonly string[] | undefined): As
   return stacks.filter((stack) => needed.has(stack.artifactId));
 }
 
+/** The stacks a deploy left: every one that exists, and those whose operation completed without a rollback. */
+interface Deployed {
+  readonly existing: AssemblyStack[];
+  readonly healthy: AssemblyStack[];
+}
+
 /** Deploys the stacks in order, each without the rotation of the secrets that cannot run here; stops at a failure. */
 async function deployAll(
   cfn: LocalCloudFormation,
@@ -128,29 +142,39 @@ async function deployAll(
   reports: StackReport[],
   secrets: Map<string, SecretReport>,
   key: (plan: RotatingSecretPlan) => string,
-): Promise<AssemblyStack[]> {
-  const deployed: AssemblyStack[] = [];
+): Promise<Deployed> {
+  const deployed: Deployed = { existing: [], healthy: [] };
   for (const stack of stacks) {
     const plans = rotatingSecretsOf(stack.stackName, stack.template);
-    const skipped = await unsupportedSecrets(stack.template, plans, (engine) => host.unavailableReason(localEngineOf(engine)));
+    const skipped = await unsupportedSecrets(stack.template, plans, (engine) => host.unavailableReason(localEngineOf(engine)), unreachable);
+    for (const plan of plans) secrets.set(key(plan), { ...secrets.get(key(plan)), plan });
     for (const { plan, reason } of skipped) {
       secrets.set(key(plan), { ...secrets.get(key(plan)), plan, skipped: reason });
       progress(`skipping the rotation of ${key(plan)}: ${reason}`);
     }
     progress(`${operation === 'create' ? 'creating' : 'updating'} ${stack.stackName}`);
     const template = skipped.length === 0 ? stack.template : withoutRotationOf(stack.template, skipped);
+    const earlierEvents = cfn.events(stack.stackName).length;
     const result = await cfn.deploy({ stackName: stack.stackName, template, assets: Object.fromEntries(stack.assets) });
-    record(reports, stack.stackName, operation, result.status, result.statusReason);
-    deployed.push(stack);
-    if (!result.status.endsWith('_COMPLETE') || result.status.includes('ROLLBACK')) break;
+    // As the CDK CLI does, a failure names the first resource that failed and why.
+    const failed = cfn.events(stack.stackName).slice(earlierEvents).find((event) => event.resourceStatus.endsWith('_FAILED'));
+    const reason = failed === undefined ? result.statusReason : `${failed.logicalResourceId} ${failed.resourceStatus}: ${failed.resourceStatusReason}`;
+    record(reports, stack.stackName, operation, result.status, reason);
+    if (cfn.describeStack(stack.stackName) !== undefined) deployed.existing.push(stack);
+    if (!completed(result.status)) break;
+    deployed.healthy.push(stack);
   }
   return deployed;
+}
+
+function completed(status: string): boolean {
+  return status.endsWith('_COMPLETE') && !status.includes('ROLLBACK');
 }
 
 function record(reports: StackReport[], stackName: string, operation: string, status: string, reason?: string): void {
   const index = reports.findIndex((report) => report.stackName === stackName);
   const existing = index < 0 ? { stackName, statuses: {} } : reports[index];
-  const failed = !status.endsWith('_COMPLETE') || status.includes('ROLLBACK');
+  const failed = !completed(status);
   const updated: StackReport = {
     stackName,
     statuses: { ...existing.statuses, [operation]: status },
@@ -179,6 +203,7 @@ async function nextRotationsWindow(
   stacks: AssemblyStack[],
   reports: Map<string, SecretReport>,
   key: (plan: RotatingSecretPlan) => string,
+  now: number,
 ): Promise<number> {
   let latest = 0;
   await forEachSecret(stacks, reports, key, async (stack, plan) => {
@@ -187,7 +212,7 @@ async function nextRotationsWindow(
     const { NextRotationDate: next } = await client.send(new DescribeSecretCommand({ SecretId: arn }));
     if (next !== undefined) latest = Math.max(latest, next.getTime());
   });
-  return latest + DAY_MS;
+  return Math.max(latest, now) + DAY_MS;
 }
 
 /** The secret's labels, the invariant, its rotations so far, and for database secrets what the database takes. */
@@ -198,16 +223,16 @@ async function stateOf(
   plan: RotatingSecretPlan,
   ca: string,
 ): Promise<SecretState> {
-  const stages = (await client.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
+  const { stages, settled } = await settledStages(client, arn, SETTLE_PATIENCE_MS);
   const holder = (label: string) => Object.keys(stages).find((id) => stages[id].includes(label));
-  const pending = holder(AWSPENDING);
   const rotations: Record<string, number> = {};
   for (const event of sim.events) {
     if (event.secretArn === arn && event.type === 'RotationSucceeded' && event.trigger) rotations[event.trigger] = (rotations[event.trigger] ?? 0) + 1;
   }
   const state = {
-    labels: Object.entries(stages).map(([id, labels]) => `${id.slice(0, 8)}: ${labels.join('+')}`).join('; '),
-    invariant: pending === undefined || pending === holder(AWSCURRENT),
+    // The last 8 digits: tokens of one deploy-time check share their first 12.
+    labels: Object.entries(stages).map(([id, labels]) => `…${id.slice(-8)}: ${labels.join('+')}`).join('; '),
+    invariant: settled,
     rotations,
   };
   if (plan.strategy === 'generic' || plan.strategy === 'custom') return state;
@@ -218,6 +243,20 @@ async function stateOf(
   const logins = `${AWSCURRENT} ${current}${previous === undefined ? '' : `, ${AWSPREVIOUS} ${previous}`}`;
   const expected = current === 'accepted' && (!singleUser || previous === undefined || previous === 'refused');
   return { ...state, logins, problem: expected ? undefined : `the database should take ${AWSCURRENT}${singleUser ? ` and refuse ${AWSPREVIOUS}` : ''}: ${logins}` };
+}
+
+/** Whether nothing accepts a TCP connection on host:port (a refusal is immediate; silence gets a few seconds). */
+function unreachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 3000 });
+    const done = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once('connect', () => done(false));
+    socket.once('timeout', () => done(true));
+    socket.once('error', () => done(true));
+  });
 }
 
 /** The local server that stands in for an RDS engine. */

@@ -8,6 +8,7 @@ import { stagesOf } from './support/secrets';
 import {
   createSecret, DATABASE_ASSET, functionArn, GENERIC_ASSET, logGroupOf, parkedRotation, startSimulator, VERIFY_ASSET,
 } from './support/simulator';
+import { CHECK_PROPERTY_NAMES, CHECK_RESOURCE_TYPE, encodeCheckProperties } from '../../src/private/contract';
 import { ResponseServer, startResponseServer } from '../lambda/verify/response-server';
 import { rotationEnvironment } from '../support/strategies';
 
@@ -379,15 +380,19 @@ const SECRET_VALUES: BadInput[] = [
 /** A Create request to the deploy-time check, for a secret in rotation, with some properties of its entry replaced (or removed). */
 async function checkEvent(changes: Record<string, unknown>): Promise<Prepared & { event: Record<string, unknown> }> {
   const { arn } = await rotating(`value-of-an-api-key-${randomUUID()}`);
-  const entry = { SecretArn: arn, Fingerprint: 'fingerprint-1', Function: '0', Schedule: 'rate(30 days)', Timeout: '60', ...changes };
-  const properties = { ServiceToken: CHECK, Functions: [{ Arn: GENERIC, LogGroup: logGroupOf(GENERIC), Timeout: '30' }], Secrets: [entry] };
+  const encoded = encodeCheckProperties({
+    functions: [{ arn: GENERIC, logGroup: logGroupOf(GENERIC), timeoutSeconds: 30 }],
+    secrets: [{ secretArn: arn, fingerprint: 'fingerprint-1', functionIndex: 0, scheduleExpression: 'rate(30 days)', timeoutSeconds: 60, pollSeconds: 5, repairStalePending: false, verify: true }],
+  });
+  const entries = encoded[CHECK_PROPERTY_NAMES.secrets].map((entry) => ({ ...entry, ...changes }));
+  const properties = { ServiceToken: CHECK, ...encoded, [CHECK_PROPERTY_NAMES.secrets]: entries };
   const event = {
     RequestType: 'Create',
     ResponseURL: responses.url,
     StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/App/${randomUUID()}`,
     RequestId: randomUUID(),
     LogicalResourceId: 'RotationCheck',
-    ResourceType: 'Custom::RotationCheck',
+    ResourceType: CHECK_RESOURCE_TYPE,
     ResourceProperties: properties,
   };
   return { functionArn: CHECK, event, secretArn: arn };
@@ -397,16 +402,16 @@ async function checkEvent(changes: Record<string, unknown>): Promise<Prepared & 
 const CHECK_EVENTS: BadInput[] = [
   ...[
     ['no ResourceProperties', { ResourceProperties: undefined }, /^`ResourceProperties` must be an object, got nothing$/],
-    ['no SecretArn', { SecretArn: undefined }, /^Secrets\[0\]: Property `SecretArn` is required, but is not set$/],
-    ['a SecretArn that is a name', { SecretArn: 'prod/api-key' }, /^Secrets\[0\]: Property `SecretArn` must be a Secrets Manager secret ARN, got "prod\/api-key"$/],
-    ['a SecretArn of another service', { SecretArn: 'arn:aws:s3:::my-bucket' }, /^Secrets\[0\]: Property `SecretArn` must be a Secrets Manager secret ARN/],
-    ['no Fingerprint', { Fingerprint: undefined }, /^Secrets\[0\]: Property `Fingerprint` is required/],
-    ['a Timeout that is not a number', { Timeout: 'ten minutes' }, /^Secrets\[0\]: Property `Timeout` must be a whole number from 1 to 3300, got "ten minutes"$/],
-    ['a Timeout of 0', { Timeout: '0' }, /^Secrets\[0\]: Property `Timeout` must be a whole number from 1 to 3300, got "0"$/],
-    ['a Timeout that is a JSON number', { Timeout: 600 }, /^Secrets\[0\]: Property `Timeout` must be a string, got number$/],
-    ['a Repair that is not "true" or "false"', { Repair: 'yes' }, /^Secrets\[0\]: Property `Repair` must be "true" or "false", got "yes"$/],
-    ['a Function that is not one of the functions', { Function: '3' }, /^Secrets\[0\]: Property `Function` must name one of the 1 functions, got 3$/],
-    ['Connection fields that set the password', { Connection: '{"password":"x"}' }, /^Secrets\[0\]: Property `Connection` must not set password/],
+    ['no SecretArn', { SecretArn: undefined }, /^RotatedSecrets\[0\]: Property `SecretArn` is required, but is not set$/],
+    ['a SecretArn that is a name', { SecretArn: 'prod/api-key' }, /^RotatedSecrets\[0\]: Property `SecretArn` must be a Secrets Manager secret ARN, got "prod\/api-key"$/],
+    ['a SecretArn of another service', { SecretArn: 'arn:aws:s3:::my-bucket' }, /^RotatedSecrets\[0\]: Property `SecretArn` must be a Secrets Manager secret ARN/],
+    ['no Fingerprint', { Fingerprint: undefined }, /^RotatedSecrets\[0\]: Property `Fingerprint` is required/],
+    ['a TimeoutSeconds that is not a number', { TimeoutSeconds: 'ten minutes' }, /^RotatedSecrets\[0\]: Property `TimeoutSeconds` must be a whole number from 1 to 3300, got "ten minutes"$/],
+    ['a TimeoutSeconds of 0', { TimeoutSeconds: '0' }, /^RotatedSecrets\[0\]: Property `TimeoutSeconds` must be a whole number from 1 to 3300, got "0"$/],
+    ['a TimeoutSeconds that is a JSON number', { TimeoutSeconds: 600 }, /^RotatedSecrets\[0\]: Property `TimeoutSeconds` must be a string, got number$/],
+    ['a RepairStalePending that is not "true" or "false"', { RepairStalePending: 'yes' }, /^RotatedSecrets\[0\]: Property `RepairStalePending` must be "true" or "false", got "yes"$/],
+    ['a FunctionIndex that is not one of the functions', { FunctionIndex: '3' }, /^RotatedSecrets\[0\]: Property `FunctionIndex` must name one of the 1 functions, got 3$/],
+    ['ConnectionFields that set the password', { ConnectionFields: '{"password":"x"}' }, /^RotatedSecrets\[0\]: Property `ConnectionFields` must not set password/],
   ].map(([what, changes, names]): BadInput => ({
     name: `check: ${what}`,
     names: names as RegExp,
@@ -434,9 +439,9 @@ const CHECK_EVENTS: BadInput[] = [
   },
   {
     name: 'check (Update): new properties invalid',
-    names: /Property `Timeout` must be a whole number/,
+    names: /Property `TimeoutSeconds` must be a whole number/,
     prepare: async () => {
-      const prepared = await checkEvent({ Timeout: '-5' });
+      const prepared = await checkEvent({ TimeoutSeconds: '-5' });
       const { event } = prepared;
       return { ...prepared, event: { ...event, RequestType: 'Update', PhysicalResourceId: 'RotationCheck-0123456789ab', OldResourceProperties: event.ResourceProperties } };
     },

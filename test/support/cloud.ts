@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App, Stack } from 'aws-cdk-lib';
+import { settledStages } from '../../sandbox/settle';
 import { SecretsManagerSimulator, SimulatorOptions } from '../../simulator';
 import { DeployResult, LocalCloudFormation, StackDescription } from '../../simulator/cloudformation';
 import { createLocalDatabaseHost, DatabaseHost } from '../../simulator/databases';
@@ -67,20 +68,11 @@ export class LocalCloud {
     return (await this.client.send(new DescribeSecretCommand({ SecretId: secretArn }))).VersionIdsToStages ?? {};
   }
 
-  /**
-   * The labels once no rotation is under way. After a stack completes, Secrets Manager may still be running work that
-   * CloudFormation started and did not wait for (the rotation schedule's configuration test puts a temporary
-   * AWSPENDING on a copy of the value): this looks, as an operator would a moment later, until that is done.
-   */
+  /** The labels once no rotation is under way (see `settledStages`); a minute without that fails the test. */
   public async settledLabels(secretArn: string): Promise<Record<string, string[]>> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const labels = await this.labels(secretArn);
-      const holder = (label: string) => Object.keys(labels).find((id) => labels[id].includes(label));
-      if (holder('AWSPENDING') === undefined || holder('AWSPENDING') === holder('AWSCURRENT')) return labels;
-      if (Date.now() > deadline) throw new Error(`AWSPENDING stayed on a version other than AWSCURRENT for a minute: ${JSON.stringify(labels)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const { stages, settled } = await settledStages(this.client, secretArn, 60_000);
+    if (!settled) throw new Error(`AWSPENDING stayed on a version other than AWSCURRENT for a minute: ${JSON.stringify(stages)}`);
+    return stages;
   }
 
   public async value(secretArn: string, stage = 'AWSCURRENT'): Promise<string> {

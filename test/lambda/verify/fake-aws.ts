@@ -47,6 +47,8 @@ export interface FakeFunctionBehaviour {
   noProbe?: boolean;
   /** Secrets Manager's invocation of its first step never returns (a network stall): the rotation stays pending. */
   hangs?: boolean;
+  /** The rotation takes this long (Secrets Manager's invocations of the four steps) before it ends. */
+  runsSeconds?: number;
   /** The check's role may not invoke it (Secrets Manager still may). */
   invokeDenied?: boolean;
 }
@@ -201,7 +203,8 @@ export class FakeAws {
       if (secret.versions.has(ClientRequestToken!)) throw new ResourceExistsException({ message: 'A version with this token exists.', $metadata: {} });
       secret.rotation = { functionArn: RotationLambdaARN!, rules: RotationRules };
       this.addVersion(secret.arn, ClientRequestToken!, { stages: ['AWSPENDING'] });
-      this.inBackground(() => this.rotate(secret, ClientRequestToken!));
+      const startedAt = this.clock.now();
+      this.inBackground(() => this.rotate(secret, ClientRequestToken!, startedAt));
       if (this.loseNextRotateResponse) {
         this.loseNextRotateResponse = false;
         throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
@@ -298,8 +301,13 @@ export class FakeAws {
   }
 
   /** Secrets Manager's rotation: up to three attempts of the four steps; AWSPENDING leaves the new version when it succeeds. */
-  private async rotate(secret: FakeSecret, token: string): Promise<void> {
-    if (this.functions.get(secret.rotation!.functionArn)!.behaviour.hangs) return;
+  private async rotate(secret: FakeSecret, token: string, startedAt: number): Promise<void> {
+    const { behaviour } = this.functions.get(secret.rotation!.functionArn)!;
+    if (behaviour.hangs) return;
+    if (this.clock.now() < startedAt + (behaviour.runsSeconds ?? 0) * 1000) {
+      this.inBackground(() => this.rotate(secret, token, startedAt));
+      return;
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {

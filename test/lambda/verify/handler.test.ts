@@ -105,11 +105,11 @@ describe('malformed requests', () => {
 
   test('a property that breaks the contract: FAILED naming the entry and the property', async () => {
     const props = properties([entry(secretArn('app/api-key'))]);
-    (props.Secrets as Array<Record<string, string>>)[0].Timeout = '10m';
+    (props.RotatedSecrets as Array<Record<string, string>>)[0].TimeoutSeconds = '10m';
 
     await h.invoke(request('Create', props, h.server.url));
 
-    expect(h.answer()).toMatchObject({ Status: 'FAILED', Reason: 'Secrets[0]: Property `Timeout` must be a whole number from 1 to 3300, got "10m"' });
+    expect(h.answer()).toMatchObject({ Status: 'FAILED', Reason: 'RotatedSecrets[0]: Property `TimeoutSeconds` must be a whole number from 1 to 3300, got "10m"' });
     expect(h.fake.calls).toEqual([]);
   });
 
@@ -119,8 +119,8 @@ describe('malformed requests', () => {
     await h.invoke(request('Create', properties([entry(arn), entry(arn)]), h.server.url, { requestId: 'b' }));
 
     expect(h.answers().map((answer) => [answer.Status, answer.Reason])).toEqual([
-      ['FAILED', 'Secrets[0]: Property `Connection` must not set password: a merge keeps the credentials'],
-      ['FAILED', `Secrets[1] names the same secret as Secrets[0]: ${arn}`],
+      ['FAILED', 'RotatedSecrets[0]: Property `ConnectionFields` must not set password: a merge keeps the credentials'],
+      ['FAILED', `RotatedSecrets[1] names the same secret as RotatedSecrets[0]: ${arn}`],
     ]);
   });
 
@@ -286,10 +286,11 @@ describe('several secrets', () => {
 
 describe('long waits', () => {
   test('before Lambda\'s timeout, the check hands its progress on to itself; the continuation answers once', async () => {
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', runsSeconds: 10 });
     const arn = h.fake.addSecret(secretArn('app/api-key'));
     const event = request('Create', properties([entry(arn)]), h.server.url);
 
-    // 35 s left: 5 s of work after the 30 s kept for the hand-off; the first poll (10 s) does not fit.
+    // 35 s left: 5 s of work after the 30 s kept for the hand-off; the rotation takes 10 s.
     await h.invoke(event, 35_000);
 
     expect(h.server.received).toHaveLength(0);
@@ -313,6 +314,7 @@ describe('long waits', () => {
     const functions = [ROTATION_FUNCTION, { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60 }];
     const failing = h.fake.addSecret(secretArn('app/failing'));
     const slow = h.fake.addSecret(secretArn('app/slow'));
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', runsSeconds: 10 });
 
     await h.invoke(request('Create', properties([entry(failing, { functionIndex: 1, pollSeconds: 1 }), entry(slow)], functions), h.server.url), 35_000);
     await h.invoke(h.fake.asyncInvocations[0].payload);
@@ -348,6 +350,7 @@ describe('long waits', () => {
   });
 
   test('a retried invocation (Lambda retries asynchronous ones) finds the rotation by its token: no second RotateSecret', async () => {
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', runsSeconds: 10 });
     const arn = h.fake.addSecret(secretArn('app/api-key'));
     const event = request('Create', properties([entry(arn)]), h.server.url);
 
@@ -385,6 +388,7 @@ describe('long waits', () => {
   });
 
   test('when the check cannot invoke itself, it answers FAILED instead of leaving CloudFormation waiting', async () => {
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', runsSeconds: 10 });
     const arn = h.fake.addSecret(secretArn('app/api-key'));
     h.fake.asyncInvokeError = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
 
