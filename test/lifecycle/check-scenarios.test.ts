@@ -1,122 +1,149 @@
-import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { Duration, Stack, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { databaseAccepts } from '../../sandbox/logins';
-import { ExistingSecretRotation, RotatingSecret, RotationStrategy, Schedule, VerificationOptions } from '../../src';
+import * as net from 'node:net';
+import { Duration } from 'aws-cdk-lib';
+import { removePendingCommand } from '../../lambda/verify/messages';
 import { LocalCloud } from '../support/cloud';
+import {
+  AppOptions, FLAVOURS, Flavour, lastFailureReason, loginsByLabel, POSTGRES, rotationFunctionOf, stackName, stackStatuses, versionOf,
+} from '../support/scenario-apps';
 
 /**
- * The deploy-time check through CloudFormation's lifecycle on the local cloud, on the worst days: failed creates and
- * updates, their rollbacks, rotations that overlap a deploy. Each scenario runs on a generic secret and on a
- * single-user PostgreSQL secret whose database (a password-checking server) is an RDS instance of the same stack.
- * Only what CloudFormation, Secrets Manager or an operator does happens here; the test looks at the state through
- * the AWS SDK and the database itself.
+ * The deploy-time check through CloudFormation's lifecycle on its worst days (issue findings 3, 5, 6 and 7): a
+ * rotation that fails on the first deploy or on an update, and a database that does not answer. Each runs on a
+ * generic secret and on the single-user master secret of a PostgreSQL instance of the stack (a password-checking
+ * server). Only CloudFormation, Secrets Manager and the database act; every failure message is read against the
+ * state it describes, with the database's own answer to each login.
+ * (Findings 1 and 7's synth checks are in validation.test.ts and database-strategies.test.ts.)
  */
 
-jest.setTimeout(600_000);
+jest.setTimeout(900_000);
 
 let cloud: LocalCloud;
 beforeAll(async () => (cloud = await LocalCloud.start()));
 afterAll(() => cloud.stop());
 
-interface AppOptions {
-  /** A configuration the rotation function cannot rotate with. */
-  readonly broken?: boolean;
-  /** A password option: changing it makes the check rotate again. */
-  readonly passwordLength?: number;
-  readonly verification?: VerificationOptions;
-  readonly schedule?: Schedule;
+function deployer(name: string, flavour: Flavour) {
+  return (options: AppOptions) => cloud.deploy(name, (stack) => flavour.build(stack, options));
 }
 
-interface Flavour {
-  readonly name: string;
-  /** The logical id prefix of the rotated secret. */
-  readonly secret: string;
-  build(stack: Stack, options: AppOptions): void;
-  /** What the protected service says of a version's value: undefined when there is no service (generic). */
-  service(value: string): Promise<string | undefined>;
-}
-
-/**
- * Generic: a plain secret of the app rotated by ExistingSecretRotation. Broken: a JSON strategy for a value that is
- * not JSON (createSecret cannot replace a field of it), a mistake only the rotation can find.
- */
-const GENERIC: Flavour = {
-  name: 'generic',
-  secret: 'Token',
-  build(stack, { broken, passwordLength = 32, verification, schedule }) {
-    const secret = new secretsmanager.Secret(stack, 'Token', { generateSecretString: { excludePunctuation: true } });
-    const strategy = broken
-      ? RotationStrategy.randomPassword({ passwordLength, secretStringTemplate: '{"client":"billing"}', generateStringKey: 'password' })
-      : RotationStrategy.randomPassword({ passwordLength, excludePunctuation: true });
-    new ExistingSecretRotation(stack, 'TokenRotation', { secret, strategy, verification, schedule });
-  },
-  service: async () => undefined,
-};
-
-/**
- * PostgreSQL, single user: the master secret of an RDS instance of the stack. Broken: a dbname that does not exist,
- * which setSecret does not need (it logs in with the previous version) and testSecret does.
- */
-const POSTGRES: Flavour = {
-  name: 'postgres single user',
-  secret: 'Master',
-  build(stack, { broken, passwordLength = 32, verification, schedule }) {
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-    const strategy = RotationStrategy.postgresSingleUser({ username: 'orders_admin', vpc, dbname: broken ? 'no_such_database' : 'orders', passwordLength });
-    const master = new RotatingSecret(stack, 'Master', { strategy, verification, schedule });
-    new rds.DatabaseInstance(stack, 'Orders', {
-      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
-      vpc,
-      databaseName: 'orders',
-      credentials: rds.Credentials.fromSecret(master),
-    });
-  },
-  service: (value) => databaseAccepts(value, cloud.ca),
-};
-
-const FLAVOURS = [GENERIC, POSTGRES].map((flavour) => [flavour.name, flavour] as const);
-
-const versionOf = (labels: Record<string, string[]>, label: string) => Object.keys(labels).find((id) => labels[id].includes(label));
-
-function stackName(scenario: string, flavour: Flavour): string {
-  return `${scenario}-${flavour.name}`.replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ?? '').toUpperCase());
-}
-
-async function valueOfVersion(arn: string, versionId: string): Promise<string> {
-  return (await cloud.client.send(new GetSecretValueCommand({ SecretId: arn, VersionId: versionId }))).SecretString!;
-}
-
-/** A rotation function of the stack by logical id prefix: its ARN. */
-function functionArn(stack: string, prefix: string): string {
-  return cloud.physicalId(stack, prefix, 'AWS::Lambda::Function');
+/** No operation of the stack ended in a failed rollback. */
+function expectNoFailedRollback(name: string): void {
+  expect(stackStatuses(cloud, name).filter((status) => status.endsWith('ROLLBACK_FAILED'))).toEqual([]);
 }
 
 describe.each(FLAVOURS)('%s', (_name, flavour) => {
-  test('finding 6: an update with a broken function fails and rolls back to UPDATE_ROLLBACK_COMPLETE, every login working and rotation still configured', async () => {
-    const name = stackName('FailedUpdate', flavour);
-    const app = (options: AppOptions) => cloud.deploy(name, (stack) => flavour.build(stack, options));
+  test('finding 3: a failed first deploy of the rotation rolls back, and the fixed redeploy passes with no manual step; finding 5: its message is true', async () => {
+    const name = stackName('FirstRotation', flavour);
+    const app = deployer(name, flavour);
+
+    // A create whose rotation fails rolls back completely, naming the step.
+    expect((await app({ rotate: true, broken: true })).status).toBe('ROLLBACK_COMPLETE');
+    expect(lastFailureReason(cloud, name)).toContain(`failed in step ${flavour.brokenStep}`);
+
+    // The secret exists before its rotation; the deploy that adds the rotation fails and rolls back.
     expect((await app({})).status).toBe('CREATE_COMPLETE');
-    const arn = cloud.physicalId(name, flavour.secret);
-    const before = await cloud.settledLabels(arn);
+    const arn = flavour.secretArn(cloud, name);
+    const valueBefore = await cloud.value(arn);
+    expect((await app({ rotate: true, broken: true })).status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    // Secrets Manager's own attempts at the failed rotation end after the check has answered.
+    await cloud.sim.waitForIdle();
 
-    const update = await app({ broken: true, passwordLength: 40 });
+    const reason = lastFailureReason(cloud, name);
+    const labels = await cloud.labels(arn);
+    const pending = versionOf(labels, 'AWSPENDING')!;
+    const current = versionOf(labels, 'AWSCURRENT')!;
+    expect(pending).not.toBe(current);
+    expect(reason).toContain(`failed in step ${flavour.brokenStep}`);
+    expect(reason).toContain(`${pending} [AWSPENDING] (this rotation)`);
+    if (flavour.singleUser) {
+      // setSecret ran: the server takes the pending password alone, and the message says so and keeps its label.
+      const logins = await loginsByLabel(cloud, flavour, arn);
+      expect(Object.keys(logins).filter((label) => logins[label] === 'accepted')).toEqual(['AWSPENDING']);
+      expect(reason).toContain(`refuses the AWSCURRENT password (version ${current}) and accepts version ${pending}'s (AWSPENDING)`);
+      expect(reason).toContain(`Do not remove AWSPENDING from version ${pending}`);
+      expect(reason).not.toContain(removePendingCommand(arn, pending));
+      expect(reason).not.toMatch(/clients keep working/i);
+    } else {
+      // Nothing used the pending value: AWSCURRENT's is the one in use, so removing the label loses nothing.
+      expect(await cloud.value(arn)).toBe(valueBefore);
+      expect(reason).toContain('a pending value was never used');
+      expect(reason).toContain(removePendingCommand(arn, pending));
+    }
 
-    console.log(cloud.cfn.events(name).map((e) => `${e.logicalResourceId} ${e.resourceStatus} ${e.resourceStatusReason ?? ''}`).join('\n'));
-    const checkLog = cloud.physicalId(name, 'RotationCheckLogs', 'AWS::Logs::LogGroup');
-    console.log(cloud.sim.logs.events(checkLog).map((e) => e.message).filter((m) => !/^(START|END|REPORT)/.test(m)).join('\n'));
-    console.log(JSON.stringify(cloud.sim.events.filter((e) => e.secretArn === arn)));
-    expect(update.status).toBe('UPDATE_ROLLBACK_COMPLETE');
-    const reason = cloud.failureReason(name)!;
-    expect(reason).toMatch(/failed in step (createSecret|testSecret)/);
-    const after = await cloud.settledLabels(arn);
-    const current = await cloud.value(arn);
-    expect(await flavour.service(current)).toBe(flavour === GENERIC ? undefined : 'accepted');
-    if (flavour === GENERIC) expect(current).toMatch(/^[A-Za-z0-9]+$/);
-    const described = await cloud.client.send(new DescribeSecretCommand({ SecretId: arn }));
-    console.log(JSON.stringify({ reason, before, after, events: cloud.cfn.events(name).map((e) => `${e.logicalResourceId} ${e.resourceStatus} ${e.resourceStatusReason ?? ''}`) }, null, 1));
-    expect(described.RotationLambdaARN).toBe(described.RotationLambdaARN && functionArn(name, flavour === GENERIC ? 'GenericRotation' : 'PostgresSingleUserRotation'));
+    // The fixed redeploy: the check settles what the failed one left before the schedule calls RotateSecret.
+    const fixed = await app({ rotate: true });
+    expect(`${fixed.status} ${fixed.status === 'UPDATE_COMPLETE' ? '' : lastFailureReason(cloud, name)}`).toBe('UPDATE_COMPLETE ');
+    const settled = await cloud.settledLabels(arn);
+    expect(versionOf(settled, 'AWSPENDING')).toBeUndefined();
+    if (flavour.singleUser) expect((await loginsByLabel(cloud, flavour, arn)).AWSCURRENT).toBe('accepted');
+    expect(await rotationFunctionOf(cloud, arn)).toMatch(new RegExp(`:function:${cloud.physicalId(name, flavour.singleUser ? 'PostgresSingleUserRotation' : 'GenericRotation', 'AWS::Lambda::Function')}$`));
+    expectNoFailedRollback(name);
+    expect((await cloud.cfn.delete(name)).status).toBe('DELETE_COMPLETE');
+  });
+
+  test('finding 6: an update with a broken function fails and rolls back to UPDATE_ROLLBACK_COMPLETE with every login working', async () => {
+    const name = stackName('FailedUpdate', flavour);
+    const app = deployer(name, flavour);
+    expect((await app({ rotate: true })).status).toBe('CREATE_COMPLETE');
+    const arn = flavour.secretArn(cloud, name);
+    const functionArn = await rotationFunctionOf(cloud, arn);
+    expect(functionArn).toBeDefined();
+
+    expect((await app({ rotate: true, broken: true, passwordLength: 40 })).status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(lastFailureReason(cloud, name)).toContain(`failed in step ${flavour.brokenStep}`);
+    await cloud.sim.waitForIdle();
+
+    // The rollback settled the failed rotation with the reverted configuration: no stale label, the password works.
+    await cloud.settledLabels(arn);
+    if (flavour.singleUser) expect((await loginsByLabel(cloud, flavour, arn)).AWSCURRENT).toBe('accepted');
+    else expect(await cloud.value(arn)).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(await rotationFunctionOf(cloud, arn)).toBe(functionArn);
+    expectNoFailedRollback(name);
     expect((await cloud.cfn.delete(name)).status).toBe('DELETE_COMPLETE');
   });
 });
 
-void valueOfVersion; void Duration; void versionOf;
+/** A server that takes connections and never answers: a database that hangs, or a network that swallows packets. */
+async function silentServer(port: number): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+  return {
+    close: () => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+test('finding 7: a database that does not answer fails the update with the named login failures, not "Task timed out"; the rollback leaves the password working', async () => {
+  const name = stackName('Unreachable', POSTGRES);
+  const app = (passwordLength: number) => deployer(name, POSTGRES)({ rotate: true, passwordLength, connectTimeout: Duration.seconds(5) });
+  expect((await app(32)).status).toBe('CREATE_COMPLETE');
+  const arn = POSTGRES.secretArn(cloud, name);
+  await cloud.settledLabels(arn);
+
+  const server = cloud.database(name, 'Orders');
+  await server.stop();
+  const silent = await silentServer(server.port);
+  try {
+    expect((await app(40)).status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    await cloud.sim.waitForIdle();
+  } finally {
+    await silent.close();
+    await server.start();
+  }
+  const reason = lastFailureReason(cloud, name);
+  expect(reason).toContain('failed in step setSecret');
+  expect(reason).toMatch(/pending: [^;]*timeout[^;]*; current: [^;]*timeout/i);
+  expect(reason).not.toMatch(/Task timed out/);
+  expectNoFailedRollback(name);
+
+  // setSecret never reached the server: AWSCURRENT's password works, and the same update passes once it answers.
+  expect((await loginsByLabel(cloud, POSTGRES, arn)).AWSCURRENT).toBe('accepted');
+  expect((await app(40)).status).toBe('UPDATE_COMPLETE');
+  expect((await loginsByLabel(cloud, POSTGRES, arn)).AWSCURRENT).toBe('accepted');
+  expect((await cloud.cfn.delete(name)).status).toBe('DELETE_COMPLETE');
+});
