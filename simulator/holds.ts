@@ -60,8 +60,8 @@ export class RotationHolds {
   /** Resolves when no hold stops `rotation` before its step (at once when none matches). */
   public async before(rotation: HeldRotation): Promise<void> {
     for (const hold of [...this.holds]) {
-      const { step, trigger, secretArn } = hold.match;
-      if (step !== rotation.step || (trigger ?? rotation.trigger) !== rotation.trigger || (secretArn ?? rotation.secretArn) !== rotation.secretArn) continue;
+      const { step, trigger = rotation.trigger, secretArn = rotation.secretArn } = hold.match;
+      if (step !== rotation.step || trigger !== rotation.trigger || secretArn !== rotation.secretArn) continue;
       hold.reach(rotation);
       await hold.released;
     }

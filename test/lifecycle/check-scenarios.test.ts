@@ -3,7 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import { removePendingCommand } from '../../lambda/verify/messages';
 import { LocalCloud } from '../support/cloud';
 import {
-  AppOptions, FLAVOURS, Flavour, lastFailureReason, loginsByLabel, POSTGRES, rotationFunctionOf, stackName, stackStatuses, versionOf,
+  acceptedLabels, AppOptions, FLAVOURS, Flavour, lastFailureReason, loginsByLabel, POSTGRES, rotationFunctionOf, stackName, stackStatuses, versionOf,
 } from '../support/scenario-apps';
 
 /**
@@ -56,8 +56,7 @@ describe.each(FLAVOURS)('%s', (_name, flavour) => {
     expect(reason).toContain(`${pending} [AWSPENDING] (this rotation)`);
     if (flavour.singleUser) {
       // setSecret ran: the server takes the pending password alone, and the message says so and keeps its label.
-      const logins = await loginsByLabel(cloud, flavour, arn);
-      expect(Object.keys(logins).filter((label) => logins[label] === 'accepted')).toEqual(['AWSPENDING']);
+      expect(await acceptedLabels(cloud, flavour, arn)).toEqual(['AWSPENDING']);
       expect(reason).toContain(`refuses the AWSCURRENT password (version ${current}) and accepts version ${pending}'s (AWSPENDING)`);
       expect(reason).toContain(`Do not remove AWSPENDING from version ${pending}`);
       expect(reason).not.toContain(removePendingCommand(arn, pending));

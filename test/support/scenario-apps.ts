@@ -1,8 +1,8 @@
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { Duration, Stack, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { LocalCloud } from './cloud';
 import { databaseAccepts } from '../../sandbox/logins';
 import { DatabaseTarget, ExistingSecretRotation, RotationStrategy, VerificationOptions } from '../../src';
-import { LocalCloud } from './cloud';
 
 /**
  * The apps of the deploy-time check's scenarios: a secret of the stack and, when `rotate`, this library's rotation of
@@ -26,12 +26,12 @@ export type Login = 'accepted' | 'refused' | string;
 
 export interface Flavour {
   readonly name: string;
-  /** The rotated secret's ARN in stack `name`. */
-  secretArn(cloud: LocalCloud, name: string): string;
-  /** The step the broken configuration fails in, and whether setSecret ran before it. */
+  /** The step the broken configuration fails in. */
   readonly brokenStep: 'createSecret' | 'testSecret';
   /** Whether a failed rotation can leave the service with the pending password alone (single user, after setSecret). */
   readonly singleUser: boolean;
+  /** The rotated secret's ARN in stack `name`. */
+  secretArn(cloud: LocalCloud, name: string): string;
   build(stack: Stack, options: AppOptions): void;
   /** What the service says of `value`; undefined when the secret protects no service (generic). */
   login(cloud: LocalCloud, value: string): Promise<Login | undefined>;
@@ -40,9 +40,9 @@ export interface Flavour {
 /** Generic. Broken: a JSON strategy for a value that is not JSON, so createSecret cannot replace a field of it. */
 export const GENERIC: Flavour = {
   name: 'generic',
-  secretArn: (cloud, name) => cloud.physicalId(name, 'Token'),
   brokenStep: 'createSecret',
   singleUser: false,
+  secretArn: (cloud, name) => cloud.physicalId(name, 'Token'),
   build(stack, { rotate, broken, passwordLength = 32, verification }) {
     const secret = new secretsmanager.Secret(stack, 'Token', { generateSecretString: { excludePunctuation: true } });
     if (!rotate) return;
@@ -60,10 +60,10 @@ export const GENERIC: Flavour = {
  */
 export const POSTGRES: Flavour = {
   name: 'postgres single user',
-  // A generated RDS secret's logical id starts with the stack's name.
-  secretArn: (cloud, name) => cloud.physicalId(name, `${name}OrdersSecret`),
   brokenStep: 'testSecret',
   singleUser: true,
+  // A generated RDS secret's logical id starts with the stack's name.
+  secretArn: (cloud, name) => cloud.physicalId(name, `${name}OrdersSecret`),
   build(stack, { rotate, broken, passwordLength = 32, verification, connectTimeout }) {
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     const instance = new rds.DatabaseInstance(stack, 'Orders', {
@@ -106,6 +106,12 @@ export async function loginsByLabel(cloud: LocalCloud, flavour: Flavour, arn: st
     if (login !== undefined) result[label] = login;
   }
   return result;
+}
+
+/** The labels whose passwords the service accepts (generic: none, there is no service). */
+export async function acceptedLabels(cloud: LocalCloud, flavour: Flavour, arn: string): Promise<string[]> {
+  const logins = await loginsByLabel(cloud, flavour, arn);
+  return Object.keys(logins).filter((label) => logins[label] === 'accepted');
 }
 
 /** Whether rotation is configured with the stack's rotation function. */
