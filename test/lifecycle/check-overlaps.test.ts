@@ -1,6 +1,6 @@
 import { LocalCloud } from '../support/cloud';
 import {
-  acceptedLabels, AppOptions, checkLogGroup, FLAVOURS, Flavour, loginsByLabel, stackName, stackStatuses, until, versionOf,
+  acceptedLabels, checkLogGroup, deployer, FLAVOURS, loginsByLabel, stackName, stackStatuses, until, versionOf,
 } from '../support/scenario-apps';
 
 /**
@@ -20,10 +20,6 @@ let cloud: LocalCloud;
 beforeAll(async () => (cloud = await LocalCloud.start()));
 afterAll(() => cloud.stop());
 
-function deployer(name: string, flavour: Flavour) {
-  return (options: AppOptions) => cloud.deploy(name, (stack) => flavour.build(stack, options));
-}
-
 /** Rotations of a secret that succeeded, in order, as `trigger token`. */
 function succeeded(arn: string): string[] {
   return cloud.sim.events.filter((e) => e.secretArn === arn && e.type === 'RotationSucceeded').map((e) => `${e.trigger} ${e.token}`);
@@ -32,7 +28,7 @@ function succeeded(arn: string): string[] {
 describe.each(FLAVOURS)('%s', (_name, flavour) => {
   test('a slow configuration test passes; finding 2: a deploy during it waits for it and never takes its label, even with repairStalePending', async () => {
     const name = stackName('ConfigurationTest', flavour);
-    const app = deployer(name, flavour);
+    const app = deployer(cloud, name, flavour);
     const hold = cloud.sim.holdRotations({ trigger: 'configuration-test', step: 'testSecret' });
     try {
       // The schedule (RotateImmediately=false) does not wait for its configuration test: the stack completes first.
@@ -62,7 +58,7 @@ describe.each(FLAVOURS)('%s', (_name, flavour) => {
 
   test('finding 4: a deploy during a scheduled rotation held between setSecret and finishSecret passes; the rotation keeps its label and finishes', async () => {
     const name = stackName('ScheduledRotation', flavour);
-    const app = deployer(name, flavour);
+    const app = deployer(cloud, name, flavour);
     expect((await app({ rotate: true })).status).toBe('CREATE_COMPLETE');
     const arn = flavour.secretArn(cloud, name);
     await cloud.settledLabels(arn);

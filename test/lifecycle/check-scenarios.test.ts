@@ -3,7 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import { removePendingCommand } from '../../lambda/verify/messages';
 import { LocalCloud } from '../support/cloud';
 import {
-  acceptedLabels, AppOptions, FLAVOURS, Flavour, lastFailureReason, loginsByLabel, POSTGRES, rotationFunctionOf, stackName, stackStatuses, versionOf,
+  acceptedLabels, deployer, FLAVOURS, lastFailureReason, loginsByLabel, POSTGRES, rotationFunctionOf, stackName, stackStatuses, versionOf,
 } from '../support/scenario-apps';
 
 /**
@@ -21,10 +21,6 @@ let cloud: LocalCloud;
 beforeAll(async () => (cloud = await LocalCloud.start()));
 afterAll(() => cloud.stop());
 
-function deployer(name: string, flavour: Flavour) {
-  return (options: AppOptions) => cloud.deploy(name, (stack) => flavour.build(stack, options));
-}
-
 /** No operation of the stack ended in a failed rollback. */
 function expectNoFailedRollback(name: string): void {
   expect(stackStatuses(cloud, name).filter((status) => status.endsWith('ROLLBACK_FAILED'))).toEqual([]);
@@ -33,7 +29,7 @@ function expectNoFailedRollback(name: string): void {
 describe.each(FLAVOURS)('%s', (_name, flavour) => {
   test('finding 3: a failed first deploy of the rotation rolls back, and the fixed redeploy passes with no manual step; finding 5: its message is true', async () => {
     const name = stackName('FirstRotation', flavour);
-    const app = deployer(name, flavour);
+    const app = deployer(cloud, name, flavour);
 
     // A create whose rotation fails rolls back completely, naming the step.
     expect((await app({ rotate: true, broken: true })).status).toBe('ROLLBACK_COMPLETE');
@@ -81,7 +77,7 @@ describe.each(FLAVOURS)('%s', (_name, flavour) => {
 
   test('finding 6: an update with a broken function fails and rolls back to UPDATE_ROLLBACK_COMPLETE with every login working', async () => {
     const name = stackName('FailedUpdate', flavour);
-    const app = deployer(name, flavour);
+    const app = deployer(cloud, name, flavour);
     expect((await app({ rotate: true })).status).toBe('CREATE_COMPLETE');
     const arn = flavour.secretArn(cloud, name);
     const functionArn = await rotationFunctionOf(cloud, arn);
@@ -119,7 +115,7 @@ async function silentServer(port: number): Promise<{ close(): Promise<void> }> {
 
 test('finding 7: a database that does not answer fails the update with the named login failures, not "Task timed out"; the rollback leaves the password working', async () => {
   const name = stackName('Unreachable', POSTGRES);
-  const app = (passwordLength: number) => deployer(name, POSTGRES)({ rotate: true, passwordLength, connectTimeout: Duration.seconds(5) });
+  const app = (passwordLength: number) => deployer(cloud, name, POSTGRES)({ rotate: true, passwordLength, connectTimeout: Duration.seconds(5) });
   expect((await app(32)).status).toBe('CREATE_COMPLETE');
   const arn = POSTGRES.secretArn(cloud, name);
   await cloud.settledLabels(arn);

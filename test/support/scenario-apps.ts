@@ -87,6 +87,11 @@ export const POSTGRES: Flavour = {
   login: (cloud, value) => databaseAccepts(JSON.stringify({ ...JSON.parse(value), dbname: 'orders' }), cloud.ca),
 };
 
+/** Deploys `flavour`'s app with the given options as stack `name` (create, or update when it exists). */
+export function deployer(cloud: LocalCloud, name: string, flavour: Flavour) {
+  return (options: AppOptions) => cloud.deploy(name, (stack) => flavour.build(stack, options));
+}
+
 export const FLAVOURS = [GENERIC, POSTGRES].map((flavour) => [flavour.name, flavour] as const);
 
 export const versionOf = (labels: Record<string, string[]>, label: string) => Object.keys(labels).find((id) => labels[id].includes(label));
