@@ -168,9 +168,9 @@ async function updateResource(
  * Update rollback: an update back to the old template, in its dependency order (a resource is put back after what
  * it depends on, so a custom resource's rollback Update runs on its reverted function): resources updated in place
  * get an Update back to their old properties (a custom resource: ResourceProperties the old ones,
- * OldResourceProperties the failed new ones), replaced ones take their old copy back. Then UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS deletes what the update
- * created, and the stack is UPDATE_ROLLBACK_COMPLETE; a failed step leaves it UPDATE_ROLLBACK_FAILED, to continue
- * with continueUpdateRollback.
+ * OldResourceProperties the failed new ones), replaced ones take their old copy back. Then
+ * UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS deletes what the update created, and the stack is
+ * UPDATE_ROLLBACK_COMPLETE; a failed step leaves it UPDATE_ROLLBACK_FAILED, to continue with continueUpdateRollback.
  */
 export async function rollBack(context: OperationContext, stack: StackState, skip: ReadonlySet<string> = new Set()): Promise<void> {
   const pending = stack.pendingRollback!;
