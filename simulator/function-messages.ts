@@ -8,8 +8,6 @@ export interface InvokeMessage {
   readonly functionArn: string;
   /** Epoch milliseconds when the invocation times out, for `context.getRemainingTimeInMillis()`. */
   readonly deadline: number;
-  /** Simulated time minus real time when the invocation starts: the function's clock runs on from simulated time. */
-  readonly clockOffsetMs: number;
 }
 
 /** Child → simulator: logs in order, then the invocation's result; `fatal` just before the process exits. */

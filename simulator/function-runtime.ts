@@ -11,9 +11,7 @@
  * - console output as the runtime writes it: `<time>\t<requestId>\t<LEVEL>\t<message>` (log format Text) or a
  *   JSON object (log format JSON), one log event per call; raw stdout/stderr writes become one event per line;
  * - a failed invocation logs `Invoke Error` with errorType, errorMessage and stack, as the runtime does;
- * - an uncaught exception or unhandled rejection ends the process (the parent reports Runtime.ExitError);
- * - time: `Date` follows the simulator's clock (each invocation starts at simulated time and runs on in real time),
- *   so what a function compares with the service's dates agrees, as clocks agree in AWS. Timers stay real.
+ * - an uncaught exception or unhandled rejection ends the process (the parent reports Runtime.ExitError).
  * Everything, logs and results, goes over the IPC channel so it arrives in order.
  */
 import * as fs from 'node:fs';
@@ -33,16 +31,6 @@ interface ErrorInfo {
   errorMessage: string;
   trace: string[];
 }
-
-const realNow = Date.now;
-/** Simulated time minus real time, set by each invocation. */
-let clockOffsetMs = 0;
-const simulatedNow = () => realNow() + clockOffsetMs;
-globalThis.Date = new Proxy(Date, {
-  construct: (target, args, newTarget) => Reflect.construct(target, args.length === 0 ? [simulatedNow()] : args, newTarget),
-  apply: (target) => new target(simulatedNow()).toString(),
-  get: (target, property, receiver) => (property === 'now' ? simulatedNow : Reflect.get(target, property, receiver)),
-});
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT!;
 const handlerSpec = process.env._HANDLER!;
@@ -189,7 +177,6 @@ process.on('unhandledRejection', (reason) => {
 process.on('message', async (message: InvokeMessage | undefined) => {
   if (!message || message.type !== 'invoke') return;
   requestId = message.requestId;
-  clockOffsetMs = message.clockOffsetMs;
   const context = {
     awsRequestId: message.requestId,
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
@@ -199,7 +186,7 @@ process.on('message', async (message: InvokeMessage | undefined) => {
     logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, message.deadline - realNow()),
+    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
   };
   let outcome: { ok: true; result: unknown } | ({ ok: false } & ErrorInfo);
   try {

@@ -68,8 +68,6 @@ export interface FunctionServices {
   readonly accountId: string;
   /** The file that stands in for Lambda's CA bundle (LAMBDA_CA_BUNDLE). @default - none */
   readonly lambdaCaBundle?: string;
-  /** Simulated time (epoch ms): each invocation starts there, so a function's clock agrees with the service's. */
-  readonly now: () => number;
 }
 
 /** The CA bundle Lambda's Node.js runtime ships (Amazon's RDS CAs among others), which functions name in NODE_EXTRA_CA_CERTS. */
@@ -368,7 +366,7 @@ class ExecutionEnvironment {
     private readonly target: FunctionTarget,
     private readonly definition: AssetFunction,
     private readonly logs: LogStore,
-    private readonly services: FunctionServices,
+    services: FunctionServices,
   ) {
     const assetDir = path.resolve(definition.assetDir);
     const memorySize = definition.memorySize ?? 128;
@@ -481,9 +479,7 @@ class ExecutionEnvironment {
           resolve(result);
         },
       };
-      const message: InvokeMessage = {
-        type: 'invoke', requestId, event, functionArn: this.target.arn, deadline: Date.now() + timeoutMs, clockOffsetMs: this.services.now() - Date.now(),
-      };
+      const message: InvokeMessage = { type: 'invoke', requestId, event, functionArn: this.target.arn, deadline: Date.now() + timeoutMs };
       // A child that cannot take the message is dead: killing it settles the invocation as Runtime.ExitError.
       this.child.send(message, (error) => {
         if (error) this.child.kill('SIGKILL');

@@ -96,7 +96,7 @@ export class SecretsManagerSimulator {
     this.store = new SecretStore(this.region, this.accountId, this.clock);
     this.functions = new FunctionRegistry(
       this.logs,
-      () => ({ endpoint: this.endpoint, region: this.region, accountId: this.accountId, lambdaCaBundle, now: () => this.clock.now() }),
+      () => ({ endpoint: this.endpoint, region: this.region, accountId: this.accountId, lambdaCaBundle }),
       options.asyncRetryDelaysMs,
     );
     this.engine = new RotationEngine(this.functions, this.clock, maxAttempts, this.holds);

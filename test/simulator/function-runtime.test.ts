@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { START, startSimulator } from './support';
+import { startSimulator } from './support';
 import { SecretsManagerSimulator } from '../../simulator';
 
 /**
@@ -69,24 +69,6 @@ test.each([
 
   expect(result).toMatchObject({ ok: false, ...expected });
   expect(lines).toContainEqual(expect.stringMatching(new RegExp(`\\tERROR\\tInvoke Error \\t\\{"errorType":"${expected.errorType}"`)));
-});
-
-test('Date reads the simulator\'s clock (simulated time, running on from the invocation), timers stay real', async () => {
-  const { result } = await invoke({
-    'index.js': [
-      'exports.handler = async () => {',
-      '  const before = Date.now();',
-      '  await new Promise((resolve) => setTimeout(resolve, 5));',
-      '  return { now: before, constructed: new Date().toISOString(), called: Date(), fixed: new Date(0).getTime(), later: Date.now() > before, isDate: new Date() instanceof Date };',
-      '};',
-    ].join('\n'),
-  });
-
-  expect(result).toEqual({
-    ok: true,
-    result: { now: expect.any(Number), constructed: expect.stringMatching(/^2030-01-01T/), called: expect.stringMatching(/Jan 01 2030/), fixed: 0, later: true, isDate: true },
-  });
-  expect((result as { result: { now: number } }).result.now).toBeGreaterThanOrEqual(START);
 });
 
 test('a missing module is Runtime.ImportModuleError', async () => {
