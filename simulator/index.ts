@@ -4,6 +4,7 @@ export { FaultHooks } from './faults';
 export type { DelayCallOptions, DropResponseOptions, FailCallOptions, FaultError } from './faults';
 export { AWS_ASYNC_RETRY_DELAYS_MS } from './functions';
 export type { AssetFunction, EventInvokeConfig, FunctionDefinition, InProcessFunction, InvokeResult, LambdaContext } from './functions';
+export type { HeldRotation, RotationHold, RotationHoldMatch } from './holds';
 export type { ApiCall } from './http';
 export { LogStore } from './logs';
 export type { LogEvent } from './logs';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SimulatorClock } from './clock';
 import { FunctionRegistry, InvokeResult } from './functions';
+import { RotationHolds } from './holds';
 import { parseRotationRules } from './schedule';
 import { AWSCURRENT, AWSPENDING, detachStage, Secret, SecretStore, versionWithStage } from './store';
 
@@ -65,6 +66,7 @@ export class RotationEngine {
     private readonly functions: FunctionRegistry,
     private readonly clock: SimulatorClock,
     private readonly maxAttempts: number,
+    private readonly holds: RotationHolds,
   ) {}
 
   public onEvent(listener: (event: RotationServiceEvent) => void): void {
@@ -118,6 +120,7 @@ export class RotationEngine {
   public stopAll(): void {
     for (const job of this.jobs.values()) job.cancelled = true;
     this.jobs.clear();
+    this.holds.releaseAll();
   }
 
   /** Resolves once no rotation is running, including rotations started while waiting. */
@@ -155,7 +158,7 @@ export class RotationEngine {
       this.record({ type: 'RotationStarted', secretArn: secret.arn, token, trigger: job.trigger, attempt });
       let failure: { step: RotationStep; error: { type: string; message: string } } | undefined;
       for (const step of STEPS) {
-        const result = await this.invoke(secret, { Step: step, SecretId: secret.arn, ClientRequestToken: token, RotationToken: rotationToken });
+        const result = await this.invokeStep(job, step, rotationToken);
         if (job.cancelled) return;
         if (!result.ok) {
           failure = { step, error: { type: result.errorType, message: result.errorMessage } };
@@ -185,7 +188,7 @@ export class RotationEngine {
   private async runConfigurationTest(job: Job): Promise<void> {
     const { secret, token } = job;
     this.record({ type: 'RotationStarted', secretArn: secret.arn, token, trigger: job.trigger, attempt: 1 });
-    const result = await this.invoke(secret, { Step: 'testSecret', SecretId: secret.arn, ClientRequestToken: token, RotationToken: randomUUID() });
+    const result = await this.invokeStep(job, 'testSecret', randomUUID());
     if (job.cancelled) return;
     // The test version exists only for the test: AWSPENDING comes off again, whatever the outcome.
     const version = secret.versions.get(token);
@@ -196,6 +199,14 @@ export class RotationEngine {
       const error = { type: result.errorType, message: result.errorMessage };
       this.record({ type: 'RotationFailed', secretArn: secret.arn, token, trigger: job.trigger, attempt: 1, step: 'testSecret', error, final: true });
     }
+  }
+
+  /** Invokes one step, once no hold stops the rotation before it. */
+  private async invokeStep(job: Job, step: RotationStep, rotationToken: string): Promise<InvokeResult> {
+    const { secret, token, trigger } = job;
+    await this.holds.before({ secretArn: secret.arn, token, trigger, step });
+    if (job.cancelled) return { ok: false, errorType: 'RotationAbandoned', errorMessage: 'the rotation was abandoned while it was held' };
+    return this.invoke(secret, { Step: step, SecretId: secret.arn, ClientRequestToken: token, RotationToken: rotationToken });
   }
 
   private async invoke(secret: Secret, event: Record<string, string>): Promise<InvokeResult> {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { ClockOptions, SimulatorClock } from './clock';
 import { FaultHooks } from './faults';
 import { EventInvokeConfig, FunctionDefinition, FunctionRegistry, InvokeResult } from './functions';
+import { RotationHold, RotationHoldMatch, RotationHolds } from './holds';
 import { ApiCall, ApiCallLog, createRequestListener } from './http';
 import { LogStore } from './logs';
 import { OperationContext } from './operations';
@@ -75,6 +76,7 @@ export class SecretsManagerSimulator {
   private readonly store: SecretStore;
   private readonly functions: FunctionRegistry;
   private readonly engine: RotationEngine;
+  private readonly holds = new RotationHolds();
   private readonly calls = new ApiCallLog();
   private readonly server: Server;
 
@@ -97,7 +99,7 @@ export class SecretsManagerSimulator {
       () => ({ endpoint: this.endpoint, region: this.region, accountId: this.accountId, lambdaCaBundle }),
       options.asyncRetryDelaysMs,
     );
-    this.engine = new RotationEngine(this.functions, this.clock, maxAttempts);
+    this.engine = new RotationEngine(this.functions, this.clock, maxAttempts, this.holds);
     const scheduler = new Scheduler(this.store, this.engine, this.clock, createPlaceholder(this.clock));
     this.clock.setAdvanceHandler((target) => scheduler.runUntil(target));
 
@@ -115,6 +117,14 @@ export class SecretsManagerSimulator {
   /** Calls `listener` with every rotation event from now on. */
   public onRotationEvent(listener: (event: RotationServiceEvent) => void): void {
     this.engine.onEvent(listener);
+  }
+
+  /**
+   * Stops rotations that match before `match.step` (before its function is invoked) until `release()`: a slow
+   * rotation function, or a rotation caught between two steps while something else happens.
+   */
+  public holdRotations(match: RotationHoldMatch): RotationHold {
+    return this.holds.add(match);
   }
 
   /** What to pass to an AWS SDK client constructor: endpoint, region and dummy credentials. */

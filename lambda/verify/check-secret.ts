@@ -16,7 +16,7 @@ import { assessRotation, findStalePending, versionWithLabel } from './staging-la
 import { settleStalePending } from './stale-pending';
 import { OutOfTime } from './time-budget';
 import { deriveMergeToken, verifiedFingerprint, verifiedFingerprints, withVerified } from './token';
-import { AWSCURRENT, AWSPREVIOUS, VERIFIED_TAG } from '../../src/private/contract';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, VERIFIED_TAG } from '../../src/private/contract';
 import { safeErrorMessage } from '../rotation/log';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -73,6 +73,7 @@ class SecretRun {
           this.act(decision.action);
           return undefined;
         case 'stuck':
+          if (decision.onlyPendingWorks !== undefined && await this.adoptPending(decision.onlyPendingWorks)) return undefined;
           return this.problem(decision.message);
       }
     }
@@ -91,6 +92,25 @@ class SecretRun {
     if (plan.kind === 'refused') throw new VerificationError(mergeRefusedMessage(secret, versionId, Object.keys(connection), plan.why));
     await this.ctx.deps.secrets.putCurrentValue(this.arn, deriveMergeToken(this.arn, versionId, JSON.stringify(connection)), plan.value);
     this.act(`merged ${plan.fields.join(', ')} into a new ${AWSCURRENT} version, password unchanged`);
+    return true;
+  }
+
+  /**
+   * A resumed rotation that the entry's configuration cannot finish, though the service already took its password
+   * (a single user after setSecret, when a failed deploy's connection fields went into the pending value): that
+   * password becomes AWSCURRENT in a new version with the entry's connection fields, and AWSPENDING moves onto it, so
+   * clients log in again, no password is lost, and nothing stale is left for RotateSecret. Only for entries that
+   * merge, whose permissions allow it. True when it put the version.
+   */
+  private async adoptPending(pendingVersionId: string): Promise<boolean> {
+    const { entry, deps } = this.ctx;
+    if (entry.connection === undefined) return false;
+    const pendingValue = await deps.secrets.versionValue(this.arn, pendingVersionId);
+    const plan = planMerge(pendingValue, entry.connection);
+    if (plan.kind === 'refused') return false;
+    const value = plan.kind === 'put' ? plan.value : pendingValue!;
+    await deps.secrets.putCurrentValue(this.arn, deriveMergeToken(this.arn, pendingVersionId, JSON.stringify(entry.connection)), value, true);
+    this.act(`made the password of version ${pendingVersionId}, the only one the service accepts, ${AWSCURRENT} in a new version with this template's connection fields (${AWSPENDING} moved onto it)`);
     return true;
   }
 

@@ -37,7 +37,8 @@ export interface RotationSettings {
 
 /**
  * The Secrets Manager calls the check makes, and nothing else: its IAM policy allows exactly these. A value is
- * read (AWSCURRENT only) and written only to merge connection fields.
+ * read and written only to merge connection fields (into AWSCURRENT's value, or into the pending one a rollback
+ * makes current).
  */
 export interface SecretOperations {
   describe(secretArn: string): Promise<SecretState>;
@@ -48,8 +49,10 @@ export interface SecretOperations {
   removePendingLabel(secretArn: string, versionId: string): Promise<void>;
   /** The AWSCURRENT version's id and SecretString (undefined for a binary secret). */
   currentValue(secretArn: string): Promise<{ readonly versionId: string; readonly secretString?: string }>;
-  /** PutSecretValue of a new AWSCURRENT version with `token` as its id. */
-  putCurrentValue(secretArn: string, token: string, secretString: string): Promise<void>;
+  /** One version's SecretString (undefined for a binary secret). */
+  versionValue(secretArn: string, versionId: string): Promise<string | undefined>;
+  /** PutSecretValue of a new AWSCURRENT version with `token` as its id; `movePending` moves AWSPENDING onto it too. */
+  putCurrentValue(secretArn: string, token: string, secretString: string, movePending?: boolean): Promise<void>;
   /** Writes the verified tag's value. */
   tagVerified(secretArn: string, value: string): Promise<void>;
 }
@@ -117,8 +120,16 @@ export function createSecretOperations(client: SecretsManagerClient, log: Logger
       return { versionId: output.VersionId ?? '', secretString: output.SecretString };
     },
 
-    async putCurrentValue(secretArn, token, secretString) {
-      await call('PutSecretValue', secretArn, () => client.send(new PutSecretValueCommand({ SecretId: secretArn, ClientRequestToken: token, SecretString: secretString })));
+    async versionValue(secretArn, versionId) {
+      const output = await call('GetSecretValue', secretArn, () => client.send(new GetSecretValueCommand({ SecretId: secretArn, VersionId: versionId })));
+      return output.SecretString;
+    },
+
+    async putCurrentValue(secretArn, token, secretString, movePending = false) {
+      const stages = movePending ? { VersionStages: [AWSCURRENT, AWSPENDING] } : {};
+      await call('PutSecretValue', secretArn, () => client.send(new PutSecretValueCommand({
+        SecretId: secretArn, ClientRequestToken: token, SecretString: secretString, ...stages,
+      })));
     },
 
     async tagVerified(secretArn, value) {

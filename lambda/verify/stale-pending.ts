@@ -21,8 +21,11 @@ export type StaleDecision =
   | { readonly kind: 'wait' }
   /** The label is gone or its rotation finished (`action` says which): describe the secret again. */
   | { readonly kind: 'settled'; readonly action: string }
-  /** The check cannot settle it; `message` says why, which password works, and what to run. */
-  | { readonly kind: 'stuck'; readonly message: string };
+  /**
+   * The check cannot settle it; `message` says why, which password works, and what to run. `onlyPendingWorks`: a
+   * resumed rotation failed after the service took its password, which now works alone.
+   */
+  | { readonly kind: 'stuck'; readonly message: string; readonly onlyPendingWorks?: string };
 
 /**
  * How long a rotation may still be running after its version was created, or after its function last logged a
@@ -74,7 +77,9 @@ async function resume(ctx: SecretContext, facts: SecretFacts, token: string): Pr
   const afterFacts = { ...facts, secret: after };
   if (!result.ok) {
     const view = await probeService(ctx, after.versionIdsToStages);
-    return { kind: 'stuck', message: stepFailedMessage(afterFacts, { token, failure: result.failure, view, resumed: true }) };
+    const message = stepFailedMessage(afterFacts, { token, failure: result.failure, view, resumed: true });
+    const onlyPendingWorks = view.kind === 'other-accepted' && view.label === AWSPENDING && view.versionId === token;
+    return { kind: 'stuck', message, ...(onlyPendingWorks ? { onlyPendingWorks: token } : {}) };
   }
   if (!(after.versionIdsToStages[token] ?? []).includes(AWSCURRENT)) {
     return { kind: 'stuck', message: resumeIncompleteMessage(afterFacts, token) };

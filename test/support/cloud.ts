@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App, Stack } from 'aws-cdk-lib';
 import { settledStages } from '../../sandbox/settle';
 import { SecretsManagerSimulator, SimulatorOptions } from '../../simulator';
 import { DeployResult, LocalCloudFormation, StackDescription } from '../../simulator/cloudformation';
-import { createLocalDatabaseHost, DatabaseHost } from '../../simulator/databases';
+import { createLocalDatabaseHost, DatabaseHost, LocalDatabase } from '../../simulator/databases';
 
 /** The account and Region the simulator answers for: templates synthesized for them resolve to its ARNs. */
 export const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -27,14 +28,18 @@ export class LocalCloud {
 
   public readonly cfn: LocalCloudFormation;
   public readonly client: SecretsManagerClient;
+  public readonly logs: CloudWatchLogsClient;
+  /** The servers the deployer started for RDS resources, by port. */
+  private readonly servers = new Map<number, LocalDatabase>();
 
   private constructor(
     public readonly sim: SecretsManagerSimulator,
     private readonly workDir: string,
     public readonly databases: DatabaseHost | undefined,
   ) {
-    this.cfn = new LocalCloudFormation(sim, { databases });
+    this.cfn = new LocalCloudFormation(sim, { databases: databases && this.recordServers(databases) });
     this.client = new SecretsManagerClient(sim.clientConfig());
+    this.logs = new CloudWatchLogsClient(sim.clientConfig());
   }
 
   /** The CA that signs the local database servers' certificates (what Lambda's CA bundle maps to). */
@@ -64,6 +69,20 @@ export class LocalCloud {
     return found[0].physicalId;
   }
 
+  /** The local server behind an RDS instance of a stack (to stop and start it, as `aws rds stop-db-instance` would). */
+  public database(stackName: string, prefix: string): LocalDatabase {
+    const instance = this.describe(stackName).resources.find((r) => r.logicalId.startsWith(prefix) && r.type === 'AWS::RDS::DBInstance');
+    const server = this.servers.get(Number(instance?.attributes?.['Endpoint.Port']));
+    if (!server) throw new Error(`no local server for an RDS instance ${prefix}* of ${stackName}`);
+    return server;
+  }
+
+  /** Whether a log group has an event with `phrase` (CloudWatch Logs' FilterLogEvents, as an operator would search). */
+  public async logged(logGroupName: string, phrase: string): Promise<boolean> {
+    const { events } = await this.logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern: JSON.stringify(phrase) }));
+    return (events ?? []).length > 0;
+  }
+
   public async labels(secretArn: string): Promise<Record<string, string[]>> {
     return (await this.client.send(new DescribeSecretCommand({ SecretId: secretArn }))).VersionIdsToStages ?? {};
   }
@@ -86,9 +105,23 @@ export class LocalCloud {
 
   public async stop(): Promise<void> {
     this.client.destroy();
+    this.logs.destroy();
     await this.cfn.stop();
     await this.sim.stop();
     await this.databases?.destroyAll();
     fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  private recordServers(host: DatabaseHost): DatabaseHost {
+    return {
+      caBundleFile: host.caBundleFile,
+      unavailableReason: (engine) => host.unavailableReason(engine),
+      start: async (options) => {
+        const server = await host.start(options);
+        this.servers.set(server.port, server);
+        return server;
+      },
+      destroyAll: () => host.destroyAll(),
+    };
   }
 }

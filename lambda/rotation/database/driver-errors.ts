@@ -13,6 +13,7 @@ const AUTHENTICATION_CODES = new Set([
 /** Error codes that mean "the password is right, but this user may not use the database". */
 const DATABASE_DENIED_CODES = new Set([
   '42501', // insufficient_privilege: no CONNECT privilege on the database
+  '3D000', // invalid_catalog_name: PostgreSQL looks the database up only after it has taken the password
   'ER_DBACCESS_DENIED_ERROR',
 ]);
 

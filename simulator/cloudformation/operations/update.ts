@@ -1,4 +1,4 @@
-import { DependencyGraph, reversed, runInDependencyOrder } from '../graph';
+import { DependencyGraph, runInDependencyOrder } from '../graph';
 import { changedCreateOnlyProperties } from '../resource-types';
 import { ResourceFailure } from '../resources/handler';
 import { ResourceState, StackState } from '../stack';
@@ -165,16 +165,17 @@ async function updateResource(
 }
 
 /**
- * Update rollback, in reverse dependency order: resources updated in place get an Update back to their old
- * properties (a custom resource: ResourceProperties the old ones, OldResourceProperties the failed new ones),
- * replaced ones take their old copy back. Then UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS deletes what the update
- * created, and the stack is UPDATE_ROLLBACK_COMPLETE; a failed step leaves it UPDATE_ROLLBACK_FAILED, to continue
- * with continueUpdateRollback.
+ * Update rollback: an update back to the old template, in its dependency order (a resource is put back after what
+ * it depends on, so a custom resource's rollback Update runs on its reverted function): resources updated in place
+ * get an Update back to their old properties (a custom resource: ResourceProperties the old ones,
+ * OldResourceProperties the failed new ones), replaced ones take their old copy back. Then
+ * UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS deletes what the update created, and the stack is
+ * UPDATE_ROLLBACK_COMPLETE; a failed step leaves it UPDATE_ROLLBACK_FAILED, to continue with continueUpdateRollback.
  */
 export async function rollBack(context: OperationContext, stack: StackState, skip: ReadonlySet<string> = new Set()): Promise<void> {
   const pending = stack.pendingRollback!;
   pending.failed.clear();
-  const run = await runInDependencyOrder([...pending.steps.keys()], reversed(pending.graph), async (logicalId) => {
+  const run = await runInDependencyOrder([...pending.steps.keys()], pending.before.graph, async (logicalId) => {
     const step = pending.steps.get(logicalId)!;
     const resource = stack.resources.get(logicalId)!;
     if (skip.has(logicalId)) {

@@ -108,7 +108,7 @@ test('a custom resource that answers a new physical id is replaced: the old id g
   expect(indexOf(events, 'Versioned', 'DELETE_IN_PROGRESS')).toBeGreaterThan(indexOf(events, 'Versioned', 'UPDATE_COMPLETE'));
 });
 
-test('a failed update rolls back in reverse order with the old properties, deleting what it created', async () => {
+test('a failed update rolls back in the old template\'s dependency order with the old properties, deleting what it created', async () => {
   await env.cfn.deploy({ stackName: 'Rollback', template: { Resources: { Base: custom({ Size: 1 }), Top: custom({ Size: 1 }, { DependsOn: 'Base' }) } } });
   behaviour.Broken = (event) => respond(event, event.RequestType === 'Create'
     ? { Status: 'FAILED', Reason: 'nope', PhysicalResourceId: 'broken' }
@@ -134,8 +134,8 @@ test('a failed update rolls back in reverse order with the old properties, delet
   const rollback = events.slice(events.findIndex((e) => e.resourceStatus === 'UPDATE_ROLLBACK_IN_PROGRESS'));
   expect(eventLines(rollback)).toEqual([
     'Rollback UPDATE_ROLLBACK_IN_PROGRESS',
-    'Top UPDATE_IN_PROGRESS', 'Top UPDATE_COMPLETE',
     'Base UPDATE_IN_PROGRESS', 'Base UPDATE_COMPLETE',
+    'Top UPDATE_IN_PROGRESS', 'Top UPDATE_COMPLETE',
     'Rollback UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
     // Broken depends on Added: deleted first.
     'Broken DELETE_IN_PROGRESS', 'Broken DELETE_COMPLETE', 'Added DELETE_IN_PROGRESS', 'Added DELETE_COMPLETE',
