@@ -41,19 +41,20 @@ function bundle(copy: string): void {
   if (!result.ok) throw new Error(`bundling failed:\n${result.output}`);
 }
 
-/** Runs the tests of a file whose names contain `name`; returns each test that ran, by full name, and its status. */
-function testResults(copy: string, file: string, name: string): Array<{ fullName: string; status: string }> {
+/**
+ * Runs a test file, whole (its last test may judge what the earlier ones did); returns each test that ran, by full
+ * name, and its status.
+ */
+function testResults(copy: string, file: string): Array<{ fullName: string; status: string }> {
   const report = path.join(copy, 'mutant-report.json');
   fs.rmSync(report, { force: true });
-  run('npx', ['jest', '--ci', '--coverage=false', '--reporters=default', '--json', `--outputFile=${report}`, file, '-t', escapeRegExp(name)], copy);
+  run('npx', ['jest', '--ci', '--coverage=false', '--reporters=default', '--json', `--outputFile=${report}`, file], copy);
   if (!fs.existsSync(report)) return [];
   const results = JSON.parse(fs.readFileSync(report, 'utf8')) as {
     testResults: Array<{ assertionResults: Array<{ fullName: string; status: string }> }>;
   };
   return results.testResults.flatMap((suite) => suite.assertionResults).filter((test) => test.status !== 'pending');
 }
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const failures = (results: ReadonlyArray<{ fullName: string; status: string }>) => results.filter((test) => test.status === 'failed').map((test) => test.fullName);
 
@@ -69,7 +70,7 @@ function tryMutant(copy: string, mutant: Mutant): Outcome {
   try {
     fs.writeFileSync(file, original.replace(mutant.find, () => mutant.replace));
     if (!mutant.staleBundle) bundle(copy);
-    const failed = failures(testResults(copy, mutant.test.file, mutant.test.name));
+    const failed = failures(testResults(copy, mutant.test.file));
     const named = failed.filter((fullName) => fullName.includes(mutant.test.name));
     return named.length > 0
       ? { mutant, verdict: 'caught', detail: named[0] }
@@ -100,10 +101,12 @@ function main(): void {
   try {
     // The unmutated copy must pass every expected test, or a failure under a mutant would prove nothing.
     bundle(copy);
-    for (const test of new Map(selected.map((mutant) => [`${mutant.test.file}\n${mutant.test.name}`, mutant.test])).values()) {
-      const results = testResults(copy, test.file, test.name);
-      if (!results.some((result) => result.fullName.includes(test.name))) throw new Error(`no test of ${test.file} is named "${test.name}"`);
-      if (failures(results).length > 0) throw new Error(`without a mutant, ${test.file} already fails: ${failures(results).join('; ')}`);
+    for (const file of new Set(selected.map((mutant) => mutant.test.file))) {
+      const results = testResults(copy, file);
+      if (failures(results).length > 0) throw new Error(`without a mutant, ${file} already fails: ${failures(results).join('; ')}`);
+      for (const { test } of selected.filter((mutant) => mutant.test.file === file)) {
+        if (!results.some((result) => result.fullName.includes(test.name))) throw new Error(`no test of ${file} is named "${test.name}"`);
+      }
     }
     const outcomes: Outcome[] = [];
     for (const mutant of selected) {
