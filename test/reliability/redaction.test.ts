@@ -1,12 +1,12 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerSimulator } from '../../simulator';
-import { passwordPolicyWithDefaults, rotationFunctionTimeoutSeconds } from '../../src/private/contract';
 import { randomPassword } from './support/databases';
 import { reportFigures } from './support/figures';
 import { LeakAudit } from './support/leaks';
 import { valueAt } from './support/secrets';
 import { createSecret, DATABASE_ASSET, functionArn, logGroupOf, startSimulator } from './support/simulator';
+import { passwordPolicyWithDefaults, rotationFunctionTimeoutSeconds } from '../../src/private/contract';
 import { PrivateMariaDbServer, startMariaDb } from '../support/mariadb';
 import { rotationEnvironment } from '../support/strategies';
 
