@@ -31,6 +31,7 @@ describe.each(Object.keys(BACKENDS) as BackendName[])('%s', (name) => {
         const failure = await scenario.run(backend).then(() => undefined, (error: unknown) => error);
         expect(failure).toBeDefined();
         expect(isAssertionOrServiceError(failure)).toBe(true);
+        process.stderr.write(`DEVIATION ${JSON.stringify(scenario.name)} ${JSON.stringify(failureText(failure))}\n`);
       });
     }
   }
@@ -39,4 +40,9 @@ describe.each(Object.keys(BACKENDS) as BackendName[])('%s', (name) => {
 /** A deviation shows as a failed expectation or an unexpected AWS error, not as a broken test harness. */
 function isAssertionOrServiceError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && ('matcherResult' in error || '$metadata' in error);
+}
+
+function failureText(error: unknown): string {
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  return '$metadata' in (e as object) ? `${e.name} (HTTP ${e.$metadata?.httpStatusCode}): ${e.message}` : String(e.message);
 }

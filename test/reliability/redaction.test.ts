@@ -1,5 +1,4 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerSimulator } from '../../simulator';
 import { randomPassword } from './support/databases';
 import { reportFigures } from './support/figures';
