@@ -78,6 +78,17 @@ export const MUTANTS: readonly Mutant[] = [
     test: { file: 'test/operating.test.ts', name: 'our grants of the topic\'s key to CloudWatch and EventBridge hold for this account only' },
   },
   {
+    id: 'conformance-wrong-expectation',
+    description: 'a conformance scenario expects a wrong AWS message before the step where moto is known to deviate',
+    file: 'test/conformance/scenarios.ts',
+    find: '`The operation failed because the secret ${name} already exists.`',
+    replace: '`The operation failed because the secret ${name} exists.`',
+    test: {
+      file: 'test/conformance/conformance.test.ts',
+      name: 'moto CreateSecret: a taken name is ResourceExistsException; a name scheduled for deletion is InvalidRequestException [moto deviates',
+    },
+  },
+  {
     id: 'stale-database-bundle',
     description: 'a database source changes and the bundle is not rebuilt',
     file: 'lambda/rotation/database/redact.ts',
