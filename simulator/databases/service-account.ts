@@ -27,7 +27,8 @@ export class ServiceAccount {
       await execFileAsync(file, args, { cwd, ...this.ids });
     } catch (error) {
       const { code, stderr, stdout } = error as { code?: number | string; stderr?: string; stdout?: string };
-      const output = `${stderr ?? ''}${stdout ?? ''}`.trim().split('\n').slice(-15).join('\n');
+      // The error is on stderr; stdout is mostly the tool's boilerplate.
+      const output = [stdout, stderr].map((text) => (text ?? '').trim()).filter(Boolean).join('\n').split('\n').slice(-15).join('\n');
       throw new Error(`${basename(file)} failed (exit code ${code}):\n${output}`);
     }
   }
