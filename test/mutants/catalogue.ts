@@ -89,6 +89,14 @@ export const MUTANTS: readonly Mutant[] = [
     },
   },
   {
+    id: 'registry-wrong-engine',
+    description: 'the database function\'s strategy table runs mysql-single-user on the PostgreSQL engine',
+    file: 'lambda/rotation/database/strategies.ts',
+    find: "'mysql-single-user': (config, options) => new SingleUserRotation(config.strategy, MYSQL_ENGINE,",
+    replace: "'mysql-single-user': (config, options) => new SingleUserRotation(config.strategy, POSTGRES_ENGINE,",
+    test: { file: 'test/reliability/crash-recovery.mysql.test.ts', name: 'a crash at every API-call boundary of the shipped function' },
+  },
+  {
     id: 'stale-database-bundle',
     description: 'a database source changes and the bundle is not rebuilt',
     file: 'lambda/rotation/database/redact.ts',
