@@ -178,6 +178,11 @@ project.addTask('bench', {
   steps: [{ spawn: project.bundler.bundleTask.name }, { exec: 'ts-node -T -P tsconfig.dev.json bench/run.ts', receiveArgs: true }],
 });
 
+project.addTask('mutants', {
+  description: 'Apply each deliberate bug of test/mutants/catalogue.ts to a temporary copy, one at a time, and check that its named test fails (not part of CI)',
+  steps: [{ exec: 'ts-node -T -P tsconfig.dev.json test/mutants/run.ts', receiveArgs: true }],
+});
+
 project.addTask('sandbox', {
   description: 'Synthesize examples/ and run it as CloudFormation would on the embedded simulator: create (first rotations verified), scheduled rotations, an update, delete',
   steps: [

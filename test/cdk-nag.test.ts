@@ -1,4 +1,4 @@
-import { App, Stack, aws_ec2 as ec2, aws_lambda as lambda } from 'aws-cdk-lib';
+import { App, Stack, aws_ec2 as ec2, aws_kms as kms, aws_lambda as lambda } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { ExampleStack } from '../examples/example-stack';
 import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../src';
@@ -18,30 +18,52 @@ function violations(stack: Stack, Pack: new (scope: App) => NagPack = AwsSolutio
  */
 const EXAMPLE_USER_RESOURCES = ['Vpc', 'OrdersDatabase', 'InventoryCluster'];
 
-describe('cdk-nag AwsSolutions', () => {
-  test('the example app has no unacknowledged findings', () => {
-    const stack = new ExampleStack(new App(), 'Example');
-    expect(violations(stack, AwsSolutionsChecks, EXAMPLE_USER_RESOURCES)).toEqual([]);
-  });
+/** The packs, and whether they require the customer managed key a compliance team gives its secrets. */
+const PACKS: ReadonlyArray<[string, new (scope: App) => NagPack, boolean]> = [
+  ['AwsSolutions', AwsSolutionsChecks, false],
+  ['NIST 800-53 R5', NIST80053R5Checks, true],
+  ['HIPAA Security', HIPAASecurityChecks, true],
+  ['PCI DSS 3.2.1', PCIDSS321Checks, true],
+];
 
-  test('database strategies in a VPC with failure alarms have no unacknowledged findings', () => {
+type Shape = (customerKey: boolean) => { stack: Stack; userResources: readonly string[] };
+const keyOf = (stack: Stack, customerKey: boolean) => (customerKey ? new kms.Key(stack, 'SecretKey', { enableKeyRotation: true }) : undefined);
+
+/** Every shape of stack the tests build, with the resources in it that stand for the user's own. */
+const STACK_SHAPES: ReadonlyArray<[string, Shape]> = [
+  ['the example app', () => ({ stack: new ExampleStack(new App(), 'Example'), userResources: EXAMPLE_USER_RESOURCES })],
+  ['database strategies in a VPC with failure alarms', (customerKey) => {
     const stack = new Stack(new App(), 'Databases');
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     new RotatingSecret(stack, 'Secret', {
       strategy: RotationStrategy.postgresSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'db.internal' }), username: 'app', vpc }),
       failureAlarms: true,
+      encryptionKey: keyOf(stack, customerKey),
     });
     // The VPC is the test's own (flow logs are the user's choice): only findings on our resources count.
-    expect(violations(stack, AwsSolutionsChecks, ['Vpc'])).toEqual([]);
-  });
-
-  test('a secret without verification has no unacknowledged findings', () => {
+    return { stack, userResources: ['Vpc'] };
+  }],
+  ['a generic secret with failure alarms', (customerKey) => {
+    const stack = new Stack(new App(), 'Alarms');
+    new RotatingSecret(stack, 'Secret', { failureAlarms: true, encryptionKey: keyOf(stack, customerKey) });
+    return { stack, userResources: [] };
+  }],
+  ['a secret without verification', (customerKey) => {
     const stack = new Stack(new App(), 'Plain');
-    new RotatingSecret(stack, 'Secret', { verifyOnDeploy: false });
-    expect(violations(stack)).toEqual([]);
-  });
+    new RotatingSecret(stack, 'Secret', { verifyOnDeploy: false, encryptionKey: keyOf(stack, customerKey) });
+    return { stack, userResources: [] };
+  }],
+];
 
-  test('the rule pack does run: an unacknowledged finding on a user resource is reported', () => {
+describe.each(PACKS)('cdk-nag %s', (_name, Pack, customerKey) => {
+  test.each(STACK_SHAPES)('%s has no unacknowledged findings', (_shape, build) => {
+    const { stack, userResources } = build(customerKey);
+    expect(violations(stack, Pack, userResources)).toEqual([]);
+  });
+});
+
+describe('the rule packs do run', () => {
+  test('AwsSolutions: an unacknowledged finding on a user resource is reported', () => {
     // A Lambda function with an outdated runtime, owned by the user: nothing of ours acknowledges it.
     const stack = new Stack(new App(), 'Control');
     new RotatingSecret(stack, 'Secret');
@@ -52,19 +74,8 @@ describe('cdk-nag AwsSolutions', () => {
     });
     expect(violations(stack).join('\n')).toMatch(/AwsSolutions-L1/);
   });
-});
 
-describe.each<[string, new (scope: App) => NagPack]>([
-  ['NIST 800-53 R5', NIST80053R5Checks],
-  ['HIPAA Security', HIPAASecurityChecks],
-  ['PCI DSS 3.2.1', PCIDSS321Checks],
-])('cdk-nag %s', (_name, Pack) => {
-  test('the example app has no unacknowledged findings', () => {
-    const stack = new ExampleStack(new App(), 'Example');
-    expect(violations(stack, Pack, EXAMPLE_USER_RESOURCES)).toEqual([]);
-  });
-
-  test('the pack does run: a secret without a customer managed key is reported', () => {
+  test.each(PACKS.slice(1))('%s: a secret without a customer managed key is reported', (_name, Pack) => {
     const stack = new Stack(new App(), 'Control');
     new RotatingSecret(stack, 'Secret');
     expect(violations(stack, Pack).join('\n')).toMatch(/SecretsManagerUsingKMSKey/);

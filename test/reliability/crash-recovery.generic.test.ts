@@ -1,5 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerSimulator } from '../../simulator';
+import { randomPassword } from './support/databases';
 import { reportFigures } from './support/figures';
 import { LeakAudit } from './support/leaks';
 import { valueAt } from './support/secrets';
@@ -18,12 +19,12 @@ import { rotationEnvironment } from '../support/strategies';
 jest.setTimeout(180_000);
 
 const MODES = [
-  { name: 'plain', functionArn: functionArn('generic-plain'), environment: rotationEnvironment('generic'), initial: 'initial-api-key-0123456789abcdef' },
+  { name: 'plain', functionArn: functionArn('generic-plain'), environment: rotationEnvironment('generic'), initial: `initial-api-key-${randomPassword()}` },
   {
     name: 'json',
     functionArn: functionArn('generic-json'),
     environment: rotationEnvironment('generic', { generateStringKey: 'password' }),
-    initial: JSON.stringify({ username: 'reporting', password: 'initial-password-0123456789abcd' }),
+    initial: JSON.stringify({ username: 'reporting', password: `initial-${randomPassword()}` }),
   },
 ] as const;
 

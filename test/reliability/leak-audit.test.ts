@@ -60,3 +60,32 @@ test('a fuzzed value that is part of a name logs may show is not audited', () =>
   expect(audit.secretCount).toBe(0);
   expect(audit.hits()).toEqual([]);
 });
+
+const PART = PASSWORD.slice(3, 11);
+
+test.each([
+  ['8 characters of it, raw', `prefix ${PART} suffix`],
+  ['8 characters of it, JSON-escaped in a log line', JSON.stringify({ start: PART })],
+  ['URL-encoded', `https://example.com/?p=${encodeURIComponent(PASSWORD)}`],
+  ['8 characters of it, URL-encoded', `q=${encodeURIComponent(PART)}`],
+  ['hex-encoded', Buffer.from(PASSWORD).toString('hex')],
+  ['8 characters of it, hex-encoded', `0x${Buffer.from(PART).toString('hex')}`],
+  ['base64-encoded', Buffer.from(PASSWORD).toString('base64')],
+  ['8 characters of it, base64-encoded at any offset', Buffer.from(`xy${PASSWORD.slice(5, 13)}`).toString('base64')],
+  ['base64url-encoded inside a longer text', Buffer.from(JSON.stringify({ user: 'app', password: PASSWORD })).toString('base64url')],
+])('a part of a secret is found: %s', (_form, text) => {
+  const audit = new LeakAudit();
+  audit.addSecret(PASSWORD);
+  audit.addText('log', text);
+
+  expect(audit.hits()).toEqual([{ source: 'log', secret: expect.any(String) }]);
+});
+
+test('7 characters of a secret, and the public fields of a JSON secret, are no leak', () => {
+  const audit = new LeakAudit();
+  audit.addSecretString(JSON.stringify({ username: 'reporting-user', host: 'orders.cluster.internal', password: PASSWORD }));
+  audit.addText('log', `${PASSWORD.slice(0, 7)} ${PASSWORD.slice(7, 14)} user reporting-user at orders.cluster.internal`);
+
+  expect(audit.secretCount).toBe(1);
+  expect(audit.hits()).toEqual([]);
+});

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import {
   CancelRotateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import * as fc from 'fast-check';
 import type { RotationServiceEvent, SecretsManagerSimulator } from '../../simulator';
+import { randomPassword } from './support/databases';
 import { reportFigures } from './support/figures';
 import { LeakAudit } from './support/leaks';
 import { InProcessRotation, registerInProcessRotation, StepEvent } from './support/rotation-function';
@@ -131,7 +131,7 @@ async function apply(model: Model, step: Action, before: Stages): Promise<string
       return undefined;
     case 'put': {
       figures.manualPuts += 1;
-      const value = step.restore && model.replaced.length > 0 ? model.replaced[0] : `manual-${randomUUID()}`;
+      const value = step.restore && model.replaced.length > 0 ? model.replaced[0] : `manual-${randomPassword()}`;
       await client.send(new PutSecretValueCommand({ SecretId: model.arn, SecretString: value }));
       return value;
     }
@@ -231,7 +231,7 @@ test('random sequences of rotations, failures, retries, manual changes, cancella
     fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 12 }), async (actions) => {
       figures.propertyRuns += 1;
       armed.clear();
-      const initial = `initial-${randomUUID()}`;
+      const initial = `initial-${randomPassword()}`;
       const arn = await createSecret(client, 'property', initial);
       secrets.push(arn);
       runSecret = arn;

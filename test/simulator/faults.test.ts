@@ -47,11 +47,13 @@ test('a failed call inside the rotation function fails that step; the retried at
 });
 
 test('delayCall holds the answer back while other calls go through', async () => {
-  simulator.faults.delayCall('GetSecretValue', { ms: 300 });
+  // Far longer than a local call takes, even on a loaded machine; the test waits for it once.
+  simulator.faults.delayCall('GetSecretValue', { ms: 3_000 });
   const finished: string[] = [];
 
   const delayed = read().then(() => finished.push('delayed'));
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // The other call starts once the delayed one is held, whatever the machine's speed.
+  while (simulator.faults.pending > 0) await new Promise((resolve) => setImmediate(resolve));
   await client.send(new ListSecretVersionIdsCommand({ SecretId: arn })).then(() => finished.push('other'));
   await delayed;
 

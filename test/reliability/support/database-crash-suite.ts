@@ -5,9 +5,11 @@ import { reportFigures } from './figures';
 import { LeakAudit } from './leaks';
 import { InProcessRotation, registerInProcessRotation } from './rotation-function';
 import { valueAt } from './secrets';
-import { createSecret, startSimulator } from './simulator';
+import { createSecret, DATABASE_ASSET, functionArn, logGroupOf, startSimulator } from './simulator';
 import { RotationRun, rotateAndWait, TrialTally } from './trials';
 import type { SecretsManagerSimulator } from '../../../simulator';
+import { rotationFunctionTimeoutSeconds } from '../../../src/private/contract';
+import { rotationEnvironment } from '../../support/strategies';
 
 const TIMINGS: readonly FaultTiming[] = ['before', 'after'];
 const EFFECTS: readonly FaultEffect[] = ['connection-lost', 'crash'];
@@ -28,9 +30,10 @@ export interface Boundary {
 /**
  * Crash recovery of one engine's two database strategies against a real server. For each strategy:
  * - every Secrets Manager call of a rotation fails before it is applied (failCall) or loses its answer after
- *   (dropResponse);
+ *   (dropResponse), in the shipped database function (the bundle in a child process, its environment parsed and
+ *   its strategy looked up as in Lambda);
  * - every database call (login or statement) of a rotation loses its connection, or crashes the process, before
- *   it runs or after it ran;
+ *   it runs or after it ran, in the same engine and strategy code run in-process, where the connector can be faulted;
  * and Secrets Manager's retry (same token, up to 3 attempts) must finish the rotation. Alternating users are
  * crashed in their first rotation (which creates the clone) and in a later one (which changes the other user).
  *
@@ -47,6 +50,7 @@ export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql'): voi
   let masterArn: string;
   const calls = new DatabaseCalls();
   const functions = new Map<DatabaseStrategyName, InProcessRotation>();
+  const bundledFunctions = new Map(strategies.map((strategy) => [strategy, functionArn(`${strategy}-bundled`)]));
   const secrets: string[] = [];
   const tallies = new Map(strategies.map((strategy) => [strategy, { api: new TrialTally(), database: new TrialTally() }]));
 
@@ -61,6 +65,12 @@ export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql'): voi
         strategy,
         service: (invocation) => databaseStrategy(strategy, calls.engine(server.engine, invocation)),
       }));
+      sim.registerFunction(bundledFunctions.get(strategy)!, {
+        assetDir: DATABASE_ASSET,
+        // One SDK attempt per call, so that an injected API fault fails the step.
+        environment: { AWS_MAX_ATTEMPTS: '1', ...rotationEnvironment(strategy) },
+        timeoutSeconds: rotationFunctionTimeoutSeconds(strategy),
+      });
     }
   }, 60_000);
 
@@ -79,8 +89,9 @@ export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql'): voi
     return arn;
   }
 
-  function rotate(strategy: DatabaseStrategyName, arn: string, arm?: () => void): Promise<RotationRun> {
-    return rotateAndWait(sim, client, arn, functions.get(strategy)!.arn, arm);
+  /** A rotation by the in-process function, or by the shipped bundle. */
+  function rotate(strategy: DatabaseStrategyName, arn: string, arm?: () => void, by: 'in-process' | 'bundle' = 'in-process'): Promise<RotationRun> {
+    return rotateAndWait(sim, client, arn, by === 'bundle' ? bundledFunctions.get(strategy)! : functions.get(strategy)!.arn, arm);
   }
 
   /** What the staged versions can do on the server, as problems (empty when all is well). */
@@ -104,9 +115,9 @@ export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql'): voi
   }
 
   describe.each(strategies)('%s', (strategy) => {
-    test('a crash at every API-call boundary: every rotation converges on retry, and the credentials keep working', async () => {
+    test('a crash at every API-call boundary of the shipped function: every rotation converges on retry, and the credentials keep working', async () => {
       const tally = tallies.get(strategy)!.api;
-      const clean = await rotate(strategy, await newSecret(strategy));
+      const clean = await rotate(strategy, await newSecret(strategy), undefined, 'bundle');
       expect(clean).toMatchObject({ converged: true, attempts: 1, labelProblems: [] });
       expect(clean.apiCalls.length).toBeGreaterThanOrEqual(9);
 
@@ -118,7 +129,7 @@ export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql'): voi
             sim.faults.clear();
             if (kind === 'failCall') sim.faults.failCall(call.operation, { nth: call.nth });
             else sim.faults.dropResponse(call.operation, { nth: call.nth });
-          });
+          }, 'bundle');
           tally.record(`${kind} ${call.operation} #${call.nth}`, run, { faultFired: sim.faults.pending === 0, ...await credentialChecks(strategy, arn) });
         }
       }
@@ -170,7 +181,7 @@ export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql'): voi
     const audit = new LeakAudit();
     await audit.addStoredValues(client, secrets);
     audit.addSecret(server.master.password);
-    audit.addSimulatorOutput(sim, [...functions.values()].map((fn) => fn.logGroup));
+    audit.addSimulatorOutput(sim, [...[...functions.values()].map((fn) => fn.logGroup), ...[...bundledFunctions.values()].map(logGroupOf)]);
     const leaks = audit.hits();
     for (const strategy of strategies) {
       const { api, database } = tallies.get(strategy)!;

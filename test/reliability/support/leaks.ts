@@ -9,7 +9,7 @@ export interface LeakHit {
   readonly secret: string;
 }
 
-/** The shortest value audited. */
+/** The shortest value audited, and the shortest part of one that counts as a leak. */
 const MIN_LENGTH = 8;
 
 /** Keys of a JSON secret whose values are secrets. */
@@ -17,8 +17,9 @@ const SECRET_KEYS = new Set(['password']);
 
 /**
  * Collects every secret value a suite generated or stored and every text its rotations produced (log lines,
- * error messages and stacks), and finds any secret in any text, in the forms a log line or an error would
- * carry it: raw, JSON-escaped (once or twice, for a secret string inside a JSON log field) and SQL-escaped.
+ * error messages and stacks), and finds any part of a secret of MIN_LENGTH characters or more in any text, in the
+ * forms a log line or an error would carry it: raw, JSON-escaped (once or twice, for a secret string inside a JSON
+ * log field), SQL-escaped, URL-encoded, hex and base64.
  */
 export class LeakAudit {
   private readonly secrets = new Set<string>();
@@ -49,16 +50,21 @@ export class LeakAudit {
     this.publicValues.push(value);
   }
 
-  /** A stored SecretString: the whole string, and its password fields when it is a JSON object. */
+  /**
+   * A stored SecretString: its secret fields when it is a JSON object (the other fields, user names, hosts and
+   * database names, may be logged), the whole string otherwise.
+   */
   public addSecretString(value: string, extraKeys: readonly string[] = []): void {
-    this.addSecret(value);
     let parsed: unknown;
     try {
       parsed = JSON.parse(value);
     } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null) {
+      this.addSecret(value);
       return;
     }
-    if (typeof parsed !== 'object' || parsed === null) return;
     for (const [key, field] of Object.entries(parsed)) {
       if ((SECRET_KEYS.has(key) || extraKeys.includes(key)) && typeof field === 'string') this.addSecret(field);
     }
@@ -101,14 +107,16 @@ export class LeakAudit {
   }
 
   public hits(): LeakHit[] {
-    // Every secret is at least MIN_LENGTH long: index the forms by their first MIN_LENGTH characters and look up
+    // Every encoded part is at least MIN_LENGTH long: index them by their first MIN_LENGTH characters and look up
     // each window of each text once, so the cost grows with the texts' length, not with texts times secrets.
     const byPrefix = new Map<string, Array<{ form: string; secret: string }>>();
     for (const secret of this.secrets) {
-      if (this.publicValues.some((value) => value.includes(secret))) continue;
-      for (const form of formsOf(secret)) {
-        const prefix = form.slice(0, MIN_LENGTH);
-        byPrefix.set(prefix, [...byPrefix.get(prefix) ?? [], { form, secret }]);
+      for (const part of partsOf(secret)) {
+        if (this.publicValues.some((value) => value.includes(part))) continue;
+        for (const form of formsOf(part)) {
+          const prefix = form.slice(0, MIN_LENGTH);
+          byPrefix.set(prefix, [...byPrefix.get(prefix) ?? [], { form, secret }]);
+        }
       }
     }
     const hits = new Map<string, LeakHit>();
@@ -124,14 +132,37 @@ export class LeakAudit {
   }
 }
 
-function formsOf(secret: string): string[] {
-  const json = JSON.stringify(secret).slice(1, -1);
+/**
+ * The parts of a secret whose presence is a leak: every run of MIN_LENGTH characters, but those too plain to tell
+ * from ordinary text (`xxxxxxxx`). A longer leaked part contains one of them, in every form but base64.
+ */
+function partsOf(secret: string): string[] {
+  // By code point: a fuzzed secret may hold characters outside the BMP, whose halves are not text.
+  const characters = [...secret];
+  const parts = new Set<string>();
+  for (let at = 0; at + MIN_LENGTH <= characters.length; at++) {
+    const part = characters.slice(at, at + MIN_LENGTH);
+    if (new Set(part).size >= 4) parts.add(part.join(''));
+  }
+  return [...parts];
+}
+
+function formsOf(part: string): string[] {
+  const json = JSON.stringify(part).slice(1, -1);
+  // Base64 of a longer leaked part holds the base64 of one of its 6-character runs that starts on a 3-byte boundary.
+  const characters = [...part];
+  const base64 = [0, 1, 2].map((at) => Buffer.from(characters.slice(at, at + 6).join('')))
+    .flatMap((bytes) => [bytes.toString('base64'), bytes.toString('base64url')])
+    .filter((form) => form.length === MIN_LENGTH);
   return [...new Set([
-    secret,
+    part,
     json,
     JSON.stringify(json).slice(1, -1),
-    secret.replace(/'/g, "''"),
-    secret.replace(/\\/g, '\\\\').replace(/'/g, "\\'"),
+    part.replace(/'/g, "''"),
+    part.replace(/\\/g, '\\\\').replace(/'/g, "\\'"),
+    encodeURIComponent(part),
+    Buffer.from(part).toString('hex'),
+    ...base64,
   ])];
 }
 

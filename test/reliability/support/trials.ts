@@ -87,6 +87,7 @@ export class TrialTally {
       ...checks.credentialsLost ? ['no staged version logs in: credentials lost'] : [],
       ...run.converged ? [] : [`did not converge in ${run.attempts} attempts (${lastError(run)})`],
       ...run.labelProblems,
+      ...unfinishedSuccesses(run),
       ...checks.privilegesLost ? ['AWSCURRENT logs in but cannot read the application table: privileges lost'] : [],
       ...checks.problems ?? [],
     ];
@@ -104,6 +105,16 @@ export class TrialTally {
       lostPrivileges: this.lostPrivileges,
     };
   }
+}
+
+/**
+ * Attempts in which every step reported success though AWSCURRENT did not end on the new version: a step that hides
+ * its failure. Secrets Manager's retry may still finish the rotation, so converging alone does not rule it out.
+ */
+function unfinishedSuccesses(run: RotationRun): string[] {
+  return run.events
+    .filter((event) => event.type === 'RotationFailed' && event.error?.type === 'RotationIncomplete')
+    .map((event) => `attempt ${event.attempt}: every step reported success, but AWSCURRENT was not on the new version`);
 }
 
 function lastError(run: RotationRun): string {

@@ -1,7 +1,8 @@
-import { escape, escapeId } from 'mysql2';
+import { escape, escapeId, format } from 'mysql2';
 import type { QueryOptions, Row } from '../../../../lambda/rotation/database/client';
 import { MYSQL_ENGINE } from '../../../../lambda/rotation/database/engines/mysql';
 import type { MySqlClient } from '../../../../lambda/rotation/database/mysql-client';
+import { documentedStatement, MySqlVersion } from '../../../support/mysql-reference';
 
 /**
  * The MySQL 8 branch, on the statements it issues. No MySQL 8 server runs here (the real-server tests use MariaDB),
@@ -130,4 +131,65 @@ test('createUser refuses a spec that was not validated, before any statement', a
   await expect(MYSQL_ENGINE.createUser(master, { username: 'app', password: 'pw', spec: { grants: [{ privileges: ['SELECT'], on: 'db`.*' }] } }))
     .rejects.toThrow(/`grants` target "db`\.\*" must be/);
   expect(statements).toEqual([]);
+});
+
+describe.each<[MySqlVersion, { grants: string[]; createUser: string }]>([
+  ['8.0', { grants: SHOW_GRANTS, createUser: showCreateUser('REQUIRE SSL') }],
+  ['5.7', {
+    // MySQL 5.7 prints grantees in single quotes and has no roles; its SHOW CREATE USER has no history or reuse options.
+    grants: ["GRANT USAGE ON *.* TO 'app'@'%'", "GRANT SELECT, INSERT ON `orders`.* TO 'app'@'%' WITH GRANT OPTION"],
+    createUser: "CREATE USER 'app'@'%' IDENTIFIED WITH 'mysql_native_password' AS '*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9' "
+      + 'REQUIRE SSL PASSWORD EXPIRE DEFAULT ACCOUNT UNLOCK',
+  }],
+])('MySQL %s', (version, server) => {
+  /** Every statement a path sends, judged by the reference manual's forms; returns the passwords they set. */
+  async function passwordsSet(path: (session: () => MySqlClient) => Promise<unknown>): Promise<string[]> {
+    const statements: Statement[] = [];
+    const answers = {
+      'SELECT VERSION() AS version': [{ version: version === '8.0' ? '8.0.36' : '5.7.44-log' }],
+      'SELECT CURRENT_USER() AS account': [{ account: 'app@%' }],
+      'SHOW GRANTS FOR ?@?': server.grants.map((line) => ({ 'Grants for app@%': line })),
+      'SHOW CREATE USER ?@?': [{ 'CREATE USER for app@%': server.createUser }],
+    };
+    await path(() => mysql8Session(answers, statements));
+    return statements.flatMap((statement) => {
+      const sent = statement.params === undefined ? statement.sql : format(statement.sql, statement.params as Parameters<typeof format>[1]);
+      const { password } = documentedStatement(version, sent);
+      if (password === undefined) return [];
+      // What a statement sets is what the engine marked as sensitive in it: the password, or a placeholder.
+      expect([sent, password]).toEqual([sent, statement.sensitive?.[0]]);
+      return [password];
+    });
+  }
+
+  test('every statement is a documented MySQL form, and sets the cleartext password meant', async () => {
+    expect(await passwordsSet((session) => MYSQL_ENGINE.setOwnPassword(session(), 'app', "own'pass\\word"))).toEqual(["own'pass\\word"]);
+
+    const clonePasswords = await passwordsSet((session) => MYSQL_ENGINE.setAlternateUserPassword({
+      master: session(), current: session(), currentUsername: 'app', alternateUsername: 'app_clone', password: 'clone-password',
+    }));
+    expect(clonePasswords).toEqual([expect.any(String), 'clone-password']);
+
+    const grantsOnly = { grants: [{ privileges: ['SELECT'], on: 'app_db.*' }] };
+    expect(await passwordsSet((session) => MYSQL_ENGINE.createUser(session(), { username: 'new_app', password: 'new-password', spec: grantsOnly })))
+      .toEqual(['new-password']);
+  });
+});
+
+test.each<[MySqlVersion, string]>([
+  ['8.0', "ALTER USER 'app'@'%' IDENTIFIED BY PASSWORD '*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9'"],
+  ['8.0', "SET PASSWORD FOR 'app'@'%' = PASSWORD('x')"],
+  ['5.7', "GRANT `reader`@`%` TO 'app'@'%'"],
+  ['5.7', "ALTER USER 'app'@'%' DEFAULT ROLE `reader`@`%`"],
+  ['5.7', "ALTER USER 'app'@'%' IDENTIFIED BY 'x' PASSWORD HISTORY 5"],
+  ['8.0', "GRANT SELECT ON `orders`.* TO 'app'@'%' IDENTIFIED BY 'x'"],
+])('the reference refuses what MySQL %s does not document: %s', (version, sql) => {
+  expect(() => documentedStatement(version, sql)).toThrow(`MySQL ${version} documents no statement of the form`);
+});
+
+test('the reference reads the cleartext a statement sets, unescaped, and none from a hash', () => {
+  expect(documentedStatement('8.0', "ALTER USER 'app'@'%' IDENTIFIED BY 'it''s \\\\ \\'x' REQUIRE SSL")).toEqual({
+    form: "ALTER USER ... IDENTIFIED BY 'auth_string'", password: "it's \\ 'x",
+  });
+  expect(documentedStatement('5.7', "CREATE USER 'app'@'%' IDENTIFIED BY PASSWORD '*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9'").password).toBeUndefined();
 });
