@@ -15,7 +15,7 @@ func main() {
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(2)})
 	cdkrotatingsecrets.NewRotatingSecret(stack, jsii.String("OrdersUser"), &cdkrotatingsecrets.RotatingSecretProps{
 		Schedule: cdkrotatingsecrets.Schedule_Cron(&cdkrotatingsecrets.CronOptions{Hour: jsii.String("3"), WeekDay: jsii.String("SUN")}),
-		Strategy: cdkrotatingsecrets.RotationStrategy_PostgresSingleUser(&cdkrotatingsecrets.DatabaseRotationOptions{
+		Strategy: cdkrotatingsecrets.RotationStrategy_PostgresSingleUser(&cdkrotatingsecrets.DatabaseSingleUserOptions{
 			Database: cdkrotatingsecrets.DatabaseTarget_FromEndpoint(&cdkrotatingsecrets.DatabaseEndpointOptions{
 				Host: jsii.String("orders.db.example.com"),
 				Port: jsii.Number(5432),

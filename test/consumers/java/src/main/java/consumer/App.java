@@ -3,7 +3,7 @@ package consumer;
 
 import io.github.cdkrotatingsecrets.CronOptions;
 import io.github.cdkrotatingsecrets.DatabaseEndpointOptions;
-import io.github.cdkrotatingsecrets.DatabaseRotationOptions;
+import io.github.cdkrotatingsecrets.DatabaseSingleUserOptions;
 import io.github.cdkrotatingsecrets.DatabaseTarget;
 import io.github.cdkrotatingsecrets.RotatingSecret;
 import io.github.cdkrotatingsecrets.RotatingSecretProps;
@@ -20,7 +20,7 @@ public final class App {
         Vpc vpc = new Vpc(stack, "Vpc", VpcProps.builder().maxAzs(2).build());
         new RotatingSecret(stack, "OrdersUser", RotatingSecretProps.builder()
                 .schedule(Schedule.cron(CronOptions.builder().hour("3").weekDay("SUN").build()))
-                .strategy(RotationStrategy.postgresSingleUser(DatabaseRotationOptions.builder()
+                .strategy(RotationStrategy.postgresSingleUser(DatabaseSingleUserOptions.builder()
                         .database(DatabaseTarget.fromEndpoint(DatabaseEndpointOptions.builder()
                                 .host("orders.db.example.com").port(5432).build()))
                         .username("orders_app")
