@@ -51,7 +51,9 @@ export class ExistingSecretRotation extends Construct {
       encryptionKey: props.secret.encryptionKey,
       strategy: (props.strategy ?? RotationStrategy.randomPassword())._bind(this),
       schedule,
-      replacesSchedule: props.replacesScheduleId === undefined ? undefined : { secret: secretConstruct(this, props.secret), id: props.replacesScheduleId },
+      replacesSchedule: props.replacesScheduleId === undefined
+        ? undefined
+        : { secret: secretConstruct(this, props.secret), id: props.replacesScheduleId },
     });
     this.rotationFunction = rotation.rotationFunction.function;
   }
