@@ -1,4 +1,5 @@
 import { JsonFile, awscdk, javascript } from 'projen';
+import { configureExampleChecks } from './projenrc/examples';
 import { configureIntegTests } from './projenrc/integ';
 import { configurePackages } from './projenrc/packages';
 import { configureReleaseChecks, releaseOptions } from './projenrc/release';
@@ -152,6 +153,7 @@ project.testTask.prependSpawn(project.bundler.bundleTask);
 project.testTask.prependExec('bash scripts/test-services.sh');
 
 configurePackages(project);
+configureExampleChecks(project);
 configureIntegTests(project);
 configureReleaseChecks(project);
 

@@ -28,6 +28,32 @@ if command -v esbuild > /dev/null 2>&1 && env -i PATH="$(dirname "$(command -v n
   exit 1
 fi
 "$repo/.venv/bin/cfn-lint" --ignore-checks W3005 -- cdk.out/Consumer.template.json
+
+# The package's typings under the TypeScript versions the README names, strict, as a CDK app runs them (ts-node).
+cat > app.ts <<'TS'
+import { App, Duration, Stack, aws_iam as iam } from 'aws-cdk-lib';
+import { RotatingSecret, RotationStrategy, Schedule } from 'cdk-rotating-secrets';
+const app = new App({ outdir: 'cdk.out.ts' });
+const stack = new Stack(app, 'Consumer');
+const secret: RotatingSecret = new RotatingSecret(stack, 'One', {
+  strategy: RotationStrategy.randomPassword({ passwordLength: 40 }),
+  schedule: Schedule.rate(Duration.days(7)),
+});
+secret.grantRead(new iam.AccountRootPrincipal());
+app.synth();
+TS
+# cdk init's compiler options.
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "lib": ["es2022"], "strict": true, "types": ["node"] } }
+JSON
+for typescript in 5.9 6.0; do
+  npm install --no-audit --no-fund --loglevel=error --no-save "typescript@~$typescript" ts-node@10.9.2 @types/node@20 > /dev/null
+  npx tsc --noEmit
+  npx ts-node app.ts
+  test -f cdk.out.ts/Consumer.template.json
+  rm -rf cdk.out.ts
+  echo "consumer app: TypeScript $(npx tsc --version | cut -d' ' -f2) compiles it strictly and ts-node runs it"
+done
 functions=$(node -e "
 const t = require('./cdk.out/Consumer.template.json');
 const fns = Object.values(t.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');

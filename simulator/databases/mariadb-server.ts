@@ -1,4 +1,5 @@
 import { ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConnectionOptions, createConnection } from 'mysql2/promise';
 import type { ServerCertificate } from './certificate-authority';
@@ -45,6 +46,11 @@ export function startMariaDbServer(options: LocalServerOptions): Promise<MariaDb
 class MariaDbProcess implements MariaDbServer {
   private readonly dirs: string[];
   private readonly data: string;
+  /**
+   * Its own temporary directory: a starting MariaDB deletes every `#sql*` file in its tmpdir as a leftover, which in
+   * a shared /tmp are the temporary tables of other servers starting at the same time.
+   */
+  private readonly tmp: string;
   private readonly admin: ConnectionOptions;
   private readonly log: string;
   private readonly args: string[];
@@ -53,17 +59,19 @@ class MariaDbProcess implements MariaDbServer {
   constructor(private readonly installation: MariaDbInstallation, private readonly options: LocalServerOptions, public readonly port: number) {
     this.dirs = serverDirectories(options);
     this.data = join(options.dir, 'data');
+    this.tmp = join(options.dir, 'tmp');
     this.admin = { socketPath: join(options.socketDir ?? options.dir, 'mysqld.sock'), user: 'root' };
     this.log = join(options.dir, 'server.log');
     this.args = ['--no-defaults', `--datadir=${this.data}`, `--socket=${this.admin.socketPath}`, `--pid-file=${join(options.dir, 'mariadbd.pid')}`,
-      `--log-error=${this.log}`, `--port=${port}`, '--bind-address=127.0.0.1', '--skip-name-resolve', ...MEMORY_SETTINGS];
+      `--log-error=${this.log}`, `--tmpdir=${this.tmp}`, `--port=${port}`, '--bind-address=127.0.0.1', '--skip-name-resolve', ...MEMORY_SETTINGS];
   }
 
   /** mariadb-install-db, and the TLS settings. */
   public async initialize(): Promise<void> {
     const { account, installDb } = this.installation;
-    await account.own(...this.dirs);
-    await account.run(installDb, ['--no-defaults', `--datadir=${this.data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...MEMORY_SETTINGS], this.options.dir);
+    await mkdir(this.tmp);
+    await account.own(...this.dirs, this.tmp);
+    await account.run(installDb, ['--no-defaults', `--datadir=${this.data}`, `--tmpdir=${this.tmp}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...MEMORY_SETTINGS], this.options.dir);
     if (this.options.tls) {
       const certificate = await installCertificate(account, this.options.tls, this.options.dir);
       this.args.push(`--ssl-cert=${certificate.certFile}`, `--ssl-key=${certificate.keyFile}`, `--ssl-ca=${certificate.caFile}`);

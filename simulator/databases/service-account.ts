@@ -27,7 +27,10 @@ export class ServiceAccount {
       await execFileAsync(file, args, { cwd, ...this.ids });
     } catch (error) {
       const { code, stderr, stdout } = error as { code?: number | string; stderr?: string; stdout?: string };
-      const output = `${stderr ?? ''}${stdout ?? ''}`.trim().split('\n').slice(-15).join('\n');
+      const lines = `${stderr ?? ''}${stdout ?? ''}`.trim().split('\n');
+      // The cause is in the lines that name an error; a tool's closing advice only fills the tail.
+      const errors = lines.filter((line) => /\berror\b/i.test(line)).slice(0, 10);
+      const output = [...errors, ...lines.slice(-5)].join('\n');
       throw new Error(`${basename(file)} failed (exit code ${code}):\n${output}`);
     }
   }

@@ -79,7 +79,7 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
       scope: request.tagged ? 'tagged' : { policyArn: request.secretArnIsComplete ? request.secretArn : `${request.secretArn}-??????` },
       rotation,
       schedule: { expression: request.schedule.expressionString, duration: window },
-      fingerprint: () => fingerprint(rotation.fingerprint, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null),
+      fingerprint: () => fingerprint(scope, rotation.fingerprint, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null),
       timeout: request.verification?.timeout,
       pollInterval: request.verification?.pollInterval,
       repairStalePending: request.verification?.repairStalePending ?? false,
