@@ -1,5 +1,4 @@
 import {
-  App,
   Duration,
   Stack,
   aws_ec2 as ec2,
@@ -110,6 +109,3 @@ export const SAR_ROTATION: Approach = {
 };
 
 export const APPROACHES: readonly Approach[] = [OURS_VERIFIED, OURS_UNVERIFIED, HAND_ROLLED, HOSTED_ROTATION, SAR_ROTATION];
-
-/** Keeps the name unused-import-free for callers that only need the type. */
-export type { App };

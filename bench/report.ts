@@ -57,19 +57,30 @@ function footprintSections(results: BenchResults): string[] {
     + 'Template bytes are the minified JSON template. Per added secret: from the smallest to the largest N (least squares over all N in brackets, when it differs). '
     + 'HostedRotation and SecretRotation also create a nested stack with its own rotation function per secret at deploy time, not counted here.',
     table(
-      ['approach', 'per added secret: resources', 'bytes', 'bytes vs hand-rolled', 'per stack: resources', `first N over ${CLOUDFORMATION_RESOURCE_LIMIT} resources`, 'Lambda functions in template'],
+      [
+        'approach', 'per added secret: resources', 'bytes', 'bytes vs hand-rolled', 'per stack: resources', 'bytes',
+        `first N over ${CLOUDFORMATION_RESOURCE_LIMIT} resources`, 'Lambda functions in template',
+      ],
       results.footprint.map((approach) => [
         approach.label,
         withFit(approach.resourcesPerSecret, approach.resourcesPerSecretFit),
         withFit(approach.bytesPerSecret, approach.bytesPerSecretFit),
         `${Math.round((100 * approach.bytesPerSecret) / handRolled.bytesPerSecret)}%`,
         approach.resourcesPerStack,
+        approach.bytesPerStack,
         approach.firstCountOverLimit,
         `${approach.points[approach.points.length - 1].lambdaFunctions}${approach.nestedStackPerSecret ? ' + 1 per secret at deploy' : ''}`,
       ]),
     ),
     'With `cdk init`\'s recommended feature flags (`@aws-cdk/aws-iam:minimizePolicies` and others) the hand-rolled baseline adds '
     + `${formatCell(results.handRolledRecommendedFlagsBytesPerSecret)} bytes per secret (${formatCell(handRolled.bytesPerSecret)} without).`,
+    '### One PostgreSQL instance whose master user rotates',
+    'What rotation adds to a stack with one new RDS for PostgreSQL instance (a VPC with a NAT gateway, the instance with its generated master secret), '
+    + 'the instance declared as each approach needs it. HostedRotation and SecretRotation also create a nested stack with its rotation function at deploy time, not counted here.',
+    table(
+      ['approach', 'added resources', 'added template bytes'],
+      (results.databaseFootprint ?? []).map((approach) => [approach.label, approach.addedResources, approach.addedBytes]),
+    ),
     '### Resources',
     table(['approach', ...counts.map((n) => `N=${n}`)], atEachCount((approach, i) => overLimit(approach.points[i].resources))),
     '### Template bytes',
@@ -163,6 +174,11 @@ function headlineFigures(results: BenchResults): Map<string, number> {
     figures.set(`${approach.label}: resources per secret`, approach.resourcesPerSecret);
     figures.set(`${approach.label}: bytes per secret`, approach.bytesPerSecret);
     figures.set(`${approach.label}: resources per stack`, approach.resourcesPerStack);
+    if (approach.bytesPerStack !== undefined) figures.set(`${approach.label}: bytes per stack`, approach.bytesPerStack);
+  }
+  for (const approach of results.databaseFootprint ?? []) {
+    figures.set(`one PostgreSQL instance, ${approach.label}: added resources`, approach.addedResources);
+    figures.set(`one PostgreSQL instance, ${approach.label}: added bytes`, approach.addedBytes);
   }
   for (const timing of results.synth) {
     const label = results.footprint.find((approach) => approach.key === timing.key)?.label ?? timing.key;

@@ -25,6 +25,8 @@ export interface ApproachFootprint {
   readonly bytesPerSecretFit: number;
   /** Resources of the stack with no secret (the fit's intercept). */
   readonly resourcesPerStack: number;
+  /** Template bytes of the stack with no secret (the fit's intercept). */
+  readonly bytesPerStack: number;
   /** Smallest N over CloudFormation's 500 resources, from the fit. */
   readonly firstCountOverLimit: number;
   /** cfn-lint's findings at the largest N, by rule. */
@@ -71,6 +73,14 @@ export interface VerificationFigures {
   readonly maxExcessMs: number;
 }
 
+/** What one PostgreSQL secret on a new RDS instance adds to the instance's stack, by approach. */
+export interface DatabaseFootprint {
+  readonly key: string;
+  readonly label: string;
+  readonly addedResources: number;
+  readonly addedBytes: number;
+}
+
 export interface TargetResult {
   readonly target: string;
   readonly measured: string;
@@ -92,6 +102,7 @@ export interface BenchResults {
     readonly staleAssets: string[];
   };
   readonly footprint: ApproachFootprint[];
+  readonly databaseFootprint: DatabaseFootprint[];
   /** Bytes per added secret of the hand-rolled baseline with `cdk init`'s recommended feature flags. */
   readonly handRolledRecommendedFlagsBytesPerSecret: number;
   readonly synth: SynthTiming[];

@@ -1,5 +1,5 @@
 /**
- * The benchmark, in one process: N rotating secrets (N = 1, 50, 100, 160) with this library and with
+ * The benchmark, in one process: N rotating secrets (N = 1, 50, 100, 160, 240) with this library and with
  * aws-cdk-lib's alternatives side by side (resources, template bytes, per-secret slopes, synth time,
  * rendered IAM policy sizes, cfn-lint), then the rotation function (bundle sizes, cold start against the
  * simulator, API calls per rotation) and the delay the deploy-time check adds. Prints markdown; with
@@ -19,6 +19,7 @@ import * as esbuild from 'esbuild';
 import { AWS_GENERIC_TEMPLATE_CALLS, countGenericRotationCalls } from './api-calls';
 import { APPROACHES, HAND_ROLLED } from './approaches';
 import { ColdStart, coldStartRatio, measureColdStarts, prepareBundles, scratchDir } from './cold-start';
+import { measureDatabaseFootprints } from './database-footprint';
 import { firstCountOverLimit, Synthesis, synthesize } from './footprint';
 import { lintTemplates } from './lint';
 import { largestManaged, largestRoleInline, measurePolicies } from './policy-size';
@@ -32,7 +33,7 @@ import { bundleAssetDir } from '../test/support/strategies';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(__dirname, 'RESULTS.md');
-const COUNTS = [1, 50, 100, 160];
+const COUNTS = [1, 50, 100, 160, 240];
 /** Synth time is taken at these N: the smaller shows what a stack costs, the larger what secrets add. */
 const SYNTH_TIMING_COUNTS = [1, 100];
 const API_CALL_ROTATIONS = 3;
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
 
   progress(`footprint: ${APPROACHES.length} approaches × N = ${COUNTS.join(', ')}`);
   const { footprints, largest } = measureFootprints();
+  const databaseFootprint = measureDatabaseFootprints();
   try {
     const handRolledRecommendedFlagsBytesPerSecret = recommendedFlagsBytesPerSecret();
     progress(`synth time: ${options.synthRuns} runs × ${APPROACHES.length} approaches at N = ${SYNTH_TIMING_COUNTS.join(', ')}`);
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     const measured = {
       meta: describeRun(options, loadAtStart),
       footprint: withLint,
+      databaseFootprint,
       handRolledRecommendedFlagsBytesPerSecret,
       synth,
       bundles,
@@ -112,6 +115,7 @@ function measureFootprints(): { footprints: ApproachFootprint[]; largest: Synthe
     const resourcesPerSecret = (last.resources - first.resources) / (last.count - first.count);
     const resourcesPerSecretFit = leastSquaresSlope(points.map((p) => [p.count, p.resources]));
     const resourcesPerStack = median(points.map((p) => p.resources - resourcesPerSecretFit * p.count));
+    const bytesPerSecretFit = leastSquaresSlope(points.map((p) => [p.count, p.bytes]));
     return {
       key: approach.key,
       label: approach.label,
@@ -120,8 +124,9 @@ function measureFootprints(): { footprints: ApproachFootprint[]; largest: Synthe
       resourcesPerSecret,
       bytesPerSecret: (last.bytes - first.bytes) / (last.count - first.count),
       resourcesPerSecretFit,
-      bytesPerSecretFit: leastSquaresSlope(points.map((p) => [p.count, p.bytes])),
+      bytesPerSecretFit,
       resourcesPerStack: Math.round(resourcesPerStack),
+      bytesPerStack: Math.round(median(points.map((p) => p.bytes - bytesPerSecretFit * p.count))),
       firstCountOverLimit: firstCountOverLimit(resourcesPerStack, resourcesPerSecretFit),
       lintFindings: {},
     };

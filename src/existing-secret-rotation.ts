@@ -15,6 +15,15 @@ export interface ExistingSecretRotationProps extends RotationOptions {
    * `Secret.fromSecretCompleteArn`, `Secret.fromSecretAttributes` with an `encryptionKey`).
    */
   readonly secret: secretsmanager.ISecret;
+
+  /**
+   * The id you gave `addRotationSchedule` on this secret, when this construct takes over its rotation: the rotation
+   * schedule keeps that schedule's logical id, so CloudFormation updates it in place. Without it, CloudFormation
+   * creates the new schedule and then deletes the old one, and deleting a rotation schedule turns rotation off.
+   * Only for a `Secret` of this stack.
+   * @default - a new rotation schedule under this construct
+   */
+  readonly replacesScheduleId?: string;
 }
 
 /**
@@ -42,9 +51,20 @@ export class ExistingSecretRotation extends Construct {
       encryptionKey: props.secret.encryptionKey,
       strategy: (props.strategy ?? RotationStrategy.randomPassword())._bind(this),
       schedule,
+      replacesSchedule: props.replacesScheduleId === undefined
+        ? undefined
+        : { secret: secretConstruct(this, props.secret), id: props.replacesScheduleId },
     });
     this.rotationFunction = rotation.rotationFunction.function;
   }
+}
+
+/** The secret's own construct, where `addRotationSchedule` put the schedule being replaced. */
+function secretConstruct(scope: Construct, secret: secretsmanager.ISecret): Construct {
+  if (!(secret.node.defaultChild instanceof secretsmanager.CfnSecret) || Stack.of(secret) !== Stack.of(scope)) {
+    throw new Error(`\`replacesScheduleId\` needs a Secret of this stack (${Stack.of(scope).stackName}); ${secret.node.path} is imported or of another stack`);
+  }
+  return secret;
 }
 
 /**

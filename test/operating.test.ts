@@ -68,6 +68,27 @@ describe('rotation for an existing secret', () => {
     const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'prod/api-key');
     expect(() => new ExistingSecretRotation(stack, 'Rotation', { secret, schedule: Schedule.disabled() })).toThrow(/remove the construct to stop rotating/);
   });
+
+  test('replacesScheduleId: the schedule takes the logical id addRotationSchedule gave it (updated in place, never deleted)', () => {
+    const idOf = (build: (stack: Stack, secret: secretsmanager.Secret) => void) => {
+      const stack = newStack();
+      build(stack, new secretsmanager.Secret(stack, 'Token'));
+      return Object.keys(Template.fromStack(stack).findResources('AWS::SecretsManager::RotationSchedule'));
+    };
+    const before = idOf((stack, secret) => secret.addRotationSchedule('RotationSchedule', {
+      rotationLambda: new lambda.Function(stack, 'Own', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') }),
+    }));
+
+    expect(idOf((stack, secret) => new ExistingSecretRotation(stack, 'Rotation', { secret, replacesScheduleId: 'RotationSchedule' }))).toEqual(before);
+    expect(idOf((stack, secret) => new ExistingSecretRotation(stack, 'Rotation', { secret }))).not.toEqual(before);
+  });
+
+  test('replacesScheduleId on an imported secret: refused, naming the secret', () => {
+    const stack = newStack();
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'prod/api-key');
+    expect(() => new ExistingSecretRotation(stack, 'Rotation', { secret, replacesScheduleId: 'RotationSchedule' }))
+      .toThrow(/^`replacesScheduleId` needs a Secret of this stack \(\S+\); \S*Imported is imported or of another stack$/);
+  });
 });
 
 

@@ -17,6 +17,11 @@ export interface RotationRequest extends Omit<RotationOptions, 'strategy' | 'sch
   readonly encryptionKey?: kms.IKey;
   readonly strategy: RotationStrategyBinding;
   readonly schedule: Schedule;
+  /**
+   * The id of a schedule that `addRotationSchedule` made on the secret's construct, which this rotation takes over:
+   * the schedule then has that one's logical id. By default, `Schedule` under `scope`.
+   */
+  readonly replacesSchedule?: { readonly secret: Construct; readonly id: string };
 }
 
 /** A secret's rotation, as configured; `attached` is called when the secret is attached to its database. */
@@ -47,7 +52,10 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
   rotation.addSecret(request.secretArnIsComplete ? request.secretArn : undefined, request.encryptionKey);
   if (binding.createUser !== undefined) rotation.allowCreateUser(request.secretArn, binding.createUser);
 
-  const rotationSchedule = new secretsmanager.CfnRotationSchedule(scope, 'Schedule', {
+  const replaced = request.replacesSchedule;
+  // addRotationSchedule's schedule is an L2 construct whose resource is its `Resource` child.
+  const [scheduleScope, scheduleId] = replaced ? [new Construct(replaced.secret, replaced.id), 'Resource'] : [scope, 'Schedule'];
+  const rotationSchedule = new secretsmanager.CfnRotationSchedule(scheduleScope, scheduleId, {
     secretId: request.secretArn,
     rotationLambdaArn: rotation.function.functionArn,
     rotationRules: { scheduleExpression: request.schedule.expressionString, duration: window },

@@ -7,6 +7,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { settledStages } from '../../sandbox/settle';
 import { SecretsManagerSimulator, SimulatorOptions } from '../../simulator';
 import { DeployResult, LocalCloudFormation, StackDescription } from '../../simulator/cloudformation';
+import { AssemblyStack, readAssembly } from '../../simulator/cloudformation/assembly';
 import { createLocalDatabaseHost, DatabaseHost, LocalDatabase } from '../../simulator/databases';
 
 /** The account and Region the simulator answers for: templates synthesized for them resolve to its ARNs. */
@@ -49,11 +50,17 @@ export class LocalCloud {
 
   /** Synthesizes a one-stack app built by `build` and deploys it (create, or update when the stack exists). */
   public async deploy(stackName: string, build: (stack: Stack) => void): Promise<DeployResult> {
+    const { template, assets } = this.synth(stackName, build);
+    return this.cfn.deploy({ stackName, template, assets: Object.fromEntries(assets) });
+  }
+
+  /** Synthesizes a one-stack app built by `build`, as the CDK CLI would: its template and assets. */
+  public synth(stackName: string, build: (stack: Stack) => void): AssemblyStack {
     const outdir = fs.mkdtempSync(path.join(this.workDir, 'assembly-'));
     const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
     build(new Stack(app, stackName, { env: ENV }));
     app.synth();
-    return this.cfn.deploy({ assemblyDir: outdir, stackName });
+    return readAssembly(outdir).find((stack) => stack.stackName === stackName)!;
   }
 
   public describe(stackName: string): StackDescription {
