@@ -51,6 +51,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     'aws-sdk-client-mock@^4',
     'aws-sdk-client-mock-jest@^4',
+    // The simulator's IAM evaluator (AGPL-3.0): a development dependency only, pinned because the simulator calls
+    // its evaluation engine directly (simulator/iam/evaluator.ts); never bundled into or required by the package.
+    '@cloud-copilot/iam-simulate@0.1.173',
+    '@cloud-copilot/iam-policy@0.1.109',
     'cdk-nag@^3',
     'fast-check@^4',
     'mysql2@^3',
@@ -103,9 +107,12 @@ project.bundler.bundleTask.prependExec(
 );
 
 // The sandbox CLI (simulator + runner for a cloud assembly) ships too, so users can run it on their own cdk.out.
+// The IAM evaluator is AGPL-3.0 and stays out of the bundle: the published sandbox runs without IAM enforcement
+// unless the user installs the evaluator beside it (simulator/iam/README.md).
 project.bundler.addBundle('sandbox/cli.ts', {
   platform: 'node',
   target: 'node20',
+  externals: ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-policy'],
   sourcemap: false,
   watchTask: false,
   executable: true,

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChildMessage, InvokeMessage } from './function-messages';
+import { FunctionIdentity, functionIdentity, IamAuthorizer, RequestEnvironment } from './iam';
 import { LogStore } from './logs';
 
 /** What Lambda passes as the handler's second argument. */
@@ -52,6 +53,11 @@ export interface AssetFunction extends FunctionCommon {
   readonly logFormat?: 'Text' | 'JSON';
   /** How many execution environments may run at once; further invocations wait. @default 10 */
   readonly maxConcurrency?: number;
+  /**
+   * The execution role's ARN: the function calls AWS as a session of this role, and Lambda writes its logs with it.
+   * @default - the function calls AWS as the simulator's administrator
+   */
+  readonly role?: string;
 }
 
 export type FunctionDefinition = InProcessFunction | AssetFunction;
@@ -68,6 +74,9 @@ export interface FunctionServices {
   readonly accountId: string;
   /** The file that stands in for Lambda's CA bundle (LAMBDA_CA_BUNDLE). @default - none */
   readonly lambdaCaBundle?: string;
+  /** Credentials of execution roles, and the check that Lambda may write a function's logs. */
+  readonly iam: IamAuthorizer;
+  readonly requestEnvironment: RequestEnvironment;
 }
 
 /** The CA bundle Lambda's Node.js runtime ships (Amazon's RDS CAs among others), which functions name in NODE_EXTRA_CA_CERTS. */
@@ -297,6 +306,7 @@ function functionRuntimeFile(): string {
 class ChildProcessRunner implements Runner {
   private readonly environments: ExecutionEnvironment[] = [];
   private readonly waiting: Array<() => void> = [];
+  private readonly identity: FunctionIdentity;
   private stopped = false;
 
   constructor(
@@ -309,6 +319,7 @@ class ChildProcessRunner implements Runner {
     if (!fs.existsSync(assetDir) || !fs.statSync(assetDir).isDirectory()) {
       throw new Error(`\`assetDir\` must be a directory, got ${definition.assetDir}`);
     }
+    this.identity = functionIdentity(services.iam, services.requestEnvironment, definition.role, target.name, target.logGroupName);
   }
 
   public async invoke(event: unknown): Promise<InvokeResult> {
@@ -337,7 +348,7 @@ class ChildProcessRunner implements Runner {
         return idle;
       }
       if (this.environments.length < (this.definition.maxConcurrency ?? 10)) {
-        const created = new ExecutionEnvironment(this.target, this.definition, this.logs, this.services);
+        const created = new ExecutionEnvironment(this.target, this.definition, this.logs, this.services, this.identity);
         created.busy = true;
         this.environments.push(created);
         return created;
@@ -358,13 +369,17 @@ class ExecutionEnvironment {
   private fatal?: { errorType: string; errorMessage: string };
   private readonly initStarted = performance.now();
   private initReported = false;
+  /** Whether Lambda may write this environment's log stream with the function's role (checked at each invocation). */
+  private writesLogs: boolean;
 
   constructor(
     private readonly target: FunctionTarget,
     private readonly definition: AssetFunction,
     private readonly logs: LogStore,
     services: FunctionServices,
+    private readonly identity: FunctionIdentity,
   ) {
+    this.writesLogs = identity.mayWriteLogs(this.logStreamName);
     const assetDir = path.resolve(definition.assetDir);
     const memorySize = definition.memorySize ?? 128;
     const nodePath = sdkNodePath();
@@ -384,9 +399,9 @@ class ExecutionEnvironment {
       AWS_LAMBDA_LOG_FORMAT: definition.logFormat ?? 'Text',
       AWS_REGION: services.region,
       AWS_DEFAULT_REGION: services.region,
-      AWS_ACCESS_KEY_ID: 'ASIASIMULATOREXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'simulator-dummy-secret-access-key',
-      AWS_SESSION_TOKEN: 'simulator-dummy-session-token',
+      AWS_ACCESS_KEY_ID: identity.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: identity.credentials.secretAccessKey,
+      ...(identity.credentials.sessionToken ? { AWS_SESSION_TOKEN: identity.credentials.sessionToken } : {}),
       AWS_ENDPOINT_URL_SECRETS_MANAGER: services.endpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: services.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: services.endpoint,
@@ -445,6 +460,7 @@ class ExecutionEnvironment {
   public invoke(event: unknown, timeoutMs: number): Promise<InvokeResult> {
     const requestId = randomUUID();
     const started = performance.now();
+    this.writesLogs = this.identity.mayWriteLogs(this.logStreamName);
     this.log(`START RequestId: ${requestId} Version: $LATEST`);
     return new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
@@ -501,6 +517,6 @@ class ExecutionEnvironment {
   }
 
   private log(line: string): void {
-    this.logs.append(this.target.logGroupName, this.logStreamName, line);
+    if (this.writesLogs) this.logs.append(this.target.logGroupName, this.logStreamName, line);
   }
 }

@@ -15,7 +15,7 @@ import { createStack } from './operations/create';
 import { deleteStack } from './operations/delete';
 import { rollBack, updateStack } from './operations/update';
 import { DEFAULT_SSM_PARAMETERS, resolveParameters } from './parameters';
-import { PolicyRegistry } from './policy-registry';
+import { PolicyRegistry, policyProviderOf } from './policy-registry';
 import { ResourceState, StackState } from './stack';
 import { Template, TemplateError, validateTemplate } from './template';
 
@@ -32,6 +32,13 @@ export interface LocalCloudFormationOptions {
   readonly ssmParameters?: Readonly<Record<string, string>>;
   /** Called with every stack event as it happens. */
   readonly onEvent?: (event: StackEvent) => void;
+  /**
+   * A RotationSchedule with RotateImmediatelyOnUpdate false completes only once Secrets Manager's configuration test
+   * (testSecret) has finished, as if that test were synchronous. AWS does not document which it is; by default the
+   * deployer does not wait, so what comes next may find the test's AWSPENDING version.
+   * @default false
+   */
+  readonly awaitConfigurationTests?: boolean;
 }
 
 /** A cloud assembly's stack (and, first, the stacks it depends on), or a template with its assets. */
@@ -103,6 +110,8 @@ export class LocalCloudFormation {
     private readonly options: LocalCloudFormationOptions = {},
   ) {
     this.eventLog = new StackEventLog(() => sim.clock.now());
+    // What the stacks deploy is what the simulator authorizes calls against.
+    sim.iam.addPolicyProvider(policyProviderOf(this.policies));
     if (options.onEvent) this.eventLog.onEvent(options.onEvent);
     this.secretsManager = new SecretsManagerClient(sim.clientConfig());
     this.ssmParameters = { ...DEFAULT_SSM_PARAMETERS, ...options.ssmParameters };
@@ -314,6 +323,7 @@ export class LocalCloudFormation {
         ...(this.options.databases ? { databases: this.options.databases } : {}),
         functionCodeDirectory: (stackName, logicalId, code, runtime) => this.functionCodeDirectory(stackName, logicalId, code, runtime),
         findResource: (physicalId, type) => this.findResource(physicalId, type),
+        awaitConfigurationTests: this.options.awaitConfigurationTests ?? false,
       },
       events: this.eventLog,
       dynamicReferences: { secretsManager: this.secretsManager, ssmParameters: this.ssmParameters },

@@ -1,0 +1,213 @@
+import { createServer } from 'node:net';
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Duration, Stack, aws_kms as kms } from 'aws-cdk-lib';
+import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../../src';
+import type { SecretsManagerSimulator } from '../../simulator';
+import type { DeployResult, LocalCloudFormation } from '../../simulator/cloudformation';
+import { SECRETS_MANAGER_SERVICE, serviceInvokeRequest } from '../../simulator/iam';
+
+/** A deployed scenario: the simulator, the deployer and what the stack holds. */
+export interface ScenarioRun {
+  readonly sim: SecretsManagerSimulator;
+  readonly cfn: LocalCloudFormation;
+  readonly stackName: string;
+  readonly deployed: DeployResult;
+  /** The physical id of the stack's resource whose construct path contains `pathPart` (and has `type`). */
+  physicalId(type: string, pathPart: string): string;
+}
+
+/** A caller the construct's conditions must keep out: `allowed` is false while the policies hold. */
+export interface Probe {
+  readonly wrongCaller: string;
+  allowed(run: ScenarioRun): Promise<boolean>;
+}
+
+/** What a user does with the constructs, run through the deployer with IAM enforced. */
+export interface Scenario {
+  readonly name: string;
+  readonly summary: string;
+  /** Adds the constructs to the scenario's stack. `context` holds what the scenario prepared (a port, say). */
+  build(stack: Stack, context: ScenarioContext): void;
+  /** Throws, saying what went wrong, when the run did not end as the scenario expects. */
+  verify(run: ScenarioRun): Promise<void>;
+  readonly probes: readonly Probe[];
+}
+
+export interface ScenarioContext {
+  /** A port on 127.0.0.1 where nothing listens. */
+  readonly closedPort: number;
+}
+
+const FOREIGN_ACCOUNT = '210987654321';
+const OTHER_FUNCTION = 'other-team-rotation';
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'one-secret',
+    summary: 'one RotatingSecret under a customer managed key, checked at deploy time',
+    build: (stack) => {
+      new RotatingSecret(stack, 'ApiKey', { encryptionKey: new kms.Key(stack, 'Key') });
+    },
+    verify: rotatedByCheck(1),
+    probes: [
+      probe('the rotation function reading a secret rotated by another function', async (run) =>
+        allowedCall(clientAs(run, 'GenericRotation/Role'), (client) => client.send(new GetSecretValueCommand({ SecretId: otherSecret(run) })))),
+      probe('the rotation function using the key outside Secrets Manager', async (run) =>
+        run.sim.iam.allows(roleSession(run, 'GenericRotation/Role'), [kmsRequest(run, { 'kms:EncryptionContext:SecretARN': secretArn(run) })])),
+      probe('Secrets Manager using the key for a secret of another account', async (run) =>
+        run.sim.iam.allows(roleSession(run, 'GenericRotation/Role'), [kmsRequest(run, {
+          'kms:ViaService': `secretsmanager.${run.sim.region}.amazonaws.com`,
+          'kms:EncryptionContext:SecretARN': `arn:aws:secretsmanager:${run.sim.region}:${FOREIGN_ACCOUNT}:secret:theirs-AbCdEf`,
+        })])),
+      probe('Secrets Manager invoking the function for another secret of the account', async (run) =>
+        serviceInvokeAllowed(run, otherSecret(run))),
+      probe('Secrets Manager invoking the function for a secret of another account', async (run) =>
+        serviceInvokeAllowed(run, `arn:aws:secretsmanager:${run.sim.region}:${FOREIGN_ACCOUNT}:secret:theirs-AbCdEf`)),
+      probe('the check describing a secret it was not given', async (run) =>
+        allowedCall(clientAs(run, 'RotationCheck/Role'), (client) => client.send(new DescribeSecretCommand({ SecretId: otherSecret(run) })))),
+      probe('the check pointing another secret\'s rotation at the stack\'s function', async (run) =>
+        allowedCall(clientAs(run, 'RotationCheck/Role'), (client) => client.send(new RotateSecretCommand({
+          SecretId: otherSecret(run), RotationLambdaARN: functionArn(run), RotateImmediately: false,
+        })))),
+    ],
+  },
+  {
+    name: 'shared-function',
+    summary: 'two RotatingSecrets sharing one rotation function (its invoke permission cannot name one secret)',
+    build: (stack) => {
+      new RotatingSecret(stack, 'First');
+      new RotatingSecret(stack, 'Second');
+    },
+    verify: rotatedByCheck(2),
+    probes: [
+      probe('Secrets Manager invoking the function for a secret of another account', async (run) =>
+        serviceInvokeAllowed(run, `arn:aws:secretsmanager:${run.sim.region}:${FOREIGN_ACCOUNT}:secret:theirs-AbCdEf`)),
+    ],
+  },
+  {
+    name: 'failing-rotation',
+    summary: 'a database secret whose database does not answer: the check fails the deployment, naming the step from the function\'s logs',
+    build: (stack, context) => {
+      new RotatingSecret(stack, 'OrdersUser', {
+        strategy: RotationStrategy.postgresSingleUser({
+          database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: context.closedPort }),
+          username: 'orders',
+          ssl: false,
+          connectTimeout: Duration.seconds(1),
+        }),
+        verification: { pollInterval: Duration.seconds(5), timeout: Duration.seconds(60) },
+      });
+    },
+    verify: async (run) => {
+      const failure = run.cfn.events(run.stackName).find((event) => event.resourceStatus === 'CREATE_FAILED' && event.resourceType.startsWith('Custom::'));
+      if (!failure) throw new Error(`the check did not fail (stack ${run.deployed.status})`);
+      if (!/failed in step setSecret/.test(failure.resourceStatusReason ?? '')) {
+        throw new Error(`the check failed without naming setSecret from the logs: ${failure.resourceStatusReason}`);
+      }
+    },
+    probes: [],
+  },
+];
+
+/** The stack deployed, and the check's rotation of each of its `count` secrets succeeded. */
+function rotatedByCheck(count: number) {
+  return async (run: ScenarioRun) => {
+    if (run.deployed.status !== 'CREATE_COMPLETE') {
+      const failed = run.cfn.events(run.stackName).find((event) => event.resourceStatus.endsWith('_FAILED'));
+      throw new Error(`${run.deployed.status}: ${failed?.logicalResourceId} ${failed?.resourceStatusReason ?? ''}`);
+    }
+    await run.sim.waitForIdle();
+    const rotated = new Set(run.sim.events.filter((e) => e.type === 'RotationSucceeded' && e.trigger === 'RotateSecret').map((e) => e.secretArn));
+    if (rotated.size !== count) throw new Error(`${rotated.size} of ${count} secrets were rotated by the check`);
+  };
+}
+
+function probe(wrongCaller: string, allowed: (run: ScenarioRun) => Promise<boolean>): Probe {
+  return { wrongCaller, allowed };
+}
+
+/** Whether a call as a wrong caller got through IAM: any answer but AccessDeniedException. */
+async function allowedCall(client: SecretsManagerClient, call: (client: SecretsManagerClient) => Promise<unknown>): Promise<boolean> {
+  try {
+    await call(client);
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'AccessDeniedException') return false;
+    // Another answer (a missing secret, a rotation in progress) means IAM let the call through.
+    if ((error as { $metadata?: unknown }).$metadata !== undefined) return true;
+    throw error;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** An SDK client acting as a session of the stack's role whose construct path contains `rolePath`. */
+function clientAs(run: ScenarioRun, rolePath: string): SecretsManagerClient {
+  const role = roleArn(run, rolePath);
+  return new SecretsManagerClient({ ...run.sim.clientConfig(), credentials: run.sim.iam.credentialsFor(role, 'probe'), maxAttempts: 1 });
+}
+
+function roleArn(run: ScenarioRun, rolePath: string): string {
+  return `arn:aws:iam::${run.sim.accountId}:role/${run.physicalId('AWS::IAM::Role', rolePath)}`;
+}
+
+function roleSession(run: ScenarioRun, rolePath: string) {
+  return run.sim.iam.principals.roleSession(roleArn(run, rolePath), 'probe');
+}
+
+function functionArn(run: ScenarioRun): string {
+  return `arn:aws:lambda:${run.sim.region}:${run.sim.accountId}:function:${run.physicalId('AWS::Lambda::Function', 'GenericRotation/Resource')}`;
+}
+
+function secretArn(run: ScenarioRun): string {
+  return run.physicalId('AWS::SecretsManager::Secret', 'ApiKey');
+}
+
+function serviceInvokeAllowed(run: ScenarioRun, sourceSecretArn: string): boolean {
+  return run.sim.iam.allows(run.sim.iam.principals.service(SECRETS_MANAGER_SERVICE), [serviceInvokeRequest(sourceSecretArn, functionArn(run))]);
+}
+
+/** kms:Decrypt of the scenario's key by the rotation role, with the given request context. */
+function kmsRequest(run: ScenarioRun, context: Record<string, string>) {
+  const keyArn = `arn:aws:kms:${run.sim.region}:${run.sim.accountId}:key/${run.physicalId('AWS::KMS::Key', 'Key')}`;
+  return { action: 'kms:Decrypt', resource: keyArn, context: { 'kms:CallerAccount': run.sim.accountId, ...context }, resourcePolicyOf: keyArn };
+}
+
+const otherSecrets = new WeakMap<ScenarioRun, string>();
+
+/**
+ * Another secret of the account, rotated by another team's function (whose resource policy lets Secrets Manager
+ * invoke it). Created by the administrator on first use; its ARN is known at once (CreateSecret answers it).
+ */
+function otherSecret(run: ScenarioRun): string {
+  const known = otherSecrets.get(run);
+  if (!known) throw new Error('call prepareOtherSecret(run) before the probes');
+  return known;
+}
+
+export async function prepareOtherSecret(run: ScenarioRun): Promise<void> {
+  const functionArnOfOther = `arn:aws:lambda:${run.sim.region}:${run.sim.accountId}:function:${OTHER_FUNCTION}`;
+  run.sim.registerFunction(functionArnOfOther, { handler: () => undefined });
+  run.sim.iam.putResourcePolicy(functionArnOfOther, {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: SECRETS_MANAGER_SERVICE }, Action: 'lambda:InvokeFunction', Resource: functionArnOfOther }],
+  });
+  const admin = new SecretsManagerClient({ ...run.sim.clientConfig(), maxAttempts: 1 });
+  const { ARN } = await admin.send(new CreateSecretCommand({ Name: 'other-team/token', SecretString: 'other-team-value' }));
+  await admin.send(new RotateSecretCommand({ SecretId: ARN, RotationLambdaARN: functionArnOfOther, RotateImmediately: false }));
+  await run.sim.waitForIdle();
+  admin.destroy();
+  otherSecrets.set(run, ARN!);
+}
+
+/** A port on 127.0.0.1 that nothing listens on (taken from the OS, then released). */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
