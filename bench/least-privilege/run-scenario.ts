@@ -23,6 +23,8 @@ export interface ScenarioOutcome {
   readonly decisions: readonly IamDecision[];
   /** The wrong callers that got through. */
   readonly allowedProbes: readonly string[];
+  /** The deployed physical id of each resource, by logical id. */
+  readonly physicalIds: Readonly<Record<string, string>>;
 }
 
 export const ACCOUNT = '123456789012';
@@ -65,7 +67,9 @@ export async function runScenario(synthesized: SynthesizedScenario, template: Te
         if (await probe.allowed(run)) allowedProbes.push(probe.wrongCaller);
       }
     }
-    return { ...(failure ? { failure } : {}), decisions: sim.iam.decisions(), allowedProbes };
+    const physicalIds = Object.fromEntries((cfn.describeStack(synthesized.stackName)?.resources ?? [])
+      .filter((resource) => resource.physicalId !== undefined).map((resource) => [resource.logicalId, resource.physicalId!]));
+    return { ...(failure ? { failure } : {}), decisions: sim.iam.decisions(), allowedProbes, physicalIds };
   } finally {
     fs.writeFileSync(file, JSON.stringify(synthesized.template));
     await cfn.stop();

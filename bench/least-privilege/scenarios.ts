@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Duration, Stack, aws_kms as kms } from 'aws-cdk-lib';
+import { Duration, Stack, aws_ec2 as ec2, aws_kms as kms } from 'aws-cdk-lib';
 import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../../src';
 import type { SecretsManagerSimulator } from '../../simulator';
 import type { DeployResult, LocalCloudFormation } from '../../simulator/cloudformation';
@@ -86,11 +86,12 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'failing-rotation',
-    summary: 'a database secret whose database does not answer: the check fails the deployment, naming the step from the function\'s logs',
+    summary: 'a database secret, rotated by a function in a VPC, whose database does not answer: the check fails the deployment, naming the step from the function\'s logs',
     build: (stack, context) => {
       new RotatingSecret(stack, 'OrdersUser', {
         strategy: RotationStrategy.postgresSingleUser({
           database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: context.closedPort }),
+          vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 1 }),
           username: 'orders',
           ssl: false,
           connectTimeout: Duration.seconds(1),

@@ -101,9 +101,11 @@ function tryLoad(): LoadedEvaluator {
               `${grant.policyType === 'resource' ? 'resource policy' : grant.policyIdentifier}#${grant.statementId ?? grant.statementIndex}`);
             return { decision, grants };
           }
-          const denial = (getDenialReasons(analysis) as Array<{ policyType: string; denialType: string }>)
-            .find((reason) => reason.denialType === 'Explicit') ?? getDenialReasons(analysis)[0];
-          return { decision, deniedBy: denial?.policyType ?? 'identity', grants: [] };
+          const reasons = getDenialReasons(analysis) as Array<{ policyType: string; denialType: string }>;
+          const denial = reasons.find((reason) => reason.denialType === 'Explicit') ?? reasons[0];
+          // A cross-account request its identity allows, without a resource policy, is denied by the missing resource policy.
+          const deniedBy = denial?.policyType ?? (analysis.identityAnalysis?.result === 'Allowed' ? 'resource' : 'identity');
+          return { decision, deniedBy, grants: [] };
         },
       },
     };

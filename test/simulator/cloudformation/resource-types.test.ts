@@ -21,7 +21,8 @@ exports.handler = async ({ Step: step, SecretId: id, ClientRequestToken: token }
 };`;
 
 let env: Awaited<ReturnType<typeof startDeployer>>;
-beforeEach(async () => (env = await startDeployer()));
+// These templates are about deployer semantics and grant no IAM: enforcement is switched off (test/simulator/iam covers it).
+beforeEach(async () => (env = await startDeployer({}, { iam: 'off' })));
 afterEach(() => env.stop());
 
 const rotationFunction = {

@@ -1,0 +1,222 @@
+/**
+ * The least-privilege report: runs every scenario through the local deployer with IAM enforced, then takes each
+ * statement, each action and each condition of the policies the constructs synthesized out of the template, one at
+ * a time, and runs again the scenarios whose calls that part allowed (a statement or action is needed when one of
+ * them then fails; a condition when a wrong caller of theirs then gets through). Writes docs/SECURITY.md.
+ *
+ * Needs the bundles (`npx projen bundle`). Run: npx ts-node -T -P tsconfig.dev.json bench/least-privilege/report.ts [--write]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { explanationFor } from './explanations';
+import { elementLabel, PolicyElement, policyElements, PolicyStatementInfo, policyStatements, withoutElement } from './policy-elements';
+import { runScenario, ScenarioOutcome, SynthesizedScenario, synthesizeScenario } from './run-scenario';
+import { SCENARIOS } from './scenarios';
+import { loadEvaluator } from '../../simulator/iam/evaluator';
+
+const SECURITY_FILE = path.join(__dirname, '..', '..', 'docs', 'SECURITY.md');
+
+/** One row of the report: a part of a policy and what taking it out showed. */
+interface Finding {
+  readonly principal: string;
+  readonly element: string;
+  readonly verdict: 'needed' | 'denies wrong callers' | 'explained' | 'NOT SHOWN';
+  readonly evidence: string;
+}
+
+/** A statement as the constructs write it, merged across the scenarios whose templates hold it. */
+interface StatementUse {
+  readonly statement: PolicyStatementInfo;
+  /** Per scenario: the actions its baseline run was allowed through this statement. */
+  readonly usedBy: Map<SynthesizedScenario, Set<string>>;
+}
+
+async function main(): Promise<void> {
+  const write = process.argv.includes('--write');
+  const started = Date.now();
+  const evaluator = loadEvaluator();
+  if ('unavailable' in evaluator) throw new Error(evaluator.unavailable);
+
+  const synthesized: SynthesizedScenario[] = [];
+  const baselines = new Map<SynthesizedScenario, ScenarioOutcome>();
+  for (const scenario of SCENARIOS) {
+    const synth = await synthesizeScenario(scenario);
+    const outcome = await runScenario(synth);
+    if (outcome.failure) throw new Error(`scenario ${scenario.name} fails with the constructs' own policies: ${outcome.failure}`);
+    if (outcome.allowedProbes.length > 0) throw new Error(`scenario ${scenario.name}: wrong callers get through the constructs' own policies: ${outcome.allowedProbes.join('; ')}`);
+    synthesized.push(synth);
+    baselines.set(synth, outcome);
+    console.log(`baseline ${scenario.name}: passed, ${outcome.decisions.length} decisions, ${scenario.probes.length} wrong callers denied`);
+  }
+
+  const uses = statementUses(synthesized, baselines);
+  const findings: Finding[] = [];
+  let runs = 0;
+  for (const use of uses) {
+    for (const element of policyElements([use.statement])) {
+      const targets = targetsOf(use, element);
+      let finding: Finding | undefined;
+      for (const target of targets) {
+        const local = elementIn(target, use.statement, element);
+        if (!local) continue;
+        runs++;
+        const outcome = await runScenario(target, withoutElement(target.template, local));
+        finding = judge(use, element, target, outcome);
+        if (finding) break;
+      }
+      finding ??= unshown(use, element, targets);
+      console.log(`${finding.verdict.padEnd(20)} ${finding.principal} ${finding.element}`);
+      findings.push(finding);
+    }
+  }
+
+  const markdown = render(findings, synthesized, baselines, { evaluator: evaluator.evaluator.description, runs, seconds: Math.round((Date.now() - started) / 1000) });
+  console.log(`\n${markdown}`);
+  if (write) fs.writeFileSync(SECURITY_FILE, markdown);
+  const unshownCount = findings.filter((finding) => finding.verdict === 'NOT SHOWN').length;
+  if (unshownCount > 0) {
+    console.error(`${unshownCount} granted part(s) neither shown needed nor explained`);
+    process.exitCode = 1;
+  }
+}
+
+/** The scenarios worth running without `element`: those whose calls it allowed (for a condition: those with wrong callers). */
+function targetsOf(use: StatementUse, element: PolicyElement): SynthesizedScenario[] {
+  return [...use.usedBy].filter(([synth, actions]) => {
+    switch (element.kind) {
+      case 'statement': return actions.size > 0;
+      case 'action': return actions.has(element.action);
+      case 'condition': return synth.scenario.probes.length > 0;
+    }
+  }).map(([synth]) => synth);
+}
+
+function judge(use: StatementUse, element: PolicyElement, target: SynthesizedScenario, outcome: ScenarioOutcome): Finding | undefined {
+  const base = { principal: principalOf(use.statement), element: elementLabel(element) };
+  if (element.kind === 'condition') {
+    if (outcome.allowedProbes.length === 0) return undefined;
+    return { ...base, verdict: 'denies wrong callers', evidence: `${target.scenario.name}: without it, ${outcome.allowedProbes.join('; ')} got through` };
+  }
+  if (!outcome.failure) return undefined;
+  return { ...base, verdict: 'needed', evidence: `${target.scenario.name}: ${shorten(outcome.failure)}` };
+}
+
+function unshown(use: StatementUse, element: PolicyElement, targets: readonly SynthesizedScenario[]): Finding {
+  const base = { principal: principalOf(use.statement), element: elementLabel(element) };
+  const explanation = explanationFor(use.statement, element);
+  if (explanation) return { ...base, verdict: 'explained', evidence: explanation };
+  const tried = targets.length > 0 ? `ran ${targets.map((t) => t.scenario.name).join(', ')} without it: no failure, no wrong caller let in` : 'no scenario uses it';
+  return { ...base, verdict: 'NOT SHOWN', evidence: tried };
+}
+
+/**
+ * Which statements the baseline runs used: each allowed decision names its granting statements
+ * (`<policy name>#<statement number or Sid>`), matched here to the template's statements.
+ */
+function statementUses(synthesized: readonly SynthesizedScenario[], baselines: ReadonlyMap<SynthesizedScenario, ScenarioOutcome>): StatementUse[] {
+  const uses = new Map<string, StatementUse>();
+  for (const synth of synthesized) {
+    const outcome = baselines.get(synth)!;
+    for (const statement of policyStatements(synth.template)) {
+      const key = statementKey(statement);
+      const known = uses.get(key);
+      // The statement with the most conditions stands for all (a permission names its secret only when it has one).
+      const use = known && known.statement.conditions.length >= statement.conditions.length ? known : { statement, usedBy: known?.usedBy ?? new Map() };
+      uses.set(key, use);
+      const grants = new Set(grantsOf(synth, statement, outcome));
+      const actions = new Set<string>();
+      for (const decision of outcome.decisions) {
+        if (decision.decision === 'Allowed' && decision.grants.some((grant) => grants.has(grant))) actions.add(decision.action);
+      }
+      use.usedBy.set(synth, actions);
+    }
+  }
+  return [...uses.values()];
+}
+
+/** How the decision log names `statement` as a grant, as deployed: `<policy name>#<number>`, or a permission's Sid. */
+function grantsOf(synth: SynthesizedScenario, statement: PolicyStatementInfo, outcome: ScenarioOutcome): string[] {
+  const physical = outcome.physicalIds[statement.logicalId] ?? '';
+  const numbered = (name: string) => [`${name}#${statement.index + 1}`];
+  switch (statement.resourceType) {
+    case 'AWS::IAM::Role': return numbered(statement.inlinePolicy!);
+    case 'AWS::IAM::Policy': return numbered(synth.template.Resources[statement.logicalId].Properties.PolicyName);
+    case 'AWS::IAM::ManagedPolicy': return numbered(physical.split('/').pop()!);
+    case 'AWS::Lambda::Permission': return [`resource policy#${physical}`];
+    default: return [];
+  }
+}
+
+/** The same statement in another scenario's template: same construct path, policy and actions. */
+function statementKey(statement: PolicyStatementInfo): string {
+  return JSON.stringify([pathInStack(statement.path), statement.inlinePolicy ?? '', statement.actions]);
+}
+
+/** `element` of the target's own copy of the statement; undefined when that copy lacks the condition. */
+function elementIn(target: SynthesizedScenario, statement: PolicyStatementInfo, element: PolicyElement): PolicyElement | undefined {
+  const local = policyStatements(target.template).find((candidate) => statementKey(candidate) === statementKey(statement))!;
+  if (element.kind === 'condition' && !local.conditions.includes(element.condition)) return undefined;
+  return { ...element, statement: local };
+}
+
+/**
+ * `Stack/GenericRotation/Policy/Resource` → `<strategy>Rotation/Policy`: the construct's part, the same in every
+ * scenario and for every strategy's rotation function (one construct writes them all).
+ */
+function pathInStack(constructPath: string): string {
+  return constructPath.split('/').slice(1).filter((part) => part !== 'Resource').join('/').replace(/^[A-Za-z]+Rotation\d*\//, '<strategy>Rotation/');
+}
+
+function principalOf(statement: PolicyStatementInfo): string {
+  const where = pathInStack(statement.path);
+  return statement.inlinePolicy ? `${where} (inline ${statement.inlinePolicy})` : where;
+}
+
+function shorten(text: string): string {
+  const firstLine = text.split('\n')[0];
+  return firstLine.length > 160 ? `${firstLine.slice(0, 157)}...` : firstLine;
+}
+
+function render(
+  findings: readonly Finding[],
+  synthesized: readonly SynthesizedScenario[],
+  baselines: ReadonlyMap<SynthesizedScenario, ScenarioOutcome>,
+  run: { evaluator: string; runs: number; seconds: number },
+): string {
+  const escape = (text: string) => text.replace(/\|/g, '\\|');
+  const counts = (verdict: Finding['verdict']) => findings.filter((finding) => finding.verdict === verdict).length;
+  return [
+    '# Security: least privilege, shown by enforcement',
+    '',
+    '<!-- Generated by bench/least-privilege/report.ts; do not edit. Regenerate: npx projen least-privilege -->',
+    '',
+    'Every statement, action and condition of the IAM policies the constructs synthesize, taken out one at a time,',
+    'with what that did. The scenarios deploy through the local CloudFormation deployer onto the simulator, which',
+    `authorizes every call as AWS would (${run.evaluator}; how and with which gaps: simulator/README.md, "IAM`,
+    'enforcement"). A statement or action is **needed** when a scenario that used it fails without it; a condition',
+    '**denies wrong callers** when, without it, a wrong caller of a scenario gets through. What no scenario can show',
+    'is **explained**.',
+    '',
+    `Summary: ${findings.length} parts; ${counts('needed')} needed, ${counts('denies wrong callers')} conditions denying wrong callers, `
+      + `${counts('explained')} explained, ${counts('NOT SHOWN')} not shown. ${run.runs} targeted runs besides the ${synthesized.length} baselines, ${run.seconds} s.`,
+    '',
+    '## Scenarios',
+    '',
+    '| scenario | what it deploys and checks | decisions | wrong callers (all denied) |',
+    '|---|---|---|---|',
+    ...synthesized.map((synth) => `| ${synth.scenario.name} | ${escape(synth.scenario.summary)} | ${baselines.get(synth)!.decisions.length} | ${
+      synth.scenario.probes.map((probe) => escape(probe.wrongCaller)).join('; ') || '-'} |`),
+    '',
+    '## Policy parts',
+    '',
+    '| principal (construct path) | part | verdict | evidence |',
+    '|---|---|---|---|',
+    ...findings.map((finding) => `| ${escape(finding.principal)} | ${escape(finding.element)} | ${finding.verdict} | ${escape(finding.evidence)} |`),
+    '',
+  ].join('\n');
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
