@@ -1,4 +1,7 @@
 import { JsonFile, awscdk, javascript } from 'projen';
+import { configureIntegTests } from './projenrc/integ';
+import { configurePackages } from './projenrc/packages';
+import { configureReleaseChecks, releaseOptions } from './projenrc/release';
 import { FUNCTION_BUNDLES } from './src/private/contract/rotation-function';
 
 // The aws-cdk-lib floor: users may run any aws-cdk-lib >= this version, and the
@@ -26,12 +29,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '20.16.0',
   stability: 'experimental',
 
-  // No release pipeline runs for this repository; `.ci/run` is the CI.
-  release: false,
-  github: false,
-  buildWorkflow: false,
+  // GitHub workflows for build and release (projenrc/release.ts); `.ci/run` runs the same build here.
+  ...releaseOptions,
 
-  // jsii targets: names are fixed here; only the js package is built in CI.
+  // jsii targets: projenrc/packages.ts says which are built and checked.
   publishToPypi: { distName: 'cdk-rotating-secrets', module: 'cdk_rotating_secrets' },
   publishToMaven: {
     javaPackage: 'io.github.cdkrotatingsecrets',
@@ -157,15 +158,9 @@ project.testTask.prependSpawn(project.bundler.bundleTask);
 // missing, in seconds when they are there). README "The two commands" says what it installs.
 project.testTask.prependExec('bash scripts/test-services.sh');
 
-// Only the js package can be built here (no PyPI, Maven or Go toolchain): package js, always; then prove
-// the tarball works for a consumer that has neither esbuild nor Docker.
-const consumerCheck = project.addTask('check:consumer', {
-  description: 'Install the packed tarball in a throwaway app and synthesize three rotating secrets without esbuild',
-  exec: 'bash scripts/consumer-check.sh',
-});
-project.tasks.tryFind('package')?.reset();
-project.tasks.tryFind('package')?.spawn(project.tasks.tryFind('package:js')!);
-project.tasks.tryFind('package')?.spawn(consumerCheck);
+configurePackages(project);
+configureIntegTests(project);
+configureReleaseChecks(project);
 
 project.tasks.tryFind('test:update')?.prependSpawn(project.bundler.bundleTask);
 project.tasks.tryFind('test:update')?.prependExec('bash scripts/test-services.sh');

@@ -201,4 +201,6 @@ process.on('message', async (message: InvokeMessage | undefined) => {
   flush();
   await send(Object.assign({ type: 'result' as const, requestId: message.requestId }, outcome));
 });
-void send({ type: 'ready' });
+// Lambda's init phase: the handler is loaded before the first invocation, outside its timeout. A failure to load is
+// reported by that invocation (loadHandler tries again and throws it), as Lambda reports an init error.
+void loadHandler().catch(() => undefined).then(() => send({ type: 'ready' }));

@@ -371,6 +371,9 @@ class ExecutionEnvironment {
   private initReported = false;
   /** Whether Lambda may write this environment's log stream with the function's role (checked at each invocation). */
   private writesLogs: boolean;
+  /** Settles when the runtime has started and loaded the handler (Lambda's init phase), or the process ended. */
+  private readonly initialized: Promise<void>;
+  private markInitialized!: () => void;
 
   constructor(
     private readonly target: FunctionTarget,
@@ -423,6 +426,7 @@ class ExecutionEnvironment {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    this.initialized = new Promise((resolve) => (this.markInitialized = resolve));
     this.child.on('message', (message: ChildMessage) => this.onMessage(message));
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       stream.setEncoding('utf8');
@@ -436,6 +440,7 @@ class ExecutionEnvironment {
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.alive = false;
+        this.markInitialized();
         const current = this.current;
         this.current = undefined;
         if (current) {
@@ -457,11 +462,19 @@ class ExecutionEnvironment {
     });
   }
 
-  public invoke(event: unknown, timeoutMs: number): Promise<InvokeResult> {
+  /**
+   * Runs one invocation. As in Lambda, the function's timeout counts from the end of the init phase (the runtime
+   * starting and loading the handler), which is not part of it.
+   */
+  public async invoke(event: unknown, timeoutMs: number): Promise<InvokeResult> {
+    await this.initialized;
     const requestId = randomUUID();
     const started = performance.now();
     this.writesLogs = this.identity.mayWriteLogs(this.logStreamName);
     this.log(`START RequestId: ${requestId} Version: $LATEST`);
+    if (!this.alive) {
+      return { ok: false, errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited during its init phase` };
+    }
     return new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
         this.log(timeoutMessage(requestId, timeoutMs / 1000));
@@ -502,6 +515,9 @@ class ExecutionEnvironment {
         return;
       case 'fatal':
         this.fatal = message;
+        return;
+      case 'ready':
+        this.markInitialized();
         return;
       case 'result': {
         const current = this.current;

@@ -1,0 +1,16 @@
+// Rotation added to a secret created elsewhere in the app (ExistingSecretRotation), verified at deploy time.
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, Stack, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { ExistingSecretRotation, Schedule } from '../src';
+import { assertRotatedOnDeploy } from './support/integ-assertions';
+
+const app = new App();
+const stack = new Stack(app, 'RotatingSecretsIntegExisting');
+const legacyToken = new secretsmanager.Secret(stack, 'LegacyToken');
+const rotation = new ExistingSecretRotation(stack, 'LegacyTokenRotation', {
+  secret: legacyToken,
+  schedule: Schedule.rate(Duration.days(7)),
+});
+
+const integ = new IntegTest(app, 'ExistingSecret', { testCases: [stack] });
+assertRotatedOnDeploy(integ, rotation, legacyToken.secretArn);

@@ -1,0 +1,12 @@
+// A generic rotating secret: a random password rotated on a cron schedule, verified at deploy time.
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Stack } from 'aws-cdk-lib';
+import { RotatingSecret, Schedule } from '../src';
+import { assertRotatedOnDeploy } from './support/integ-assertions';
+
+const app = new App();
+const stack = new Stack(app, 'RotatingSecretsIntegGeneric');
+const apiKey = new RotatingSecret(stack, 'ApiKey', { schedule: Schedule.cron({ hour: '3', weekDay: 'SUN' }) });
+
+const integ = new IntegTest(app, 'GenericSecret', { testCases: [stack] });
+assertRotatedOnDeploy(integ, apiKey, apiKey.secret.secretArn);
