@@ -27,7 +27,10 @@ export interface SecretReport {
 
 /** Deploys every rotating secret into a fresh simulator, verifies it, and runs one scheduled rotation. */
 export async function runSandbox(models: RotatingSecretModel[], progress: (line: string) => void): Promise<SecretReport[]> {
-  const sim = await SecretsManagerSimulator.start();
+  // This deployer creates secrets and functions only, not the stacks' roles and permissions: with nothing to
+  // authorize against, IAM enforcement is off (the local CloudFormation deployer records them).
+  const sim = await SecretsManagerSimulator.start({ iam: 'off' });
+  progress(sim.iam.status);
   const client = new SecretsManagerClient({ endpoint: sim.endpoint, region: sim.region, credentials: DUMMY_CREDENTIALS });
   try {
     const deployer = new SandboxDeployer(sim, client);

@@ -104,8 +104,9 @@ export class SecretsManagerSimulator {
     this.clock = new SimulatorClock(options.clock);
     this.logs = new LogStore(() => this.clock.now());
     this.store = new SecretStore(this.region, this.accountId, this.clock);
-    this.iam = new IamAuthorizer({ mode: options.iam ?? 'auto', partition: PARTITION, region: this.region, accountId: this.accountId, now: () => this.clock.now() });
-    const requestEnvironment = { partition: PARTITION, region: this.region, accountId: this.accountId, findSecret: (id: string) => this.store.find(id) };
+    const where = { partition: PARTITION, region: this.region, accountId: this.accountId };
+    this.iam = new IamAuthorizer({ ...where, mode: options.iam ?? 'auto', now: () => this.clock.now() });
+    const requestEnvironment = { ...where, findSecret: (id: string) => this.store.find(id) };
     this.functions = new FunctionRegistry(
       this.logs,
       () => ({ endpoint: this.endpoint, region: this.region, accountId: this.accountId, lambdaCaBundle, iam: this.iam, requestEnvironment }),

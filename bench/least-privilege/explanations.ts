@@ -4,7 +4,12 @@ import type { PolicyElement, PolicyStatementInfo } from './policy-elements';
  * Why a granted part no scenario can show needed is still granted. Each entry names what it covers; anything
  * else the scenarios do not show is reported as not shown.
  */
-const EXPLANATIONS: ReadonlyArray<{ readonly applies: (statement: PolicyStatementInfo, element: PolicyElement) => boolean; readonly reason: string }> = [
+interface Explanation {
+  readonly applies: (statement: PolicyStatementInfo, element: PolicyElement) => boolean;
+  readonly reason: string;
+}
+
+const EXPLANATIONS: readonly Explanation[] = [
   {
     applies: (statement) => statement.path.includes('/NetworkInterfaces/'),
     reason: 'Not scoped to a resource by AWS (EC2 network-interface actions): Lambda uses the execution role to create and '

@@ -4,14 +4,16 @@
  * a time, and runs again the scenarios whose calls that part allowed (a statement or action is needed when one of
  * them then fails; a condition when a wrong caller of theirs then gets through). Writes docs/SECURITY.md.
  *
- * Needs the bundles (`npx projen bundle`). Run: npx ts-node -T -P tsconfig.dev.json bench/least-privilege/report.ts [--write]
+ * Run: npx projen least-privilege (bundles first, then writes docs/SECURITY.md).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ScenarioEnvironment } from './environment';
 import { explanationFor } from './explanations';
 import { elementLabel, PolicyElement, policyElements, PolicyStatementInfo, policyStatements, withoutElement } from './policy-elements';
-import { runScenario, ScenarioOutcome, SynthesizedScenario, synthesizeScenario } from './run-scenario';
+import { runScenario, SCENARIO_CHECK_TIMEOUT_SECONDS, ScenarioOutcome, SynthesizedScenario, synthesizeScenario } from './run-scenario';
 import { SCENARIOS } from './scenarios';
+import type { IamDecision } from '../../simulator/iam';
 import { loadEvaluator } from '../../simulator/iam/evaluator';
 
 const SECURITY_FILE = path.join(__dirname, '..', '..', 'docs', 'SECURITY.md');
@@ -36,17 +38,28 @@ async function main(): Promise<void> {
   const started = Date.now();
   const evaluator = loadEvaluator();
   if ('unavailable' in evaluator) throw new Error(evaluator.unavailable);
+  const environment = new ScenarioEnvironment();
+  try {
+    await report(environment, evaluator.evaluator.description, write);
+  } finally {
+    await environment.stop();
+  }
+  console.log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+}
 
+async function report(environment: ScenarioEnvironment, evaluator: string, write: boolean): Promise<void> {
   const synthesized: SynthesizedScenario[] = [];
   const baselines = new Map<SynthesizedScenario, ScenarioOutcome>();
   for (const scenario of SCENARIOS) {
-    const synth = await synthesizeScenario(scenario);
+    const synth = await synthesizeScenario(scenario, environment);
     const outcome = await runScenario(synth);
     if (outcome.failure) throw new Error(`scenario ${scenario.name} fails with the constructs' own policies: ${outcome.failure}`);
+    const denied = outcome.decisions.filter(isDenial);
+    if (denied.length > 0) throw new Error(`scenario ${scenario.name}: the constructs' own policies deny ${denied.map((d) => `${d.action} to ${d.caller}`).join('; ')}`);
     if (outcome.allowedProbes.length > 0) throw new Error(`scenario ${scenario.name}: wrong callers get through the constructs' own policies: ${outcome.allowedProbes.join('; ')}`);
     synthesized.push(synth);
     baselines.set(synth, outcome);
-    console.log(`baseline ${scenario.name}: passed, ${outcome.decisions.length} decisions, ${scenario.probes.length} wrong callers denied`);
+    console.log(`baseline ${scenario.name}: passed, nothing denied, ${scenario.probes.length} wrong callers kept out`);
   }
 
   const uses = statementUses(synthesized, baselines);
@@ -70,7 +83,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const markdown = render(findings, synthesized, baselines, { evaluator: evaluator.evaluator.description, runs, seconds: Math.round((Date.now() - started) / 1000) });
+  const markdown = render(findings, synthesized, { evaluator, runs });
   console.log(`\n${markdown}`);
   if (write) fs.writeFileSync(SECURITY_FILE, markdown);
   const unshownCount = findings.filter((finding) => finding.verdict === 'NOT SHOWN').length;
@@ -91,14 +104,32 @@ function targetsOf(use: StatementUse, element: PolicyElement): SynthesizedScenar
   }).map(([synth]) => synth);
 }
 
+/**
+ * A statement or action is needed when the scenario fails and IAM denied something on the way (the first denial
+ * is the evidence: what failed, and who was refused); a condition when a wrong caller got through.
+ */
 function judge(use: StatementUse, element: PolicyElement, target: SynthesizedScenario, outcome: ScenarioOutcome): Finding | undefined {
   const base = { principal: principalOf(use.statement), element: elementLabel(element) };
   if (element.kind === 'condition') {
     if (outcome.allowedProbes.length === 0) return undefined;
     return { ...base, verdict: 'denies wrong callers', evidence: `${target.scenario.name}: without it, ${outcome.allowedProbes.join('; ')} got through` };
   }
-  if (!outcome.failure) return undefined;
-  return { ...base, verdict: 'needed', evidence: `${target.scenario.name}: ${shorten(outcome.failure)}` };
+  const denial = outcome.decisions.find(isDenial);
+  if (!outcome.failure || !denial) return undefined;
+  return { ...base, verdict: 'needed', evidence: `${target.scenario.name} fails: ${denial.action} denied to ${callerName(target, outcome, denial)}` };
+}
+
+function isDenial(decision: IamDecision): boolean {
+  return decision.decision === 'ImplicitlyDenied' || decision.decision === 'ExplicitlyDenied';
+}
+
+/** The caller as the report names principals: a role by its construct path, a service by its name. */
+function callerName(target: SynthesizedScenario, outcome: ScenarioOutcome, decision: IamDecision): string {
+  if (decision.identity === undefined) return decision.caller;
+  const roleName = decision.identity.split('/').pop();
+  const logicalId = Object.keys(outcome.physicalIds).find((id) => outcome.physicalIds[id] === roleName);
+  const constructPath = logicalId && target.template.Resources[logicalId].Metadata?.['aws:cdk:path'];
+  return constructPath ? pathInStack(constructPath) : decision.identity;
 }
 
 function unshown(use: StatementUse, element: PolicyElement, targets: readonly SynthesizedScenario[]): Finding {
@@ -121,7 +152,9 @@ function statementUses(synthesized: readonly SynthesizedScenario[], baselines: R
       const key = statementKey(statement);
       const known = uses.get(key);
       // The statement with the most conditions stands for all (a permission names its secret only when it has one).
-      const use = known && known.statement.conditions.length >= statement.conditions.length ? known : { statement, usedBy: known?.usedBy ?? new Map() };
+      const use = known && known.statement.conditions.length >= statement.conditions.length
+        ? known
+        : { statement, usedBy: known?.usedBy ?? new Map() };
       uses.set(key, use);
       const grants = new Set(grantsOf(synth, statement, outcome));
       const actions = new Set<string>();
@@ -161,10 +194,13 @@ function elementIn(target: SynthesizedScenario, statement: PolicyStatementInfo, 
 
 /**
  * `Stack/GenericRotation/Policy/Resource` → `<strategy>Rotation/Policy`: the construct's part, the same in every
- * scenario and for every strategy's rotation function (one construct writes them all).
+ * scenario and for every strategy's rotation function (one construct writes them all); likewise the check's
+ * provider, whose id carries its poll interval when it is not the default (`RotationCheck5`).
  */
 function pathInStack(constructPath: string): string {
-  return constructPath.split('/').slice(1).filter((part) => part !== 'Resource').join('/').replace(/^[A-Za-z]+Rotation\d*\//, '<strategy>Rotation/');
+  return constructPath.split('/').slice(1).filter((part) => part !== 'Resource').join('/')
+    .replace(/^[A-Za-z]+Rotation\d*\//, '<strategy>Rotation/')
+    .replace(/^RotationCheck\d+\//, 'RotationCheck/');
 }
 
 function principalOf(statement: PolicyStatementInfo): string {
@@ -172,17 +208,7 @@ function principalOf(statement: PolicyStatementInfo): string {
   return statement.inlinePolicy ? `${where} (inline ${statement.inlinePolicy})` : where;
 }
 
-function shorten(text: string): string {
-  const firstLine = text.split('\n')[0];
-  return firstLine.length > 160 ? `${firstLine.slice(0, 157)}...` : firstLine;
-}
-
-function render(
-  findings: readonly Finding[],
-  synthesized: readonly SynthesizedScenario[],
-  baselines: ReadonlyMap<SynthesizedScenario, ScenarioOutcome>,
-  run: { evaluator: string; runs: number; seconds: number },
-): string {
+function render(findings: readonly Finding[], synthesized: readonly SynthesizedScenario[], run: { evaluator: string; runs: number }): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   const counts = (verdict: Finding['verdict']) => findings.filter((finding) => finding.verdict === verdict).length;
   return [
@@ -192,19 +218,24 @@ function render(
     '',
     'Every statement, action and condition of the IAM policies the constructs synthesize, taken out one at a time,',
     'with what that did. The scenarios deploy through the local CloudFormation deployer onto the simulator, which',
-    `authorizes every call as AWS would (${run.evaluator}; how and with which gaps: simulator/README.md, "IAM`,
-    'enforcement"). A statement or action is **needed** when a scenario that used it fails without it; a condition',
-    '**denies wrong callers** when, without it, a wrong caller of a scenario gets through. What no scenario can show',
-    'is **explained**.',
+    `authorizes every call as AWS would (${run.evaluator}; how, and with which gaps: simulator/README.md, "IAM`,
+    'enforcement"). A statement or action is **needed** when a scenario that used it fails without it (the evidence',
+    'is the first call IAM then denied); a condition **denies wrong callers** when, without it, a wrong caller of a',
+    'scenario gets through. What no scenario can show is **explained**. Each part is tried only on the scenarios whose',
+    'calls it allowed (for a condition: the scenarios with wrong callers), in the order below, until one shows it.',
+    `The scenarios' checks wait at most ${SCENARIO_CHECK_TIMEOUT_SECONDS} s for a rotation (their template's TimeoutSeconds), so that a run whose`,
+    'rotation function cannot write its logs fails in seconds.',
     '',
     `Summary: ${findings.length} parts; ${counts('needed')} needed, ${counts('denies wrong callers')} conditions denying wrong callers, `
-      + `${counts('explained')} explained, ${counts('NOT SHOWN')} not shown. ${run.runs} targeted runs besides the ${synthesized.length} baselines, ${run.seconds} s.`,
+      + `${counts('explained')} explained, ${counts('NOT SHOWN')} not shown; ${run.runs} targeted runs besides the ${synthesized.length} baselines.`,
     '',
     '## Scenarios',
     '',
-    '| scenario | what it deploys and checks | decisions | wrong callers (all denied) |',
-    '|---|---|---|---|',
-    ...synthesized.map((synth) => `| ${synth.scenario.name} | ${escape(synth.scenario.summary)} | ${baselines.get(synth)!.decisions.length} | ${
+    'Each passes with the constructs\' own policies, with nothing denied, and every wrong caller kept out.',
+    '',
+    '| scenario | what it deploys and checks | wrong callers |',
+    '|---|---|---|',
+    ...synthesized.map((synth) => `| ${synth.scenario.name} | ${escape(synth.scenario.summary)} | ${
       synth.scenario.probes.map((probe) => escape(probe.wrongCaller)).join('; ') || '-'} |`),
     '',
     '## Policy parts',

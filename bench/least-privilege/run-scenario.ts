@@ -1,16 +1,18 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { ScenarioContext, ScenarioEnvironment } from './environment';
 import { Template } from './policy-elements';
-import { closedPort, prepareOtherSecret, Scenario, ScenarioRun } from './scenarios';
+import { prepareOtherSecret, Scenario, ScenarioRun } from './scenarios';
 import { SecretsManagerSimulator } from '../../simulator';
 import { LocalCloudFormation } from '../../simulator/cloudformation';
 import type { IamDecision } from '../../simulator/iam';
+import { CHECK_PROPERTY_NAMES, CHECK_RESOURCE_TYPE } from '../../src/private/contract';
 
-/** A scenario synthesized once: its assembly, and the template the construct produced. */
+/** A scenario synthesized once: its assembly, the template the construct produced, and what it was built with. */
 export interface SynthesizedScenario {
   readonly scenario: Scenario;
+  readonly context: ScenarioContext;
   readonly assemblyDir: string;
   readonly stackName: string;
   readonly template: Template;
@@ -19,7 +21,7 @@ export interface SynthesizedScenario {
 export interface ScenarioOutcome {
   /** Undefined when the scenario ended as expected; otherwise what went wrong. */
   readonly failure?: string;
-  /** Every authorization decided during the run. */
+  /** Every authorization decided while the stack deployed and the scenario was verified (the probes' are not). */
   readonly decisions: readonly IamDecision[];
   /** The wrong callers that got through. */
   readonly allowedProbes: readonly string[];
@@ -30,14 +32,26 @@ export interface ScenarioOutcome {
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 
-export async function synthesizeScenario(scenario: Scenario): Promise<SynthesizedScenario> {
-  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), `least-privilege-${scenario.name}-`));
+/**
+ * How long a scenario's check waits for a rotation: below the construct's one-minute minimum (the handler accepts
+ * it), so that a run whose rotation function cannot write its logs fails in seconds rather than minutes.
+ */
+export const SCENARIO_CHECK_TIMEOUT_SECONDS = 20;
+
+export async function synthesizeScenario(scenario: Scenario, environment: ScenarioEnvironment): Promise<SynthesizedScenario> {
+  const context = await environment.context(scenario);
+  const assemblyDir = await environment.temporaryDirectory(`least-privilege-${scenario.name}-`);
   const app = new App({ outdir: assemblyDir, context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true } });
   const stackName = `LeastPrivilege-${scenario.name}`;
-  scenario.build(new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } }), { closedPort: await closedPort() });
+  const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
+  scenario.build(stack, context);
+  const checks = stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === CHECK_RESOURCE_TYPE);
+  for (const check of checks) {
+    check.addPropertyOverride(CHECK_PROPERTY_NAMES.timeoutSeconds, String(SCENARIO_CHECK_TIMEOUT_SECONDS));
+  }
   app.synth();
   const template = JSON.parse(fs.readFileSync(templateFile(assemblyDir, stackName), 'utf8'));
-  return { scenario, assemblyDir, stackName, template };
+  return { scenario, context, assemblyDir, stackName, template };
 }
 
 /**
@@ -52,14 +66,18 @@ export async function runScenario(synthesized: SynthesizedScenario, template: Te
   // treat that test as synchronous so that every scenario is deterministic.
   const cfn = new LocalCloudFormation(sim, { awaitConfigurationTests: true });
   try {
+    await synthesized.scenario.prepare?.(sim, synthesized.context);
     const deployed = await cfn.deploy({ assemblyDir: synthesized.assemblyDir, stackName: synthesized.stackName });
-    const run: ScenarioRun = { sim, cfn, stackName: synthesized.stackName, deployed, physicalId: (type, pathPart) => physicalId(cfn, synthesized, type, pathPart) };
+    const run: ScenarioRun = {
+      sim, cfn, stackName: synthesized.stackName, deployed, physicalId: (type, pathPart) => physicalId(cfn, synthesized, type, pathPart),
+    };
     let failure: string | undefined;
     try {
       await synthesized.scenario.verify(run);
     } catch (error) {
       failure = (error as Error).message;
     }
+    const decisions = sim.iam.decisions();
     const allowedProbes: string[] = [];
     if (synthesized.scenario.probes.length > 0 && deployed.status === 'CREATE_COMPLETE') {
       await prepareOtherSecret(run);
@@ -69,7 +87,7 @@ export async function runScenario(synthesized: SynthesizedScenario, template: Te
     }
     const physicalIds = Object.fromEntries((cfn.describeStack(synthesized.stackName)?.resources ?? [])
       .filter((resource) => resource.physicalId !== undefined).map((resource) => [resource.logicalId, resource.physicalId!]));
-    return { ...(failure ? { failure } : {}), decisions: sim.iam.decisions(), allowedProbes, physicalIds };
+    return { ...(failure ? { failure } : {}), decisions, allowedProbes, physicalIds };
   } finally {
     fs.writeFileSync(file, JSON.stringify(synthesized.template));
     await cfn.stop();

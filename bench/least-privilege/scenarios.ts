@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Duration, Stack, aws_ec2 as ec2, aws_kms as kms } from 'aws-cdk-lib';
-import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../../src';
+import { Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import type { ScenarioContext } from './environment';
 import type { SecretsManagerSimulator } from '../../simulator';
 import type { DeployResult, LocalCloudFormation } from '../../simulator/cloudformation';
 import { SECRETS_MANAGER_SERVICE, serviceInvokeRequest } from '../../simulator/iam';
+import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy } from '../../src';
 
 /** A deployed scenario: the simulator, the deployer and what the stack holds. */
 export interface ScenarioRun {
@@ -26,20 +26,22 @@ export interface Probe {
 export interface Scenario {
   readonly name: string;
   readonly summary: string;
-  /** Adds the constructs to the scenario's stack. `context` holds what the scenario prepared (a port, say). */
+  /** A database server the scenario needs (started once for every run). */
+  readonly database?: 'postgres';
+  /** Callers the constructs' conditions must keep out. */
+  readonly probes: readonly Probe[];
+  /** What exists in the account before the stack deploys (secrets it imports, say), made as the administrator. */
+  prepare?(sim: SecretsManagerSimulator, context: ScenarioContext): Promise<void>;
+  /** Adds the constructs to the scenario's stack. */
   build(stack: Stack, context: ScenarioContext): void;
   /** Throws, saying what went wrong, when the run did not end as the scenario expects. */
   verify(run: ScenarioRun): Promise<void>;
-  readonly probes: readonly Probe[];
-}
-
-export interface ScenarioContext {
-  /** A port on 127.0.0.1 where nothing listens. */
-  readonly closedPort: number;
 }
 
 const FOREIGN_ACCOUNT = '210987654321';
 const OTHER_FUNCTION = 'other-team-rotation';
+const MASTER_SECRET_NAME = 'orders/master';
+const APP_SECRET_NAME = 'orders/app';
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -96,7 +98,7 @@ export const SCENARIOS: readonly Scenario[] = [
           ssl: false,
           connectTimeout: Duration.seconds(1),
         }),
-        verification: { pollInterval: Duration.seconds(5), timeout: Duration.seconds(60) },
+        verification: { pollInterval: Duration.seconds(5) },
       });
     },
     verify: async (run) => {
@@ -106,6 +108,35 @@ export const SCENARIOS: readonly Scenario[] = [
         throw new Error(`the check failed without naming setSecret from the logs: ${failure.resourceStatusReason}`);
       }
     },
+    probes: [],
+  },
+  {
+    name: 'master-by-name',
+    summary: 'a database user\'s secret and its master secret, both imported by name (partial ARNs), rotated with alternating users on a local PostgreSQL server',
+    database: 'postgres',
+    prepare: async (sim, context) => {
+      const database = context.postgres!;
+      await asAdministrator(sim, async (admin) => {
+        const master = await admin.send(new CreateSecretCommand({ Name: MASTER_SECRET_NAME, SecretString: JSON.stringify(database.master) }));
+        const fields = { engine: 'postgres', host: database.host, port: database.port, dbname: database.databaseName, ssl: false };
+        const value = { ...fields, ...database.app, masterarn: master.ARN };
+        await admin.send(new CreateSecretCommand({ Name: APP_SECRET_NAME, SecretString: JSON.stringify(value) }));
+      });
+    },
+    build: (stack, context) => {
+      const database = context.postgres!;
+      new ExistingSecretRotation(stack, 'Orders', {
+        secret: secretsmanager.Secret.fromSecretNameV2(stack, 'App', APP_SECRET_NAME),
+        strategy: RotationStrategy.postgresAlternatingUsers({
+          database: DatabaseTarget.fromEndpoint({ host: database.host, port: database.port }),
+          username: database.app.username,
+          dbname: database.databaseName,
+          ssl: false,
+          masterSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Master', MASTER_SECRET_NAME),
+        }),
+      });
+    },
+    verify: rotatedByCheck(1),
     probes: [],
   },
 ];
@@ -193,22 +224,21 @@ export async function prepareOtherSecret(run: ScenarioRun): Promise<void> {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { Service: SECRETS_MANAGER_SERVICE }, Action: 'lambda:InvokeFunction', Resource: functionArnOfOther }],
   });
-  const admin = new SecretsManagerClient({ ...run.sim.clientConfig(), maxAttempts: 1 });
-  const { ARN } = await admin.send(new CreateSecretCommand({ Name: 'other-team/token', SecretString: 'other-team-value' }));
-  await admin.send(new RotateSecretCommand({ SecretId: ARN, RotationLambdaARN: functionArnOfOther, RotateImmediately: false }));
+  const arn = await asAdministrator(run.sim, async (admin) => {
+    const { ARN } = await admin.send(new CreateSecretCommand({ Name: 'other-team/token', SecretString: 'other-team-value' }));
+    await admin.send(new RotateSecretCommand({ SecretId: ARN, RotationLambdaARN: functionArnOfOther, RotateImmediately: false }));
+    return ARN!;
+  });
   await run.sim.waitForIdle();
-  admin.destroy();
-  otherSecrets.set(run, ARN!);
+  otherSecrets.set(run, arn);
 }
 
-/** A port on 127.0.0.1 that nothing listens on (taken from the OS, then released). */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
+/** Calls Secrets Manager as the simulator's administrator (the default credentials). */
+async function asAdministrator<T>(sim: SecretsManagerSimulator, calls: (admin: SecretsManagerClient) => Promise<T>): Promise<T> {
+  const admin = new SecretsManagerClient({ ...sim.clientConfig(), maxAttempts: 1 });
+  try {
+    return await calls(admin);
+  } finally {
+    admin.destroy();
+  }
 }

@@ -113,7 +113,8 @@ export class IamAuthorizer {
 
   private decide(evaluator: Evaluator, caller: Caller, request: AuthorizationRequest): IamDecision {
     const base = { time: this.options.now(), caller: caller.arn, identity: caller.identityArn, action: request.action, resource: request.resource };
-    const statements = request.resourcePolicyOf === undefined ? [] : this.providers.flatMap((provider) => [...provider.resourcePolicyStatements(request.resourcePolicyOf!)]);
+    const policyOf = request.resourcePolicyOf;
+    const statements = policyOf === undefined ? [] : this.providers.flatMap((provider) => [...provider.resourcePolicyStatements(policyOf)]);
     if (request.needsKnownResourcePolicy && statements.length === 0) {
       return this.log.record({ ...base, decision: 'NotEvaluated', grants: [], context: request.context, note: `no policy of ${request.resourcePolicyOf} is known to the simulator` });
     }

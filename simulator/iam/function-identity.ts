@@ -15,7 +15,13 @@ export interface FunctionIdentity {
  * with the same role, so a role without logs:CreateLogStream and logs:PutLogEvents leaves no logs. A function
  * without a role runs as the simulator's administrator.
  */
-export function functionIdentity(iam: IamAuthorizer, env: RequestEnvironment, role: string | undefined, functionName: string, logGroupName: string): FunctionIdentity {
+export function functionIdentity(
+  iam: IamAuthorizer,
+  env: RequestEnvironment,
+  role: string | undefined,
+  functionName: string,
+  logGroupName: string,
+): FunctionIdentity {
   if (role === undefined) return { credentials: SIMULATOR_CREDENTIALS, mayWriteLogs: () => true };
   const session = iam.principals.roleSession(role, functionName);
   return {

@@ -102,7 +102,8 @@ test('a secret under a customer managed key needs kms:Decrypt through Secrets Ma
   sim.iam.putIdentity(ROLE, [read, {
     name: 'decrypt',
     document: allow({
-      Action: 'kms:Decrypt', Resource: KEY,
+      Action: 'kms:Decrypt',
+      Resource: KEY,
       Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' }, StringLike: { 'kms:EncryptionContext:SecretARN': arn } },
     }),
   }]);
@@ -146,7 +147,9 @@ describe('rotation and Lambda', () => {
   test('Secrets Manager invokes with the secret as source: a permission for another account\'s secrets does not let it in', async () => {
     const arn = await createSecret('app/source');
     const permission = (account: string) => allow({
-      Principal: { Service: 'secretsmanager.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: FUNCTION,
+      Principal: { Service: 'secretsmanager.amazonaws.com' },
+      Action: 'lambda:InvokeFunction',
+      Resource: FUNCTION,
       Condition: { StringEquals: { 'AWS:SourceAccount': account } },
     });
     sim.iam.putResourcePolicy(FUNCTION, permission('210987654321'));
