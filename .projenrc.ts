@@ -109,7 +109,7 @@ project.bundler.bundleTask.prependExec(
 
 // The sandbox CLI (simulator + runner for a cloud assembly) ships too, so users can run it on their own cdk.out.
 // The IAM evaluator is AGPL-3.0 and stays out of the bundle: the published sandbox runs without IAM enforcement
-// unless the user installs the evaluator beside it (simulator/iam/README.md).
+// unless the user installs the evaluator beside it (simulator/README.md, IAM enforcement).
 project.bundler.addBundle('sandbox/cli.ts', {
   platform: 'node',
   target: 'node20',
@@ -181,6 +181,11 @@ for (const [name, value] of Object.entries(env)) {
 project.addTask('bench', {
   description: 'Measure footprint, capacity, synth time, cold start, API calls and verification delay against aws-cdk-lib\'s alternatives; --write updates bench/RESULTS.md',
   steps: [{ spawn: project.bundler.bundleTask.name }, { exec: 'ts-node -T -P tsconfig.dev.json bench/run.ts', receiveArgs: true }],
+});
+
+project.addTask('least-privilege', {
+  description: 'Take each statement, action and condition out of the constructs\' IAM policies, run the scenarios that need it with IAM enforced, and write docs/SECURITY.md',
+  steps: [{ spawn: project.bundler.bundleTask.name }, { exec: 'ts-node -T -P tsconfig.dev.json bench/least-privilege/report.ts --write' }],
 });
 
 project.addTask('sandbox', {

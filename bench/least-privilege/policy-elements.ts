@@ -20,7 +20,8 @@ export interface StatementLocation {
 
 export interface PolicyStatementInfo extends StatementLocation {
   readonly actions: readonly string[];
-  readonly resources: readonly unknown[];
+  /** The resources as the template writes them, with what is resolved at deploy as `${<construct path>.Attribute}`. */
+  readonly resources: readonly string[];
   /** `Operator key` of each condition key, e.g. `StringEquals secretsmanager:resource/AllowRotationLambdaArn`. */
   readonly conditions: readonly string[];
 }
@@ -43,7 +44,7 @@ export function policyStatements(template: Template): PolicyStatementInfo[] {
     const props = resource.Properties ?? {};
     const base = { logicalId, resourceType: resource.Type, path: String(resource.Metadata?.['aws:cdk:path'] ?? logicalId) };
     const add = (document: any, extra: Partial<StatementLocation> = {}) =>
-      list(document?.Statement).forEach((statement: any, index) => statements.push({ ...base, ...extra, index, ...describe(statement) }));
+      list(document?.Statement).forEach((statement: any, index) => statements.push({ ...base, ...extra, index, ...describe(template, statement) }));
     switch (resource.Type) {
       case 'AWS::IAM::Role':
         for (const policy of list(props.Policies)) add(policy.PolicyDocument, { inlinePolicy: policy.PolicyName });
@@ -57,7 +58,7 @@ export function policyStatements(template: Template): PolicyStatementInfo[] {
           ...base,
           index: 0,
           actions: [props.Action],
-          resources: [props.FunctionName],
+          resources: [templateText(template, props.FunctionName)],
           conditions: Object.keys(PERMISSION_CONDITIONS).filter((name) => props[name] !== undefined).map((name) => PERMISSION_CONDITIONS[name]),
         });
         break;
@@ -129,15 +130,42 @@ export function withStatements(template: Template, edit: (statement: any, locati
 /** How the report names an element: `secretsmanager:GetSecretValue`, a condition key, or the whole statement. */
 export function elementLabel(element: PolicyElement): string {
   switch (element.kind) {
-    case 'statement': return `statement (${element.statement.actions.join(', ')})`;
+    case 'statement': return `statement (${element.statement.actions.join(', ')} on ${element.statement.resources.join(', ')})`;
     case 'action': return element.action;
     case 'condition': return `condition ${element.condition}`;
   }
 }
 
-function describe(statement: any): Pick<PolicyStatementInfo, 'actions' | 'resources' | 'conditions'> {
+/**
+ * `Stack/GenericRotation/Policy/Resource` → `<strategy>Rotation/Policy`: the construct's part, the same in every
+ * scenario and for every strategy's rotation function (one construct writes them all); likewise the check's
+ * provider, whose id carries its poll interval when it is not the default (`RotationCheck5`).
+ */
+export function pathInStack(constructPath: string): string {
+  return constructPath.split('/').slice(1).filter((part) => part !== 'Resource').join('/')
+    .replace(/^[A-Za-z]+Rotation\d*(?=\/|$)/, '<strategy>Rotation')
+    .replace(/^RotationCheck\d+(?=\/|$)/, 'RotationCheck');
+}
+
+/** A template value as text: Ref and Fn::GetAtt as `${<construct path>}` and `${<construct path>.Attribute}`. */
+function templateText(template: Template, value: any): string {
+  const named = (logicalId: string) => {
+    const constructPath = template.Resources[logicalId]?.Metadata?.['aws:cdk:path'];
+    return constructPath ? pathInStack(constructPath) : logicalId;
+  };
+  if (typeof value === 'string') return value;
+  if (value?.Ref !== undefined) return `\${${named(value.Ref)}}`;
+  if (value?.['Fn::GetAtt'] !== undefined) {
+    const [logicalId, attribute] = list(value['Fn::GetAtt']);
+    return `\${${named(logicalId)}.${attribute}}`;
+  }
+  if (value?.['Fn::Join'] !== undefined) return list(value['Fn::Join'][1]).map((part) => templateText(template, part)).join(value['Fn::Join'][0]);
+  return JSON.stringify(value);
+}
+
+function describe(template: Template, statement: any): Pick<PolicyStatementInfo, 'actions' | 'resources' | 'conditions'> {
   const conditions = Object.entries(statement.Condition ?? {}).flatMap(([operator, keys]) => Object.keys(keys as object).map((key) => `${operator} ${key}`));
-  return { actions: list(statement.Action), resources: list(statement.Resource), conditions };
+  return { actions: list(statement.Action), resources: list(statement.Resource).map((resource) => templateText(template, resource)), conditions };
 }
 
 function permissionProperty(condition: string): string {

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ScenarioEnvironment } from './environment';
 import { explanationFor } from './explanations';
-import { elementLabel, PolicyElement, policyElements, PolicyStatementInfo, policyStatements, withoutElement } from './policy-elements';
+import { elementLabel, pathInStack, PolicyElement, policyElements, PolicyStatementInfo, policyStatements, withoutElement } from './policy-elements';
 import { runScenario, SCENARIO_CHECK_TIMEOUT_SECONDS, ScenarioOutcome, SynthesizedScenario, synthesizeScenario } from './run-scenario';
 import { SCENARIOS } from './scenarios';
 import type { IamDecision } from '../../simulator/iam';
@@ -180,9 +180,9 @@ function grantsOf(synth: SynthesizedScenario, statement: PolicyStatementInfo, ou
   }
 }
 
-/** The same statement in another scenario's template: same construct path, policy and actions. */
+/** The same statement in another scenario's template: same construct path, policy, actions and resources. */
 function statementKey(statement: PolicyStatementInfo): string {
-  return JSON.stringify([pathInStack(statement.path), statement.inlinePolicy ?? '', statement.actions]);
+  return JSON.stringify([pathInStack(statement.path), statement.inlinePolicy ?? '', statement.actions, statement.resources]);
 }
 
 /** `element` of the target's own copy of the statement; undefined when that copy lacks the condition. */
@@ -190,17 +190,6 @@ function elementIn(target: SynthesizedScenario, statement: PolicyStatementInfo, 
   const local = policyStatements(target.template).find((candidate) => statementKey(candidate) === statementKey(statement))!;
   if (element.kind === 'condition' && !local.conditions.includes(element.condition)) return undefined;
   return { ...element, statement: local };
-}
-
-/**
- * `Stack/GenericRotation/Policy/Resource` → `<strategy>Rotation/Policy`: the construct's part, the same in every
- * scenario and for every strategy's rotation function (one construct writes them all); likewise the check's
- * provider, whose id carries its poll interval when it is not the default (`RotationCheck5`).
- */
-function pathInStack(constructPath: string): string {
-  return constructPath.split('/').slice(1).filter((part) => part !== 'Resource').join('/')
-    .replace(/^[A-Za-z]+Rotation\d*\//, '<strategy>Rotation/')
-    .replace(/^RotationCheck\d+\//, 'RotationCheck/');
 }
 
 function principalOf(statement: PolicyStatementInfo): string {
