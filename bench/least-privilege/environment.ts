@@ -4,52 +4,58 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
-import { createLocalDatabaseHost, DatabaseHost, LocalDatabase } from '../../simulator/databases';
+import { createLocalDatabaseHost, DatabaseHost, LocalDatabase, LocalEngine, queryMariaDb } from '../../simulator/databases';
 
-/** A login of the scenarios' PostgreSQL server. */
+/** A login of a scenario database server. */
 export interface DatabaseLogin {
   readonly username: string;
   readonly password: string;
 }
 
-/** The scenarios' PostgreSQL server: a master user (as RDS's) and an application user the master created. */
+/** A scenario database server: a master user (as RDS's) and an application user the master manages. */
 export interface ScenarioDatabase {
+  readonly engine: LocalEngine;
   readonly host: string;
   readonly port: number;
   readonly databaseName: string;
   readonly master: DatabaseLogin;
   readonly app: DatabaseLogin;
+  /**
+   * Gives the application user its known password again (creating it the first time), as its master: a run that
+   * rotated it must not leave the next run's secret stale. The `_clone` of alternating users may stay: rotation
+   * then only sets its password again.
+   */
+  resetApp(): Promise<void>;
 }
 
 /** What a scenario's stack and preparation may use besides the simulator. */
 export interface ScenarioContext {
   /** A port on 127.0.0.1 where nothing listens. */
   readonly closedPort: number;
-  /** The PostgreSQL server, for a scenario with `database: 'postgres'`. */
-  readonly postgres?: ScenarioDatabase;
+  /** The database server, for a scenario with `database`. */
+  readonly database?: ScenarioDatabase;
 }
 
 const DATABASE_NAME = 'orders';
 const APP_USER = 'orders_app';
 
 /**
- * What every run of a report or a test file shares: a closed port, a PostgreSQL server of the local database host
- * started on first need (plaintext: the scenarios are about IAM, not TLS), and temporary directories. `stop()`
- * destroys the server and removes the directories. Runs may leave the application user's `_clone` behind:
- * alternating users then only set its password again.
+ * What every run of a report or a test file shares: a closed port, one database server per engine from the local
+ * database host, started on first need (plaintext: the scenarios are about IAM, not TLS), and temporary
+ * directories. `stop()` destroys the servers and removes the directories.
  */
 export class ScenarioEnvironment {
   private port?: Promise<number>;
-  private host?: DatabaseHost;
-  private postgres?: Promise<ScenarioDatabase>;
+  private host?: Promise<DatabaseHost>;
+  private readonly databases = new Map<LocalEngine, Promise<ScenarioDatabase>>();
   private readonly directories: string[] = [];
 
-  public async context(needs: { readonly database?: 'postgres' }): Promise<ScenarioContext> {
+  public async context(needs: { readonly database?: LocalEngine }): Promise<ScenarioContext> {
     this.port ??= closedPort();
     const closed = await this.port;
-    if (needs.database !== 'postgres') return { closedPort: closed };
-    this.postgres ??= this.startPostgres();
-    return { closedPort: closed, postgres: await this.postgres };
+    if (needs.database === undefined) return { closedPort: closed };
+    if (!this.databases.has(needs.database)) this.databases.set(needs.database, this.startDatabase(needs.database));
+    return { closedPort: closed, database: await this.databases.get(needs.database)! };
   }
 
   /** A new temporary directory, removed by `stop()`. */
@@ -60,33 +66,47 @@ export class ScenarioEnvironment {
   }
 
   public async stop(): Promise<void> {
-    await this.host?.destroyAll();
+    await (await this.host)?.destroyAll();
     await Promise.all(this.directories.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
   }
 
-  private async startPostgres(): Promise<ScenarioDatabase> {
+  private async startDatabase(engine: LocalEngine): Promise<ScenarioDatabase> {
+    this.host ??= this.createHost();
+    const host = await this.host;
+    const unavailable = await host.unavailableReason(engine);
+    if (unavailable) throw new Error(`the scenarios need a local ${engine} server: ${unavailable}`);
+    const master = { username: 'rds_master', password: randomPassword() };
+    const server = await host.start({
+      engine, masterUsername: master.username, masterPassword: master.password, databaseName: DATABASE_NAME, tls: false,
+    });
+    const app = { username: APP_USER, password: randomPassword() };
+    const database = { engine, host: server.host, port: server.port, databaseName: DATABASE_NAME, master, app };
+    return { ...database, resetApp: () => setPasswordAsMaster(server, master, app) };
+  }
+
+  private async createHost(): Promise<DatabaseHost> {
     const workDir = await this.temporaryDirectory('least-privilege-databases-');
     // Under root the servers run as their own OS users, which must pass through the directory.
     await chmod(workDir, 0o711);
-    this.host = await createLocalDatabaseHost({ workDir });
-    const unavailable = await this.host.unavailableReason('postgres');
-    if (unavailable) throw new Error(`the scenarios need a local PostgreSQL server: ${unavailable}`);
-    const master = { username: 'rds_master', password: randomPassword() };
-    const server = await this.host.start({
-      engine: 'postgres', masterUsername: master.username, masterPassword: master.password, databaseName: DATABASE_NAME, tls: false,
-    });
-    const app = { username: APP_USER, password: randomPassword() };
-    await createUserAsMaster(server, master, app);
-    return { host: server.host, port: server.port, databaseName: DATABASE_NAME, master, app };
+    return createLocalDatabaseHost({ workDir });
   }
 }
 
-/** The application user, created by the master as an RDS administrator would (so the master may grant its role). */
-async function createUserAsMaster(server: LocalDatabase, master: DatabaseLogin, user: DatabaseLogin): Promise<void> {
-  const client = new Client({ host: server.host, port: server.port, user: master.username, password: master.password, database: DATABASE_NAME });
+/** Creates `user` with its password, or sets the password again, as the master (who may then grant its role). */
+async function setPasswordAsMaster(server: LocalDatabase, master: DatabaseLogin, user: DatabaseLogin): Promise<void> {
+  const login = { host: server.host, port: server.port, user: master.username, password: master.password, database: DATABASE_NAME };
+  if (server.engine === 'mysql') {
+    await queryMariaDb(login, 'CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user.username, '%', user.password]);
+    await queryMariaDb(login, 'ALTER USER ?@? IDENTIFIED BY ?', [user.username, '%', user.password]);
+    await queryMariaDb(login, `GRANT SELECT ON \`${DATABASE_NAME}\`.* TO ?@?`, [user.username, '%']);
+    return;
+  }
+  const client = new Client(login);
   await client.connect();
   try {
-    await client.query(`CREATE ROLE ${escapeIdentifier(user.username)} LOGIN PASSWORD ${escapeLiteral(user.password)}`);
+    const role = escapeIdentifier(user.username);
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user.username]);
+    await client.query(`${exists.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN PASSWORD ${escapeLiteral(user.password)}`);
   } finally {
     await client.end();
   }

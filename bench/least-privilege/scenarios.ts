@@ -3,6 +3,7 @@ import { Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_secretsmanager as 
 import type { ScenarioContext } from './environment';
 import type { SecretsManagerSimulator } from '../../simulator';
 import type { DeployResult, LocalCloudFormation } from '../../simulator/cloudformation';
+import type { LocalEngine } from '../../simulator/databases';
 import { SECRETS_MANAGER_SERVICE, serviceInvokeRequest } from '../../simulator/iam';
 import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy } from '../../src';
 
@@ -27,7 +28,7 @@ export interface Scenario {
   readonly name: string;
   readonly summary: string;
   /** A database server the scenario needs (started once for every run). */
-  readonly database?: 'postgres';
+  readonly database?: LocalEngine;
   /** Callers the constructs' conditions must keep out. */
   readonly probes: readonly Probe[];
   /** What exists in the account before the stack deploys (secrets it imports, say), made as the administrator. */
@@ -40,8 +41,6 @@ export interface Scenario {
 
 const FOREIGN_ACCOUNT = '210987654321';
 const OTHER_FUNCTION = 'other-team-rotation';
-const MASTER_SECRET_NAME = 'orders/master';
-const APP_SECRET_NAME = 'orders/app';
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -110,36 +109,61 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     probes: [],
   },
-  {
-    name: 'master-by-name',
-    summary: 'a database user\'s secret and its master secret, both imported by name (partial ARNs), rotated with alternating users on a local PostgreSQL server',
-    database: 'postgres',
+  databaseScenario('postgres', 'alternating-users'),
+  databaseScenario('postgres', 'single-user'),
+  databaseScenario('mysql', 'alternating-users'),
+  databaseScenario('mysql', 'single-user'),
+];
+
+/**
+ * A database strategy on the environment's server of `engine`: the user's secret (and, for alternating users, the
+ * master's) made before the deploy and imported by name (partial ARNs, which the policies must match by the
+ * `-??????` suffix Secrets Manager adds), rotated and verified by the check.
+ */
+function databaseScenario(engine: LocalEngine, kind: 'single-user' | 'alternating-users'): Scenario {
+  const name = `${engine}-${kind}`;
+  const alternating = kind === 'alternating-users';
+  return {
+    name,
+    summary: `${engine === 'mysql' ? 'MariaDB' : 'PostgreSQL'} ${kind.replace('-', ' ')}: the user's secret${alternating ? ' and the master\'s' : ''}, `
+      + 'imported by name, rotated on a local server and verified by the check',
+    database: engine,
+    probes: [],
     prepare: async (sim, context) => {
-      const database = context.postgres!;
+      const database = context.database!;
+      await database.resetApp();
       await asAdministrator(sim, async (admin) => {
-        const master = await admin.send(new CreateSecretCommand({ Name: MASTER_SECRET_NAME, SecretString: JSON.stringify(database.master) }));
-        const fields = { engine: 'postgres', host: database.host, port: database.port, dbname: database.databaseName, ssl: false };
-        const value = { ...fields, ...database.app, masterarn: master.ARN };
-        await admin.send(new CreateSecretCommand({ Name: APP_SECRET_NAME, SecretString: JSON.stringify(value) }));
+        const master = alternating
+          ? (await admin.send(new CreateSecretCommand({ Name: `${name}/master`, SecretString: JSON.stringify(database.master) }))).ARN
+          : undefined;
+        const fields = { engine: database.engine, host: database.host, port: database.port, dbname: database.databaseName, ssl: false };
+        const value = { ...fields, ...database.app, ...(master ? { masterarn: master } : {}) };
+        await admin.send(new CreateSecretCommand({ Name: `${name}/app`, SecretString: JSON.stringify(value) }));
       });
     },
     build: (stack, context) => {
-      const database = context.postgres!;
+      const database = context.database!;
+      const options = {
+        database: DatabaseTarget.fromEndpoint({ host: database.host, port: database.port }),
+        username: database.app.username,
+        dbname: database.databaseName,
+        ssl: false,
+      };
+      const withMaster = () => ({ ...options, masterSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Master', `${name}/master`) });
+      const strategies = {
+        'postgres-single-user': () => RotationStrategy.postgresSingleUser(options),
+        'postgres-alternating-users': () => RotationStrategy.postgresAlternatingUsers(withMaster()),
+        'mysql-single-user': () => RotationStrategy.mysqlSingleUser(options),
+        'mysql-alternating-users': () => RotationStrategy.mysqlAlternatingUsers(withMaster()),
+      };
       new ExistingSecretRotation(stack, 'Orders', {
-        secret: secretsmanager.Secret.fromSecretNameV2(stack, 'App', APP_SECRET_NAME),
-        strategy: RotationStrategy.postgresAlternatingUsers({
-          database: DatabaseTarget.fromEndpoint({ host: database.host, port: database.port }),
-          username: database.app.username,
-          dbname: database.databaseName,
-          ssl: false,
-          masterSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Master', MASTER_SECRET_NAME),
-        }),
+        secret: secretsmanager.Secret.fromSecretNameV2(stack, 'App', `${name}/app`),
+        strategy: strategies[name as keyof typeof strategies](),
       });
     },
     verify: rotatedByCheck(1),
-    probes: [],
-  },
-];
+  };
+}
 
 /** The stack deployed, and the check's rotation of each of its `count` secrets succeeded. */
 function rotatedByCheck(count: number) {

@@ -87,11 +87,6 @@ export class IamAuthorizer {
     return this.log.query(query);
   }
 
-  /** The sequence number of the latest decision, for `decisions({ since })`. */
-  public get mark(): number {
-    return this.log.mark;
-  }
-
   /** The first of `requests` that AWS would deny `caller`, with AWS's message; undefined when every one is allowed. */
   public deny(caller: Caller, requests: readonly AuthorizationRequest[]): Denial | undefined {
     if (!this.evaluator) return undefined;

@@ -26,11 +26,8 @@ export interface IamDecision {
 
 export interface IamDecisionQuery {
   readonly caller?: string;
-  readonly identity?: string;
   readonly action?: string;
   readonly decision?: IamDecision['decision'];
-  /** Only decisions after this sequence number. */
-  readonly since?: number;
 }
 
 /** Every authorization decision, oldest first. */
@@ -43,16 +40,9 @@ export class DecisionLog {
     return entry;
   }
 
-  /** The sequence number of the latest decision, for `since`. */
-  public get mark(): number {
-    return this.entries.length;
-  }
-
   public query(query: IamDecisionQuery = {}): IamDecision[] {
     return this.entries.filter((entry) =>
-      (query.since === undefined || entry.sequence > query.since)
-      && (query.caller === undefined || entry.caller === query.caller)
-      && (query.identity === undefined || entry.identity === query.identity)
+      (query.caller === undefined || entry.caller === query.caller)
       && (query.action === undefined || entry.action === query.action)
       && (query.decision === undefined || entry.decision === query.decision));
   }
