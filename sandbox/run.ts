@@ -28,8 +28,8 @@ export interface SecretReport {
 /** Deploys every rotating secret into a fresh simulator, verifies it, and runs one scheduled rotation. */
 export async function runSandbox(models: RotatingSecretModel[], progress: (line: string) => void): Promise<SecretReport[]> {
   // This deployer creates secrets and functions only, not the stacks' roles and permissions: with nothing to
-  // authorize against, IAM enforcement is off (the local CloudFormation deployer records them).
-  const sim = await SecretsManagerSimulator.start({ iam: 'off' });
+  // authorize against, IAM enforcement stays off (the simulator's default).
+  const sim = await SecretsManagerSimulator.start();
   progress(sim.iam.status);
   const client = new SecretsManagerClient({ endpoint: sim.endpoint, region: sim.region, credentials: DUMMY_CREDENTIALS });
   try {

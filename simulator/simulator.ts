@@ -41,8 +41,10 @@ export interface SimulatorOptions {
   /**
    * IAM enforcement: every call is authorized against the policies of the simulator's policy providers (a local
    * CloudFormation deployer's records, `iam.putIdentity`), and a denied call is answered with AWS's
-   * AccessDeniedException. `auto` enforces when the evaluator (a development dependency) is installed.
-   * @default 'auto'
+   * AccessDeniedException. `auto` enforces when the evaluator (a development dependency) is installed. Off by
+   * default: without a deployer's roles and permissions, a function registered here could not even be invoked by
+   * Secrets Manager.
+   * @default 'off'
    */
   readonly iam?: IamMode;
 }
@@ -105,7 +107,7 @@ export class SecretsManagerSimulator {
     this.logs = new LogStore(() => this.clock.now());
     this.store = new SecretStore(this.region, this.accountId, this.clock);
     const where = { partition: PARTITION, region: this.region, accountId: this.accountId };
-    this.iam = new IamAuthorizer({ ...where, mode: options.iam ?? 'auto', now: () => this.clock.now() });
+    this.iam = new IamAuthorizer({ ...where, mode: options.iam ?? 'off', now: () => this.clock.now() });
     const requestEnvironment = { ...where, findSecret: (id: string) => this.store.find(id) };
     this.functions = new FunctionRegistry(
       this.logs,

@@ -41,7 +41,7 @@ test('rotates, verifies and rotates on schedule every secret, and prints the tab
 
   expect(output).toMatch(/found 2 rotating secret\(s\)/);
   // It says whether IAM is enforced: not by this deployer, which creates no roles or permissions.
-  expect(output).toMatch(/^IAM enforcement: off \(switched off\)$/m);
+  expect(output).toMatch(/^IAM enforcement: off$/m);
   expect(output).toMatch(/App\/Verified\S* +\| generic +\| .*AWSCURRENT.*\| .*AWSPREVIOUS.*AWSCURRENT.* \| holds +\| verified +\| [1-9]/);
   expect(output).toMatch(/App\/Unverified\S* +\| generic +\| .*\| holds +\| rotated +\| [1-9]/);
   expect(output).toMatch(/2 secret\(s\) rotated, verified and rotated again on schedule/);

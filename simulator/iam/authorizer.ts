@@ -44,7 +44,7 @@ export class IamAuthorizer {
     this.principals = new PrincipalDirectory(options.partition, options.accountId);
     this.local.putIdentity(this.principals.administrator.identityArn!, [ADMINISTRATOR_ACCESS]);
     if (options.mode === 'off') {
-      this.status = 'IAM enforcement: off (switched off)';
+      this.status = 'IAM enforcement: off';
       return;
     }
     const loaded = loadEvaluator();

@@ -202,10 +202,13 @@ test('FilterLogEvents is authorized on the log group as CloudWatch Logs names it
   expect((await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/rotate' }))).events?.length).toBeGreaterThan(0);
 });
 
-test('with enforcement off every call is served and nothing is decided', async () => {
-  const off = await SecretsManagerSimulator.start({ iam: 'off' });
+test.each([
+  ['by default', {}],
+  ['switched off', { iam: 'off' as const }],
+])('%s, enforcement is off: every call is served and nothing is decided', async (_, options) => {
+  const off = await SecretsManagerSimulator.start(options);
   try {
-    expect(off.iam.status).toBe('IAM enforcement: off (switched off)');
+    expect(off.iam.status).toBe('IAM enforcement: off');
     off.iam.putIdentity(ROLE, []);
     const client = new SecretsManagerClient({ ...off.clientConfig(), credentials: off.iam.credentialsFor(ROLE), maxAttempts: 1 });
     await client.send(new CreateSecretCommand({ Name: 'anything', SecretString: 'x' }));
@@ -213,5 +216,15 @@ test('with enforcement off every call is served and nothing is decided', async (
     expect(off.iam.decisions()).toEqual([]);
   } finally {
     await off.stop();
+  }
+});
+
+test('`auto` enforces when the evaluator is installed, as it is here', async () => {
+  const auto = await SecretsManagerSimulator.start({ iam: 'auto' });
+  try {
+    expect(auto.iam.status).toBe(sim.iam.status);
+    expect(auto.iam.enforcing).toBe(true);
+  } finally {
+    await auto.stop();
   }
 });
