@@ -404,7 +404,7 @@ class ExecutionEnvironment {
       AWS_DEFAULT_REGION: services.region,
       AWS_ACCESS_KEY_ID: identity.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: identity.credentials.secretAccessKey,
-      ...(identity.credentials.sessionToken ? { AWS_SESSION_TOKEN: identity.credentials.sessionToken } : {}),
+      AWS_SESSION_TOKEN: identity.credentials.sessionToken,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: services.endpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: services.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: services.endpoint,

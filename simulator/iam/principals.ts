@@ -47,7 +47,7 @@ export class PrincipalDirectory {
   }
 
   /** New temporary credentials for `caller`. */
-  public issue(caller: Caller): Credentials {
+  public issue(caller: Caller): Required<Credentials> {
     let accessKeyId: string;
     do {
       accessKeyId = 'ASIA';
