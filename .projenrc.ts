@@ -189,10 +189,13 @@ project.addTask('least-privilege', {
 });
 
 project.addTask('sandbox', {
-  description: 'Synthesize examples/ and run every rotating secret end to end on the embedded Secrets Manager simulator',
+  description: 'Synthesize examples/ and run it as CloudFormation would on the embedded simulator: create (first rotations verified), scheduled rotations, an update, delete',
   steps: [
     { spawn: project.bundler.bundleTask.name },
-    { exec: 'node assets/sandbox/cli/index.js --app "npx ts-node -P tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output examples/cdk.out', receiveArgs: true },
+    {
+      exec: 'node assets/sandbox/cli/index.js --app "npx ts-node -P tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output examples/cdk.out --update-context example:revised=true',
+      receiveArgs: true,
+    },
   ],
 });
 

@@ -62,17 +62,12 @@ export interface ApiCallFigures {
 }
 
 export interface VerificationFigures {
-  readonly defaultIntervalMs: number;
+  /** The construct's default poll interval: the longest wait between two looks. */
   readonly intervalMs: number;
   readonly rotations: number;
   readonly medianDelayMs: number;
   readonly maxDelayMs: number;
-  readonly maxIsCompleteMs: number;
-  readonly maxPolls: number;
-  /**
-   * Largest (delay - interval - duration of the isComplete call that reported completion): at most 0 when no
-   * verification waited longer than one interval before the call that saw the finished rotation.
-   */
+  /** Largest (delay - interval): the time a look, the tag and the answer take beyond one interval. */
   readonly maxExcessMs: number;
 }
 

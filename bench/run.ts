@@ -171,16 +171,13 @@ function bundleFigures(result: ColdStart): BundleFigures {
 }
 
 async function measureVerification(options: Options): Promise<VerificationFigures> {
-  const latency = await measureVerificationLatency(options.verifyRotations, options.pollScale);
+  const latency = await measureVerificationLatency(options.verifyRotations);
   return {
-    defaultIntervalMs: latency.defaultIntervalMs,
     intervalMs: latency.intervalMs,
     rotations: latency.delaysMs.length,
     medianDelayMs: median(latency.delaysMs),
     maxDelayMs: Math.max(...latency.delaysMs),
-    maxIsCompleteMs: Math.max(...latency.isCompleteCallMs),
-    maxPolls: Math.max(...latency.polls),
-    maxExcessMs: Math.max(...latency.delaysMs.map((delay, i) => delay - latency.intervalMs - latency.completingCallMs[i])),
+    maxExcessMs: Math.max(...latency.delaysMs.map((delay) => delay - latency.intervalMs)),
   };
 }
 

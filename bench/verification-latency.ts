@@ -1,120 +1,66 @@
 /**
  * How long deploy-time verification keeps a deployment waiting after the rotation has finished.
  *
- * The bundled onEvent and isComplete handlers run against the simulator (whose RotateSecret runs the bundled
- * generic rotation function), driven the way aws-cdk-lib's Provider framework drives them: onEvent, then
- * isComplete at once (the waiter state machine's first task), then again `interval` after every "not yet"
- * (its Retry with IntervalSeconds = queryInterval and backoff 1). The interval is the construct's default
- * scaled down, so a run takes seconds; what is compared is the delay in units of that interval.
+ * A stack with one RotatingSecret is created on the local CloudFormation, whose check function (the bundled one)
+ * starts the first rotation (the bundled generic rotation function) and looks at it after 1, 2, 4, ... seconds, at
+ * most the poll interval (the construct's default, 10 s). A simulated rotation takes milliseconds, so each
+ * rotation's last call (finishSecret's UpdateSecretVersionStage) is held for a time spread evenly over two intervals:
+ * completion then falls at every phase of the looking cycle.
  *
- * A simulated rotation takes milliseconds, so it would always finish just after the first, immediate poll.
- * To sample every phase of the polling cycle, each rotation's last call (finishSecret's
- * UpdateSecretVersionStage) is held for a time spread evenly over two intervals.
- *
- * Delay = from the rotation's RotationSucceeded event (taken in this process when the simulator records it)
- * to the moment the isComplete call that reports completion returns. It leaves out what the simulator cannot
- * show: Step Functions' and Lambda's own scheduling latency, and real network round trips.
+ * Delay = from the rotation's RotationSucceeded event to the check resource's CREATE_COMPLETE stack event (both in the
+ * simulator's time). It leaves out what the simulator cannot show: Lambda's own scheduling and network round trips.
  */
-import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { SecretsManagerSimulator } from '../simulator';
-import { DEFAULT_POLL_INTERVAL } from '../src/private/deploy-verification';
-import { bundleAssetDir, rotationEnvironment } from '../test/support/strategies';
-
+import { LocalCloudFormation } from '../simulator/cloudformation';
+import { RotatingSecret } from '../src';
+import { CHECK_POLL_INTERVAL_SECONDS, CHECK_RESOURCE_TYPE } from '../src/private/contract';
 
 export interface VerificationLatency {
-  /** The construct's default poll interval, in ms. */
-  readonly defaultIntervalMs: number;
-  /** The interval the handlers were polled at. */
+  /** The construct's default poll interval, in ms: the longest wait between two looks. */
   readonly intervalMs: number;
-  /** Per verified rotation: ms from RotationSucceeded to the completing isComplete's return. */
+  /** Per verified rotation: ms from RotationSucceeded to the check's CREATE_COMPLETE. */
   readonly delaysMs: number[];
-  /** isComplete calls per verification. */
-  readonly polls: number[];
-  /** Duration of every isComplete call, ms. */
-  readonly isCompleteCallMs: number[];
-  /** Per verified rotation: duration of the isComplete call that reported completion, ms. */
-  readonly completingCallMs: number[];
+  /** Per verified rotation: how long the rotation's last call was held, ms. */
+  readonly heldMs: number[];
 }
 
-export async function measureVerificationLatency(rotations: number, scale: number): Promise<VerificationLatency> {
-  const intervalMs = DEFAULT_POLL_INTERVAL.toMilliseconds() / scale;
+export async function measureVerificationLatency(rotations: number): Promise<VerificationLatency> {
+  const intervalMs = CHECK_POLL_INTERVAL_SECONDS.default * 1000;
   const sim = await SecretsManagerSimulator.start();
-  const client = new SecretsManagerClient(sim.clientConfig());
-  const arn = (name: string) => `arn:aws:lambda:${sim.region}:${sim.accountId}:function:${name}`;
-  const rotation = arn('generic-rotation');
-  const onEvent = arn('rotation-check-on-event');
-  const isComplete = arn('rotation-check-is-complete');
-  sim.registerFunction(rotation, {
-    assetDir: bundleAssetDir('genericRotation'),
-    environment: rotationEnvironment('generic'),
-    timeoutSeconds: 30,
-  });
-  for (const [functionArn, handler] of [[onEvent, 'index.onEvent'], [isComplete, 'index.isComplete']]) {
-    sim.registerFunction(functionArn, { assetDir: bundleAssetDir('verification'), handler, timeoutSeconds: 30 });
-  }
-  const succeededAt = new Map<string, bigint>();
+  const cfn = new LocalCloudFormation(sim);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-verification-'));
+  const succeededAt = new Map<string, number>();
   sim.onRotationEvent((event) => {
-    if (event.type === 'RotationSucceeded' && event.trigger === 'RotateSecret') succeededAt.set(event.secretArn, process.hrtime.bigint());
+    if (event.type === 'RotationSucceeded' && event.trigger === 'RotateSecret') succeededAt.set(event.secretArn, event.time);
   });
-
   try {
     const delaysMs: number[] = [];
-    const polls: number[] = [];
-    const isCompleteCallMs: number[] = [];
-    const completingCallMs: number[] = [];
+    const heldMs: number[] = [];
     for (let i = 0; i < rotations; i++) {
-      // As the RotationSchedule leaves a secret with verification on: rotation configured, not yet rotated.
-      const { ARN } = await client.send(new CreateSecretCommand({ Name: `verified-${i}`, SecretString: 'initial-api-key' }));
-      await client.send(new RotateSecretCommand({ SecretId: ARN, RotationLambdaARN: rotation, RotationRules: { ScheduleExpression: 'rate(30 days)' }, RotateImmediately: false }));
-      await sim.waitForIdle();
-      sim.faults.delayCall('UpdateSecretVersionStage', { ms: ((i + 0.5) / rotations) * 2 * intervalMs });
-      const event = createEvent(ARN!, onEvent, rotation);
-      const started = await sim.invokeFunction(onEvent, event);
-      if (!started.ok) throw new Error(`onEvent failed for ${ARN}: ${started.errorMessage}`);
-      for (let poll = 1; ; poll++) {
-        const calledAt = process.hrtime.bigint();
-        const result = await sim.invokeFunction(isComplete, { ...event, ...(started.result as object) });
-        const returnedAt = process.hrtime.bigint();
-        isCompleteCallMs.push(Number(returnedAt - calledAt) / 1e6);
-        if (!result.ok) throw new Error(`isComplete failed for ${ARN}: ${result.errorMessage}`);
-        if ((result.result as { IsComplete: boolean }).IsComplete) {
-          const succeeded = succeededAt.get(ARN!);
-          if (succeeded === undefined) throw new Error(`isComplete reported ${ARN} complete before its rotation succeeded`);
-          delaysMs.push(Number(returnedAt - succeeded) / 1e6);
-          completingCallMs.push(Number(returnedAt - calledAt) / 1e6);
-          polls.push(poll);
-          break;
-        }
-        if (poll > 1000) throw new Error(`the rotation of ${ARN} did not complete within 1000 polls`);
-        await sleep(intervalMs);
-      }
+      const stackName = `Verified${i}`;
+      const held = ((i + 0.5) / rotations) * 2 * intervalMs;
+      sim.faults.delayCall('UpdateSecretVersionStage', { ms: held });
+      const outdir = fs.mkdtempSync(path.join(work, 'assembly-'));
+      const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+      new RotatingSecret(new Stack(app, stackName, { env: { account: sim.accountId, region: sim.region } }), 'ApiKey');
+      app.synth();
+      const result = await cfn.deploy({ assemblyDir: outdir, stackName });
+      if (result.status !== 'CREATE_COMPLETE') throw new Error(`${stackName}: ${result.status} ${result.statusReason ?? ''}`);
+      const stack = cfn.describeStack(stackName)!;
+      const secretArn = stack.resources.find((r) => r.type === 'AWS::SecretsManager::Secret')!.physicalId!;
+      const checked = cfn.events(stackName).find((e) => e.resourceType === CHECK_RESOURCE_TYPE && e.resourceStatus === 'CREATE_COMPLETE')!;
+      delaysMs.push(checked.timestamp - succeededAt.get(secretArn)!);
+      heldMs.push(held);
+      await cfn.delete(stackName);
     }
-    return { defaultIntervalMs: DEFAULT_POLL_INTERVAL.toMilliseconds(), intervalMs, delaysMs, polls, isCompleteCallMs, completingCallMs };
+    return { intervalMs, delaysMs, heldMs };
   } finally {
-    client.destroy();
+    await cfn.stop();
     await sim.stop();
+    fs.rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** A Create event as CloudFormation sends it for the construct's Custom::RotationCheck. */
-function createEvent(secretArn: string, serviceToken: string, rotationFunction: string) {
-  return {
-    RequestType: 'Create',
-    ServiceToken: serviceToken,
-    ResponseURL: 'http://127.0.0.1/unused',
-    StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/RotatingSecretsBench/${randomUUID()}`,
-    RequestId: randomUUID(),
-    LogicalResourceId: 'SecretRotationCheck',
-    ResourceType: 'Custom::RotationCheck',
-    ResourceProperties: {
-      ServiceToken: serviceToken,
-      SecretArn: secretArn,
-      RotationFingerprint: 'bench',
-      TimeoutSeconds: '600',
-      RepairStalePending: 'false',
-      RotationLogGroup: `/aws/lambda/${rotationFunction.split(':').pop()}`,
-    },
-  };
 }

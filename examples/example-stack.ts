@@ -1,17 +1,25 @@
-import { Duration, Stack, StackProps, aws_kms as kms } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DatabaseTarget, RotatingSecret, RotationStrategy, Schedule } from '../src';
 
+export interface ExampleStackProps extends StackProps {
+  /**
+   * The second version of the app, as a team would deploy it later: a shorter schedule for the API key, a shorter
+   * webhook key, and the orders database's own database for its master user's logins.
+   * @default false
+   */
+  readonly revised?: boolean;
+}
+
 /**
- * Rotating secrets as a team would declare them: an API key, service credentials kept as JSON, a webhook
- * signing key encrypted with the team's own KMS key, and the passwords of two database users.
- *
- * The databases here are local servers (PostgreSQL on 5432, MariaDB on 3306) so the sandbox can rotate
- * them for real. For RDS, use `DatabaseTarget.fromInstance(instance)`, pass `vpc`, and keep TLS on.
+ * Rotating secrets as a team would declare them: an API key, service credentials kept as JSON, a webhook signing key
+ * encrypted with the team's own KMS key, the master user of a new PostgreSQL instance, and an application user of an
+ * Aurora MySQL cluster that the first rotation creates and that rotates with alternating users.
  */
 export class ExampleStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: ExampleStackProps = {}) {
     super(scope, id, props);
+    const revised = props.revised ?? false;
 
     // The team encrypts its secrets with its own key; the rotation functions may use it only through
     // Secrets Manager, for secrets.
@@ -21,6 +29,7 @@ export class ExampleStack extends Stack {
     new RotatingSecret(this, 'ApiKey', {
       description: 'API key of the billing service',
       encryptionKey,
+      schedule: Schedule.rate(Duration.days(revised ? 14 : 30)),
     });
 
     // JSON credentials: the password field rotates, the other fields stay as they are.
@@ -42,30 +51,58 @@ export class ExampleStack extends Stack {
       description: 'Signs outgoing webhooks',
       encryptionKey,
       failureAlarms: true,
-      strategy: RotationStrategy.randomPassword({ passwordLength: 64, excludePunctuation: true }),
+      strategy: RotationStrategy.randomPassword({ passwordLength: revised ? 48 : 64, excludePunctuation: true }),
       schedule: Schedule.rate(Duration.days(7)),
     });
 
-    // The password of a PostgreSQL user; the user changes its own password on each rotation.
-    new RotatingSecret(this, 'OrdersDatabaseUser', {
-      description: 'PostgreSQL user of the orders service',
+    // The databases live in private subnets; the rotation functions run there too and reach Secrets Manager
+    // through the NAT gateway.
+    const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
+
+    // The master user of a new PostgreSQL instance: the instance takes its credentials from the rotating secret,
+    // and the secret rotates the instance's master user (it needs no `database`: the instance attaches itself).
+    const ordersMaster = new RotatingSecret(this, 'OrdersMaster', {
+      description: 'Master user of the orders database',
       encryptionKey,
-      strategy: RotationStrategy.postgresSingleUser({
-        database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: 5432 }),
-        username: 'orders_app',
-        dbname: 'postgres',
-        ssl: false, // the local server has no TLS; RDS has, and the default (verified TLS) is what you want there
-      }),
+      strategy: RotationStrategy.postgresSingleUser({ username: 'orders_admin', vpc, dbname: revised ? 'orders' : undefined }),
+    });
+    new rds.DatabaseInstance(this, 'OrdersDatabase', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_6 }),
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      databaseName: 'orders',
+      credentials: rds.Credentials.fromSecret(ordersMaster),
+      storageEncrypted: true,
     });
 
-    // The same for MySQL or MariaDB.
-    new RotatingSecret(this, 'InventoryDatabaseUser', {
-      description: 'MariaDB user of the inventory service',
+    // An Aurora MySQL cluster whose master user rotates too, and an application user of it. The application user's
+    // first rotation (during the deploy) creates it with the master secret and these grants; later rotations
+    // alternate between it and its `_clone`.
+    const inventoryMaster = new RotatingSecret(this, 'InventoryMaster', {
+      description: 'Master user of the inventory database',
       encryptionKey,
-      strategy: RotationStrategy.mysqlSingleUser({
-        database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: 3306 }),
+      strategy: RotationStrategy.mysqlSingleUser({ username: 'inventory_admin', vpc }),
+    });
+    const inventory = new rds.DatabaseCluster(this, 'InventoryCluster', {
+      engine: rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_08_0 }),
+      writer: rds.ClusterInstance.provisioned('Writer', { instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM) }),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      defaultDatabaseName: 'inventory',
+      credentials: rds.Credentials.fromSecret(inventoryMaster),
+      storageEncrypted: true,
+    });
+    new RotatingSecret(this, 'InventoryAppUser', {
+      description: 'Application user of the inventory database',
+      encryptionKey,
+      strategy: RotationStrategy.mysqlAlternatingUsers({
+        database: DatabaseTarget.fromCluster(inventory),
         username: 'inventory_app',
-        ssl: false,
+        dbname: 'inventory',
+        masterSecret: inventoryMaster,
+        createUser: { grants: [{ privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], on: 'inventory.*' }] },
+        vpc,
       }),
     });
   }

@@ -1,74 +1,111 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { readAssembly } from './assembly';
-import { SecretReport, runSandbox } from './run';
+import { formatReport, sandboxFailures, summaryLine } from './report';
+import { runSandbox } from './run';
 
-const USAGE = `Usage: rotating-secrets-sandbox (--app "<command>" [--output <dir>] | --assembly <cdk.out>)
+const USAGE = `Usage: rotating-secrets-sandbox (--app "<command>" | --assembly <cdk.out>) [options]
 
-Deploys every rotating secret of a CDK app into a local Secrets Manager simulator, as CloudFormation would,
-runs its first rotation (through the deploy-time check when the secret has one) with the bundled rotation
-function from the cloud assembly, then advances the simulator's clock to one scheduled rotation.
+Runs a CDK app's stacks as CloudFormation would, on a local simulator of Secrets Manager, Lambda and RDS (local
+PostgreSQL and MariaDB servers): creates them (the deploy-time checks run the first rotations), advances the clock to
+every secret's next scheduled rotation, optionally deploys an update, deletes them, and reports every rotating secret.
 
-  --app <command>     synthesize with the CDK CLI first (npx cdk synth --app <command>)
-  --output <dir>      where --app writes the cloud assembly (default: cdk.out)
-  --assembly <dir>    use an already synthesized cloud assembly`;
+  --app <command>            synthesize with the CDK CLI first (npx cdk synth --app <command>)
+  --output <dir>             where --app writes the cloud assembly (default: cdk.out)
+  --assembly <dir>           use an already synthesized cloud assembly instead
+  --update-context <k=v>     also synthesize the app with this context (repeatable) and deploy it as an update
+  --update-assembly <dir>    deploy this already synthesized assembly as the update
+  --stack <name>             only this stack and the stacks it depends on (repeatable)`;
 
 interface Options {
-  readonly app?: string;
-  readonly output: string;
-  readonly assembly?: string;
+  app?: string;
+  output: string;
+  assembly?: string;
+  updateContext: string[];
+  updateAssembly?: string;
+  stacks: string[];
 }
 
+/** Reads the arguments; a bad one is one clear line (and the usage). */
 function parseArgs(args: string[]): Options {
-  const options: { app?: string; output: string; assembly?: string } = { output: 'cdk.out' };
+  const options: Options = { output: 'cdk.out', updateContext: [], stacks: [] };
   for (let i = 0; i < args.length; i++) {
-    const value = args[i + 1];
-    switch (args[i]) {
-      case '--app': options.app = value; i++; break;
-      case '--output': options.output = value; i++; break;
-      case '--assembly': options.assembly = value; i++; break;
-      case '--help': case '-h': console.log(USAGE); process.exit(0);
-      default: throw new Error(`unknown argument ${args[i]}\n\n${USAGE}`);
+    const flag = args[i];
+    if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const value = args[++i];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    switch (flag) {
+      case '--app': options.app = value; break;
+      case '--output': options.output = value; break;
+      case '--assembly': options.assembly = value; break;
+      case '--update-assembly': options.updateAssembly = value; break;
+      case '--stack': options.stacks.push(value); break;
+      case '--update-context':
+        if (!/^[^=]+=.*$/.test(value)) throw new UsageError(`--update-context takes key=value, got ${JSON.stringify(value)}`);
+        options.updateContext.push(value);
+        break;
+      default: throw new UsageError(`unknown option ${flag}`);
     }
   }
-  if (!options.app === !options.assembly) throw new Error(`give exactly one of --app and --assembly\n\n${USAGE}`);
+  if (!options.app === !options.assembly) throw new UsageError('give exactly one of --app and --assembly');
+  if (options.updateContext.length > 0 && !options.app) throw new UsageError('--update-context needs --app (it synthesizes the app again)');
+  if (options.updateContext.length > 0 && options.updateAssembly) throw new UsageError('give at most one of --update-context and --update-assembly');
+  for (const dir of [options.assembly, options.updateAssembly]) {
+    if (dir !== undefined && !fs.existsSync(path.join(dir, 'manifest.json'))) throw new UsageError(`${dir} is not a cloud assembly (no manifest.json)`);
+  }
   return options;
 }
 
-function table(reports: SecretReport[]): string {
-  const header = ['secret', 'strategy', 'versions before', 'versions after', 'invariant', 'first rotation', 'scheduled', 'API calls', 'time'];
-  const rows = reports.map((r) => [
-    r.name, r.strategy, r.labelsBefore, r.labelsAfter, r.invariant, r.firstRotation,
-    String(r.scheduledRotations), String(r.apiCalls), `${(r.millis / 1000).toFixed(1)} s`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+class UsageError extends Error {}
+
+/** `cdk synth`, with a progress line every few seconds: it takes a while and prints nothing until it is done. */
+async function synthesize(app: string, output: string, context: string[]): Promise<void> {
+  const args = ['cdk', 'synth', '--app', app, '--output', output, '--quiet', ...context.flatMap((entry) => ['--context', entry])];
+  console.log(`synthesizing ${context.length > 0 ? `with ${context.join(', ')} ` : ''}with the CDK CLI: ${app}`);
+  const started = Date.now();
+  const ticker = setInterval(() => console.log(`  still synthesizing (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('npx', args, { stdio: 'inherit', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cdk synth exited with code ${code}`))));
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  console.log(`  synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
+  // The simulator's clients run on the machine's Node.js: the SDK's notice about future Node.js versions is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let assembly = options.assembly;
+  let updateAssembly = options.updateAssembly;
   if (options.app) {
-    console.log(`synthesizing with the CDK CLI: ${options.app}`);
-    execFileSync('npx', ['cdk', 'synth', '--app', options.app, '--output', options.output, '--quiet'], { stdio: 'inherit', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
+    await synthesize(options.app, options.output, []);
     assembly = options.output;
+    if (options.updateContext.length > 0) {
+      updateAssembly = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-update-'));
+      await synthesize(options.app, updateAssembly, options.updateContext);
+    }
   }
-  const models = readAssembly(path.resolve(assembly!));
-  if (models.length === 0) throw new Error(`no rotating secret found in ${assembly}`);
-  console.log(`found ${models.length} rotating secret(s) in ${assembly}`);
-
-  const reports = await runSandbox(models, (line) => console.log(line));
-  console.log(`\n${table(reports)}\n`);
-  for (const skipped of reports.filter((r) => r.skipped)) console.log(`skipped ${skipped.name}: ${skipped.skipped}`);
-  const failures = reports.filter((r) => r.error || r.invariant !== 'holds');
-  for (const failure of failures) console.error(`FAILED ${failure.name}: ${failure.error ?? 'the staging-label invariant does not hold'}`);
+  const started = Date.now();
+  const result = await runSandbox({
+    assemblyDir: assembly!, updateAssemblyDir: updateAssembly, stacks: options.stacks, progress: (line) => console.log(line),
+  });
+  console.log(`\n${formatReport(result)}\n\n${summaryLine(result)}`);
+  const failures = sandboxFailures(result);
+  for (const failure of failures) console.error(`FAILED ${failure}`);
+  console.log(`sandbox: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (failures.length > 0) process.exit(1);
-  const rotated = reports.filter((r) => !r.skipped).length;
-  console.log(`${rotated} secret(s) rotated, verified and rotated again on schedule${rotated < reports.length ? `; ${reports.length - rotated} skipped` : ''}`);
 }
 
 main().catch((error) => {
-  console.error(`sandbox: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  console.error(`sandbox: ${error instanceof Error ? error.message : String(error)}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

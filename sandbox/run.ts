@@ -1,176 +1,267 @@
-import { randomUUID } from 'node:crypto';
-import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { RotatingSecretModel } from './assembly';
-import { DeployedSecret, SandboxDeployer, SkippedSecret, resolveCheckProperties } from './deploy';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { databaseAccepts } from './logins';
+import { unsupportedSecrets, withoutRotationOf } from './prune';
+import { RotatingSecretPlan, rotatingSecretsOf } from './secrets';
 import { SecretsManagerSimulator } from '../simulator';
-import { AWSCURRENT, AWSPENDING, CHECK_RESOURCE_TYPE } from '../src/private/contract';
+import { settledStages } from './settle';
+import { formatStackEvent, LocalCloudFormation } from '../simulator/cloudformation';
+import { AssemblyStack, readAssembly } from '../simulator/cloudformation/assembly';
+import { createLocalDatabaseHost, DatabaseHost, LocalEngine } from '../simulator/databases';
+import { AWSCURRENT, AWSPREVIOUS } from '../src/private/contract';
 
-const DUMMY_CREDENTIALS = { accessKeyId: 'AKIASANDBOXEXAMPLE00', secretAccessKey: 'sandbox-not-a-secret' };
-const CHECK_POLL_MS = 100;
-
-/** What the sandbox found for one secret. */
-export interface SecretReport {
-  readonly name: string;
-  readonly strategy: string;
-  readonly labelsBefore: string;
-  readonly labelsAfter: string;
-  readonly invariant: 'holds' | 'BROKEN';
-  /** How the first rotation ran: through the deploy-time check, or CloudFormation's immediate rotation. */
-  readonly firstRotation: string;
-  readonly scheduledRotations: number;
-  readonly apiCalls: number;
-  readonly millis: number;
-  readonly error?: string;
-  /** Why the secret was not rotated here (not a failure), e.g. no database server reachable. */
-  readonly skipped?: string;
+export interface SandboxOptions {
+  /** The cloud assembly to create. */
+  readonly assemblyDir: string;
+  /** A second assembly of the same app, deployed as an update between the scheduled rotations and the delete. */
+  readonly updateAssemblyDir?: string;
+  /** Only these stacks (and the stacks they depend on). @default - every stack */
+  readonly stacks?: readonly string[];
+  readonly progress: (line: string) => void;
 }
 
-/** Deploys every rotating secret into a fresh simulator, verifies it, and runs one scheduled rotation. */
-export async function runSandbox(models: RotatingSecretModel[], progress: (line: string) => void): Promise<SecretReport[]> {
-  // This deployer creates secrets and functions only, not the stacks' roles and permissions: with nothing to
-  // authorize against, IAM enforcement stays off (the simulator's default).
-  const sim = await SecretsManagerSimulator.start();
+/** What the sandbox found for one secret at one stage (after create, after its scheduled rotation, after the update). */
+export interface SecretState {
+  readonly labels: string;
+  readonly invariant: boolean;
+  /** The rotations that succeeded so far, by what started them. */
+  readonly rotations: Readonly<Record<string, number>>;
+  /** Database secrets: whether the database takes AWSCURRENT, and refuses AWSPREVIOUS (single user). */
+  readonly logins?: string;
+  readonly problem?: string;
+}
+
+export interface SecretReport {
+  readonly plan: RotatingSecretPlan;
+  readonly skipped?: string;
+  readonly created?: SecretState;
+  readonly scheduled?: SecretState;
+  readonly updated?: SecretState;
+}
+
+export interface StackReport {
+  readonly stackName: string;
+  /** Final status of each operation: create, update, delete. */
+  readonly statuses: Readonly<Record<string, string>>;
+  readonly failure?: string;
+}
+
+export interface SandboxResult {
+  readonly stacks: readonly StackReport[];
+  readonly secrets: readonly SecretReport[];
+}
+
+const DAY_MS = 86_400_000;
+/** How long a rotation that CloudFormation did not wait for (a configuration test) may take before the report shows it. */
+const SETTLE_PATIENCE_MS = 120_000;
+
+/**
+ * Runs an app's stacks as CloudFormation would, on the local simulator: creates them (their deploy-time checks run
+ * the first rotations), advances the clock to every secret's next scheduled rotation, deploys the update if there is
+ * one, then deletes them, and reports each rotating secret's state at each stage. What cannot run here (a hosted
+ * rotation, a secret imported from outside the app, a database engine without a local server) is skipped with the
+ * reason; the rest still runs.
+ */
+export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
+  const { progress } = options;
+  const host = await createLocalDatabaseHost();
+  // The stacks' roles, policies and permissions come with them: IAM is enforced when the evaluator is installed.
+  const sim = await SecretsManagerSimulator.start({ lambdaCaBundle: host.caBundleFile, iam: 'auto' });
   progress(sim.iam.status);
-  const client = new SecretsManagerClient({ endpoint: sim.endpoint, region: sim.region, credentials: DUMMY_CREDENTIALS });
+  const cfn = new LocalCloudFormation(sim, { databases: host, skipUnsimulated: true, onEvent: (event) => progress(formatStackEvent(event)) });
+  const client = new SecretsManagerClient(sim.clientConfig());
+  const ca = fs.readFileSync(host.caBundleFile, 'utf8');
+  const stackReports: StackReport[] = [];
+  const reports = new Map<string, SecretReport>();
+  const key = (plan: RotatingSecretPlan) => `${plan.stackName}/${plan.secretLogicalId}`;
+  const observe = (stage: 'created' | 'scheduled' | 'updated') => async (stack: AssemblyStack, plan: RotatingSecretPlan) => {
+    const report = reports.get(key(plan)) ?? { plan };
+    const arn = cfn.describeStack(stack.stackName)?.resources.find((r) => r.logicalId === plan.secretLogicalId)?.physicalId;
+    const state = arn === undefined ? { labels: '', invariant: false, rotations: {}, problem: 'the secret does not exist' } : await stateOf(sim, client, arn, plan, ca);
+    reports.set(key(plan), { ...report, [stage]: state });
+  };
   try {
-    const deployer = new SandboxDeployer(sim, client);
-    const reports: SecretReport[] = [];
-    const deployed: Array<{ secret: DeployedSecret; started: number; before: string; error?: string }> = [];
-    for (const model of models) {
-      const name = `${model.stackName}/${model.secretLogicalId}`;
-      const started = Date.now();
-      progress(`deploying ${name} (${model.strategy})`);
-      try {
-        const secret = await deployer.deploy(model);
-        const before = labels(await describe(client, secret.arn));
-        if (secret.model.check) {
-          progress(`  verifying ${name}: first rotation through the deploy-time check`);
-          await runCheck(sim, deployer, secret);
-        } else if (!model.rotateImmediately) {
-          progress(`  ${name} has no deploy-time check and does not rotate immediately`);
-        }
-        deployed.push({ secret, started, before });
-      } catch (error) {
-        if (error instanceof SkippedSecret) {
-          progress(`  skipping ${name}: ${error.message}`);
-          reports.push({ ...failed(name, model.strategy, started, error), invariant: 'holds', firstRotation: 'skipped', error: undefined, skipped: error.message });
-        } else {
-          reports.push(failed(name, model.strategy, started, error));
-        }
-      }
+    const created = await deployAll(cfn, host, selected(options.assemblyDir, options.stacks), progress, 'create', stackReports, reports, key);
+    await forEachSecret(created.healthy, reports, key, observe('created'));
+
+    if (created.healthy.length > 0) {
+      progress('advancing the clock to each secret\'s next scheduled rotation');
+      await sim.clock.advance(await nextRotationsWindow(client, cfn, created.healthy, reports, key, sim.clock.now()) - sim.clock.now());
+      await forEachSecret(created.healthy, reports, key, observe('scheduled'));
     }
 
-    progress('advancing the clock to the next scheduled rotation of every secret');
-    const currentBefore = new Map<string, string | undefined>();
-    let target = sim.clock.now();
-    for (const { secret } of deployed) {
-      const description = await describe(client, secret.arn);
-      currentBefore.set(secret.arn, versionWith(description.VersionIdsToStages, AWSCURRENT));
-      const next = description.NextRotationDate ? new Date(description.NextRotationDate).getTime() : undefined;
-      if (next !== undefined) target = Math.max(target, next + 24 * 3600 * 1000);
+    let deployed = created.existing;
+    // A stack whose create rolled back can only be deleted, as in CloudFormation.
+    if (options.updateAssemblyDir !== undefined && created.healthy.length === created.existing.length) {
+      const updated = await deployAll(cfn, host, selected(options.updateAssemblyDir, options.stacks), progress, 'update', stackReports, reports, key);
+      await forEachSecret(updated.healthy, reports, key, observe('updated'));
+      deployed = [...updated.existing, ...deployed.filter((stack) => !updated.existing.some((u) => u.stackName === stack.stackName))];
     }
-    await sim.clock.advance(target - sim.clock.now());
-    await sim.waitForIdle();
 
-    for (const { secret, started, before } of deployed) {
-      const name = `${secret.model.stackName}/${secret.model.secretLogicalId}`;
-      const description = await describe(client, secret.arn);
-      const stages = description.VersionIdsToStages ?? {};
-      const succeeded = sim.events.filter((e) => e.secretArn === secret.arn && e.type === 'RotationSucceeded');
-      const scheduledRotations = succeeded.filter((e) => e.trigger === 'schedule').length;
-      const firstRotation = succeeded.some((e) => e.trigger === 'RotateSecret') ? (secret.model.check ? 'verified' : 'rotated') : 'none';
-      const failures = sim.events.filter((e) => e.secretArn === secret.arn && e.type === 'RotationFailed');
-      const scheduled = versionWith(stages, AWSCURRENT) !== currentBefore.get(secret.arn);
-      const error = !scheduled
-        ? `the scheduled rotation did not complete${failures.length ? `: ${describeFailure(failures[failures.length - 1])}` : ''}`
-        : undefined;
-      reports.push({
-        name,
-        strategy: secret.model.strategy,
-        labelsBefore: before,
-        labelsAfter: labels(description),
-        invariant: invariantHolds(stages) ? 'holds' : 'BROKEN',
-        firstRotation,
-        scheduledRotations,
-        apiCalls: Object.values(sim.apiCalls({ secretArn: secret.arn })).reduce((sum, n) => sum + n, 0),
-        millis: Date.now() - started,
-        error,
-      });
+    for (const stack of [...deployed].reverse()) {
+      progress(`deleting ${stack.stackName}`);
+      const result = await cfn.delete(stack.stackName);
+      record(stackReports, stack.stackName, 'delete', result.status, result.statusReason);
     }
-    return reports;
+    return { stacks: stackReports, secrets: [...reports.values()] };
   } finally {
     client.destroy();
+    await cfn.stop();
     await sim.stop();
+    await host.destroyAll();
   }
 }
 
-/** Runs the check's custom-resource lifecycle as the provider framework would: onEvent, then isComplete until done. */
-async function runCheck(sim: SecretsManagerSimulator, deployer: SandboxDeployer, secret: DeployedSecret): Promise<void> {
-  const check = secret.model.check!;
-  const onEventArn = deployer.registerFunction(secret.model.stackName, check.onEvent);
-  const isCompleteArn = deployer.registerFunction(secret.model.stackName, check.isComplete);
-  const event = {
-    RequestType: 'Create',
-    ServiceToken: onEventArn,
-    ResponseURL: 'http://127.0.0.1/unused',
-    StackId: `arn:aws:cloudformation:${sim.region}:${sim.accountId}:stack/${secret.model.stackName}/${randomUUID()}`,
-    RequestId: randomUUID(),
-    LogicalResourceId: `${secret.model.secretLogicalId}RotationCheck`,
-    ResourceType: CHECK_RESOURCE_TYPE,
-    ResourceProperties: { ServiceToken: onEventArn, ...resolveCheckProperties(secret) },
+function selected(assemblyDir: string, names: readonly string[] | undefined): AssemblyStack[] {
+  const stacks = readAssembly(assemblyDir);
+  if (names === undefined || names.length === 0) return stacks;
+  const unknown = names.filter((name) => !stacks.some((stack) => stack.stackName === name || stack.artifactId === name));
+  if (unknown.length > 0) throw new Error(`no stack named ${unknown.join(', ')} in the assembly (it has ${stacks.map((s) => s.stackName).join(', ')})`);
+  const needed = new Set<string>();
+  const add = (stack: AssemblyStack) => {
+    if (needed.has(stack.artifactId)) return;
+    needed.add(stack.artifactId);
+    stack.dependencies.forEach((id) => add(stacks.find((s) => s.artifactId === id)!));
   };
-  const started = await invoke(sim, onEventArn, event);
-  const deadline = Date.now() + 10 * 60 * 1000;
-  for (;;) {
-    const result = await invoke(sim, isCompleteArn, { ...event, ...started }) as { IsComplete?: boolean };
-    if (result?.IsComplete) return;
-    if (Date.now() > deadline) throw new Error('the deploy-time check did not finish within 10 minutes');
-    await new Promise((resolve) => setTimeout(resolve, CHECK_POLL_MS));
+  stacks.filter((stack) => names.includes(stack.stackName) || names.includes(stack.artifactId)).forEach(add);
+  return stacks.filter((stack) => needed.has(stack.artifactId));
+}
+
+/** The stacks a deploy left: every one that exists, and those whose operation completed without a rollback. */
+interface Deployed {
+  readonly existing: AssemblyStack[];
+  readonly healthy: AssemblyStack[];
+}
+
+/** Deploys the stacks in order, each without the rotation of the secrets that cannot run here; stops at a failure. */
+async function deployAll(
+  cfn: LocalCloudFormation,
+  host: DatabaseHost,
+  stacks: AssemblyStack[],
+  progress: (line: string) => void,
+  operation: 'create' | 'update',
+  reports: StackReport[],
+  secrets: Map<string, SecretReport>,
+  key: (plan: RotatingSecretPlan) => string,
+): Promise<Deployed> {
+  const deployed: Deployed = { existing: [], healthy: [] };
+  for (const stack of stacks) {
+    const plans = rotatingSecretsOf(stack.stackName, stack.template);
+    const skipped = await unsupportedSecrets(stack.template, plans, (engine) => host.unavailableReason(localEngineOf(engine)), unreachable);
+    for (const plan of plans) secrets.set(key(plan), { ...secrets.get(key(plan)), plan });
+    for (const { plan, reason } of skipped) {
+      secrets.set(key(plan), { ...secrets.get(key(plan)), plan, skipped: reason });
+      progress(`skipping the rotation of ${key(plan)}: ${reason}`);
+    }
+    progress(`${operation === 'create' ? 'creating' : 'updating'} ${stack.stackName}`);
+    const template = skipped.length === 0 ? stack.template : withoutRotationOf(stack.template, skipped);
+    const earlierEvents = cfn.events(stack.stackName).length;
+    const result = await cfn.deploy({ stackName: stack.stackName, template, assets: Object.fromEntries(stack.assets) });
+    // As the CDK CLI does, a failure names the first resource that failed and why.
+    const failed = cfn.events(stack.stackName).slice(earlierEvents).find((event) => event.resourceStatus.endsWith('_FAILED'));
+    const reason = failed === undefined ? result.statusReason : `${failed.logicalResourceId} ${failed.resourceStatus}: ${failed.resourceStatusReason}`;
+    record(reports, stack.stackName, operation, result.status, reason);
+    if (cfn.describeStack(stack.stackName) !== undefined) deployed.existing.push(stack);
+    if (!completed(result.status)) break;
+    deployed.healthy.push(stack);
+  }
+  return deployed;
+}
+
+function completed(status: string): boolean {
+  return status.endsWith('_COMPLETE') && !status.includes('ROLLBACK');
+}
+
+function record(reports: StackReport[], stackName: string, operation: string, status: string, reason?: string): void {
+  const index = reports.findIndex((report) => report.stackName === stackName);
+  const existing = index < 0 ? { stackName, statuses: {} } : reports[index];
+  const failed = !completed(status);
+  const updated: StackReport = {
+    stackName,
+    statuses: { ...existing.statuses, [operation]: status },
+    failure: existing.failure ?? (failed ? `${operation}: ${status}${reason ? `: ${reason}` : ''}` : undefined),
+  };
+  if (index < 0) reports.push(updated); else reports[index] = updated;
+}
+
+async function forEachSecret(
+  stacks: AssemblyStack[],
+  reports: Map<string, SecretReport>,
+  key: (plan: RotatingSecretPlan) => string,
+  visit: (stack: AssemblyStack, plan: RotatingSecretPlan) => Promise<void>,
+): Promise<void> {
+  for (const stack of stacks) {
+    for (const plan of rotatingSecretsOf(stack.stackName, stack.template)) {
+      if (reports.get(key(plan))?.skipped === undefined) await visit(stack, plan);
+    }
   }
 }
 
-async function invoke(sim: SecretsManagerSimulator, arn: string, event: unknown): Promise<any> {
-  const result = await sim.invokeFunction(arn, event);
-  if (!result.ok) throw new Error(`the deploy-time check failed: ${result.errorMessage}`);
-  return result.result;
+/** A moment one day past the latest next rotation of the deployed secrets, so each rotates once on schedule. */
+async function nextRotationsWindow(
+  client: SecretsManagerClient,
+  cfn: LocalCloudFormation,
+  stacks: AssemblyStack[],
+  reports: Map<string, SecretReport>,
+  key: (plan: RotatingSecretPlan) => string,
+  now: number,
+): Promise<number> {
+  let latest = 0;
+  await forEachSecret(stacks, reports, key, async (stack, plan) => {
+    const arn = cfn.describeStack(stack.stackName)?.resources.find((r) => r.logicalId === plan.secretLogicalId)?.physicalId;
+    if (arn === undefined) return;
+    const { NextRotationDate: next } = await client.send(new DescribeSecretCommand({ SecretId: arn }));
+    if (next !== undefined) latest = Math.max(latest, next.getTime());
+  });
+  return Math.max(latest, now) + DAY_MS;
 }
 
-async function describe(client: SecretsManagerClient, arn: string) {
-  return client.send(new DescribeSecretCommand({ SecretId: arn }));
-}
-
-function versionWith(stages: Record<string, string[]> | undefined, label: string): string | undefined {
-  return Object.entries(stages ?? {}).find(([, labelsOfVersion]) => labelsOfVersion.includes(label))?.[0];
-}
-
-/** AWSPENDING absent, or on the same version as AWSCURRENT. */
-export function invariantHolds(stages: Record<string, string[]>): boolean {
-  const pending = versionWith(stages, AWSPENDING);
-  return pending === undefined || pending === versionWith(stages, AWSCURRENT);
-}
-
-/** `abcd1234: AWSCURRENT; ef567890: AWSPREVIOUS` with short version ids. */
-function labels(description: { VersionIdsToStages?: Record<string, string[]> }): string {
-  return Object.entries(description.VersionIdsToStages ?? {})
-    .map(([version, stages]) => `${version.slice(0, 8)}: ${stages.join('+')}`)
-    .join('; ');
-}
-
-function describeFailure(event: { step?: string; error?: { message: string } }): string {
-  return `${event.step ?? 'unknown step'} failed: ${event.error?.message ?? 'no error message'}`;
-}
-
-function failed(name: string, strategy: string, started: number, error: unknown): SecretReport {
-  return {
-    name,
-    strategy,
-    labelsBefore: '',
-    labelsAfter: '',
-    invariant: 'BROKEN',
-    firstRotation: 'failed',
-    scheduledRotations: 0,
-    apiCalls: 0,
-    millis: Date.now() - started,
-    error: error instanceof Error ? error.message : String(error),
+/** The secret's labels, the invariant, its rotations so far, and for database secrets what the database takes. */
+async function stateOf(
+  sim: SecretsManagerSimulator,
+  client: SecretsManagerClient,
+  arn: string,
+  plan: RotatingSecretPlan,
+  ca: string,
+): Promise<SecretState> {
+  const { stages, settled } = await settledStages(client, arn, SETTLE_PATIENCE_MS);
+  const holder = (label: string) => Object.keys(stages).find((id) => stages[id].includes(label));
+  const rotations: Record<string, number> = {};
+  for (const event of sim.events) {
+    if (event.secretArn === arn && event.type === 'RotationSucceeded' && event.trigger) rotations[event.trigger] = (rotations[event.trigger] ?? 0) + 1;
+  }
+  const state = {
+    // The last 8 digits: tokens of one deploy-time check share their first 12.
+    labels: Object.entries(stages).map(([id, labels]) => `…${id.slice(-8)}: ${labels.join('+')}`).join('; '),
+    invariant: settled,
+    rotations,
   };
+  if (plan.strategy === 'generic' || plan.strategy === 'custom') return state;
+  const value = async (stage: string) => (await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage }))).SecretString!;
+  const current = await databaseAccepts(await value(AWSCURRENT), ca);
+  const previous = holder(AWSPREVIOUS) === undefined ? undefined : await databaseAccepts(await value(AWSPREVIOUS), ca);
+  const singleUser = plan.strategy.endsWith('-single-user');
+  const logins = `${AWSCURRENT} ${current}${previous === undefined ? '' : `, ${AWSPREVIOUS} ${previous}`}`;
+  const expected = current === 'accepted' && (!singleUser || previous === undefined || previous === 'refused');
+  return { ...state, logins, problem: expected ? undefined : `the database should take ${AWSCURRENT}${singleUser ? ` and refuse ${AWSPREVIOUS}` : ''}: ${logins}` };
+}
+
+/** Whether nothing accepts a TCP connection on host:port (a refusal is immediate; silence gets a few seconds). */
+function unreachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 3000 });
+    const done = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once('connect', () => done(false));
+    socket.once('timeout', () => done(true));
+    socket.once('error', () => done(true));
+  });
+}
+
+/** The local server that stands in for an RDS engine. */
+function localEngineOf(engine: string): LocalEngine {
+  return engine.includes('postgres') ? 'postgres' : 'mysql';
 }

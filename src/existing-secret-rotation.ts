@@ -1,6 +1,7 @@
-import { Duration, aws_lambda as lambda, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, Stack, aws_lambda as lambda, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { configureRotation } from './private/configure-rotation';
+import { tagForCheck } from './private/rotation-check';
 import { RotationOptions } from './rotation-options';
 import { RotationStrategy } from './rotation-strategy';
 import { Schedule } from './schedule';
@@ -37,10 +38,22 @@ export class ExistingSecretRotation extends Construct {
       ...props,
       secretArn: props.secret.secretFullArn ?? props.secret.secretArn,
       secretArnIsComplete: props.secret.secretFullArn !== undefined,
+      tagged: tagIfInStack(this, props.secret),
       encryptionKey: props.secret.encryptionKey,
       strategy: (props.strategy ?? RotationStrategy.randomPassword())._bind(this),
       schedule,
     });
-    this.rotationFunction = rotation.function;
+    this.rotationFunction = rotation.rotationFunction.function;
   }
+}
+
+/**
+ * Tags a secret of this stack for the deploy-time check, whose permissions name the stack's tagged secrets; a secret
+ * imported, or of another stack, is named by its ARN instead.
+ */
+function tagIfInStack(scope: Construct, secret: secretsmanager.ISecret): boolean {
+  const resource = secret.node.defaultChild;
+  if (!(resource instanceof secretsmanager.CfnSecret) || Stack.of(resource) !== Stack.of(scope)) return false;
+  tagForCheck(resource);
+  return true;
 }

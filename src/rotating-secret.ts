@@ -1,12 +1,16 @@
 import {
   Duration,
   RemovalPolicy,
+  Token,
+  aws_ec2 as ec2,
   aws_kms as kms,
   aws_lambda as lambda,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { configureRotation } from './private/configure-rotation';
+import { ConfiguredRotation, configureRotation } from './private/configure-rotation';
+import { pinLogicalId } from './private/logical-ids';
+import { tagForCheck } from './private/rotation-check';
 import { RotationOptions } from './rotation-options';
 import { RotationStrategy } from './rotation-strategy';
 import { Schedule } from './schedule';
@@ -45,19 +49,16 @@ export interface RotatingSecretProps extends RotationOptions {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
-
 }
 
 /**
- * A Secrets Manager secret that rotates on schedule with a bundled rotation function, and whose
- * rotation is proven at deploy time.
+ * A Secrets Manager secret that rotates on schedule with a bundled rotation function, and whose rotation is proven
+ * at deploy time. It is a `Secret`: grant, read and attach it as any other, for example as the master credentials of
+ * a new database with `rds.Credentials.fromSecret(rotatingSecret)`.
  *
  * One rotation function per stack and strategy configuration serves every secret that uses it.
  */
-export class RotatingSecret extends Construct {
-  /** The secret. */
-  public readonly secret: secretsmanager.ISecret;
-
+export class RotatingSecret extends secretsmanager.Secret {
   /**
    * The rotation function (shared with the stack's other secrets of the same strategy configuration).
    * Undefined when rotation is turned off with `Schedule.disabled()`.
@@ -67,20 +68,23 @@ export class RotatingSecret extends Construct {
   /** The schedule expression the secret rotates on, e.g. `rate(30 days)`; `disabled` when rotation is off. */
   public readonly scheduleExpression: string;
 
-  constructor(scope: Construct, id: string, props: RotatingSecretProps = {}) {
-    super(scope, id);
-    const strategy = (props.strategy ?? RotationStrategy.randomPassword())._bind(this);
-    const schedule = props.schedule ?? Schedule.rate(Duration.days(30));
+  private readonly rotation?: ConfiguredRotation;
 
-    const secret = new secretsmanager.Secret(this, 'Resource', {
+  constructor(scope: Construct, id: string, props: RotatingSecretProps = {}) {
+    const strategy = props.strategy ?? RotationStrategy.randomPassword();
+    const schedule = props.schedule ?? Schedule.rate(Duration.days(30));
+    super(scope, id, {
       secretName: props.secretName,
       description: props.description,
       encryptionKey: props.encryptionKey,
       replicaRegions: props.replicaRegions,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      generateSecretString: strategy.generateSecretString,
+      generateSecretString: strategy._initialValue(),
     });
-    this.secret = secret;
+    const resource = this.node.defaultChild as secretsmanager.CfnSecret;
+    // The secret's logical id from before it was itself the Secret: a replaced secret is a lost password.
+    pinLogicalId(resource, ['Resource', 'Resource']);
+    tagForCheck(resource);
     this.scheduleExpression = schedule.expressionString;
 
     if (schedule._disabled) {
@@ -90,7 +94,52 @@ export class RotatingSecret extends Construct {
       }
       return;
     }
-    const rotation = configureRotation(this, { ...props, secretArn: secret.secretArn, secretArnIsComplete: true, strategy, schedule });
-    this.rotationFunction = rotation.function;
+    this.rotation = configureRotation(this, {
+      ...props,
+      secretArn: this.secretArn,
+      secretArnIsComplete: true,
+      tagged: true,
+      strategy: strategy._bind(this),
+      schedule,
+    });
+    this.rotationFunction = this.rotation.rotationFunction.function;
   }
+
+  /**
+   * The secret itself.
+   * @deprecated a `RotatingSecret` is the secret: use it directly
+   */
+  public get secret(): secretsmanager.ISecret {
+    return this;
+  }
+
+  /**
+   * Attaches the secret to the database whose credentials it holds. An RDS instance or cluster built with
+   * `rds.Credentials.fromSecret(rotatingSecret)` calls this itself: the secret then rotates that database's user,
+   * and its database strategy needs no `database`. A secret is attached to one target at most.
+   */
+  public attach(target: secretsmanager.ISecretAttachmentTarget): secretsmanager.ISecret {
+    const attachment = super.attach(target);
+    this.rotation?.attached({ connectable: target as unknown as ec2.IConnectable, port: portOf(target) }, attachment);
+    return attachment;
+  }
+
+  /**
+   * Not supported: the secret's rotation is configured by its props.
+   */
+  public addRotationSchedule(_id: string, _options: secretsmanager.RotationScheduleOptions): secretsmanager.RotationSchedule {
+    throw new Error('A RotatingSecret rotates by its own `strategy` and `schedule` props; it cannot take another rotation schedule');
+  }
+}
+
+/** The target's port, read when the app is synthesized (a cluster knows its endpoint only after it attached itself). */
+function portOf(target: secretsmanager.ISecretAttachmentTarget): number {
+  return Token.asNumber({ resolve: () => endpointPort(target) });
+}
+
+function endpointPort(target: secretsmanager.ISecretAttachmentTarget): unknown {
+  const endpoint = (target as { instanceEndpoint?: { port: number }; clusterEndpoint?: { port: number } });
+  const port = endpoint.instanceEndpoint?.port ?? endpoint.clusterEndpoint?.port;
+  if (port === undefined) throw new Error('the attached target has no endpoint port (an RDS instance or cluster has one)');
+  return port;
 }

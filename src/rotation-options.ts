@@ -13,8 +13,8 @@ export interface VerificationOptions {
   readonly timeout?: Duration;
 
   /**
-   * How often the deployment checks whether the rotation finished: 5 seconds to 5 minutes. Secrets with
-   * different intervals in one stack get one verification provider per interval.
+   * How long the deployment waits at most between two looks at the rotation: 5 seconds to 5 minutes, whole seconds.
+   * The first looks come sooner (after 1, 2, 4, ... seconds), so a rotation that ends in seconds is reported in seconds.
    * @default Duration.seconds(10)
    */
   readonly pollInterval?: Duration;

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, Token, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DatabaseTarget } from './database-target';
 import {
@@ -9,7 +9,7 @@ import {
   STRATEGIES,
 } from './private/contract';
 import { validateDatabaseOptions } from './private/database-options';
-import { nonDefaultPasswordOptions, resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
+import { resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
 import { RotationStrategyBinding } from './private/strategy-binding';
 
 /**
@@ -91,8 +91,12 @@ export interface RandomPasswordOptions extends PasswordOptions {
  * rotation function reaches it.
  */
 export interface DatabaseRotationOptions extends PasswordOptions {
-  /** The database: host, port and security groups. */
-  readonly database: DatabaseTarget;
+  /**
+   * The database: host, port and security groups. Leave it out when the secret is the credentials of a database
+   * built with `rds.Credentials.fromSecret(rotatingSecret)`: the database attaches itself to the secret.
+   * @default - the database the secret is attached to
+   */
+  readonly database?: DatabaseTarget;
 
   /** The database user whose password this secret holds and rotates. */
   readonly username: string;
@@ -131,10 +135,58 @@ export interface DatabaseRotationOptions extends PasswordOptions {
   readonly securityGroups?: ec2.ISecurityGroup[];
 
   /**
-   * How long one login attempt may take, 1 to 60 seconds.
+   * How long one login attempt may take, 1 to 60 whole seconds. The rotation function's timeout follows from it.
    * @default Duration.seconds(5)
    */
   readonly connectTimeout?: Duration;
+
+  /**
+   * Create the user, with the master secret, when it does not exist yet: the first rotation (during the deploy that
+   * creates the secret) then creates it with the new password and these privileges. Without it, the user must
+   * exist with the secret's current password before rotation is turned on.
+   * @default - the user must exist
+   */
+  readonly createUser?: CreateUserOptions;
+}
+
+/**
+ * The privileges of a user the strategy creates (`createUser`). Identifiers are quoted by the driver; nothing is SQL.
+ */
+export interface CreateUserOptions {
+  /**
+   * PostgreSQL: roles the new user becomes a member of (`GRANT <role> TO <user>`).
+   * @default - no role
+   */
+  readonly memberOf?: string[];
+
+  /**
+   * MySQL and MariaDB: privileges to grant (`GRANT <privileges> ON <on> TO <user>`).
+   * @default - no privilege
+   */
+  readonly grants?: MySqlGrant[];
+}
+
+/**
+ * One MySQL grant of a user the strategy creates.
+ */
+export interface MySqlGrant {
+  /** Privileges, e.g. `['SELECT', 'INSERT']` (no administrative ones). */
+  readonly privileges: string[];
+
+  /** What they apply to: `db.*`, `db.table` or `*.*`. */
+  readonly on: string;
+}
+
+/**
+ * Options of the single-user database strategies.
+ */
+export interface DatabaseSingleUserOptions extends DatabaseRotationOptions {
+  /**
+   * The secret of a user allowed to create users (the RDS master secret, say), needed with `createUser`:
+   * JSON with `username` and `password`. Its ARN is stored in the rotated secret as `masterarn`.
+   * @default - none; `createUser` needs it
+   */
+  readonly masterSecret?: secretsmanager.ISecret;
 }
 
 /**
@@ -164,8 +216,8 @@ export abstract class RotationStrategy {
    * PostgreSQL (and Aurora PostgreSQL), single user: the user changes its own password. New logins may fail
    * for a moment while the password changes.
    */
-  public static postgresSingleUser(options: DatabaseRotationOptions): RotationStrategy {
-    return new DatabaseStrategy('postgres-single-user', options);
+  public static postgresSingleUser(options: DatabaseSingleUserOptions): RotationStrategy {
+    return new DatabaseStrategy('postgres-single-user', options, options.masterSecret);
   }
 
   /**
@@ -178,8 +230,8 @@ export abstract class RotationStrategy {
   }
 
   /** MySQL and MariaDB (and Aurora MySQL), single user. */
-  public static mysqlSingleUser(options: DatabaseRotationOptions): RotationStrategy {
-    return new DatabaseStrategy('mysql-single-user', options);
+  public static mysqlSingleUser(options: DatabaseSingleUserOptions): RotationStrategy {
+    return new DatabaseStrategy('mysql-single-user', options, options.masterSecret);
   }
 
   /**
@@ -194,7 +246,22 @@ export abstract class RotationStrategy {
    * @internal
    */
   public abstract _bind(scope: Construct): RotationStrategyBinding;
+
+  /**
+   * The secret's first value: the strategy's fixed shape (JSON template and key) filled by a constant generator, so
+   * that no option a user may change later is in CloudFormation's GenerateSecretString (CloudFormation generates a
+   * new value whenever it changes). The strategy's password options apply from the first rotation.
+   * @internal
+   */
+  public abstract _initialValue(): secretsmanager.SecretStringGenerator;
 }
+
+/**
+ * The first value's generator: alphanumeric and 30 characters long, which every engine's master-password rules
+ * accept (RDS: 8 to 41 printable characters without `/`, `"`, `@` or space), and more than enough for a value the
+ * first rotation replaces.
+ */
+const INITIAL_PASSWORD: secretsmanager.SecretStringGenerator = { passwordLength: 30, excludePunctuation: true };
 
 class RandomPasswordStrategy extends RotationStrategy {
   constructor(private readonly options: RandomPasswordOptions) {
@@ -204,13 +271,13 @@ class RandomPasswordStrategy extends RotationStrategy {
   }
 
   public _bind(_scope: Construct): RotationStrategyBinding {
-    const { secretStringTemplate, generateStringKey } = this.options;
     const passwordPolicy = resolvePasswordOptions(this.options, GENERIC_EXCLUDE_CHARACTERS);
-    return {
-      config: { strategy: 'generic', passwordPolicy, generateStringKey },
-      // CloudFormation generates the first value with the same rules the rotation function uses later.
-      generateSecretString: { ...nonDefaultPasswordOptions(passwordPolicy), secretStringTemplate, generateStringKey },
-    };
+    return { config: { strategy: 'generic', passwordPolicy, generateStringKey: this.options.generateStringKey } };
+  }
+
+  public _initialValue(): secretsmanager.SecretStringGenerator {
+    const { secretStringTemplate, generateStringKey } = this.options;
+    return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
   }
 }
 
@@ -245,22 +312,19 @@ class DatabaseStrategy extends RotationStrategy {
   ) {
     super();
     validatePasswordOptions(options, DATABASE_EXCLUDE_CHARACTERS);
-    validateDatabaseOptions(kind, options);
+    validateDatabaseOptions(kind, options, masterSecret);
   }
 
-  public _bind(scope: Construct): RotationStrategyBinding {
+  public _bind(_scope: Construct): RotationStrategyBinding {
     const family = STRATEGIES[this.kind].family;
     const passwordPolicy = resolvePasswordOptions(this.options, DATABASE_EXCLUDE_CHARACTERS);
-    const { database, username, dbname, ssl, connectTimeout } = this.options;
-    const port = database.port ?? family.defaultPort;
-    const template = {
-      engine: family.engine,
-      host: database.host,
-      port,
-      username,
+    const { database, dbname, ssl, connectTimeout, createUser } = this.options;
+    // What the rotation function needs besides what an attachment writes (engine, host, port): merged into the secret
+    // by the deploy-time check, so changing it never regenerates the password.
+    const common = {
       ...(dbname !== undefined ? { dbname } : {}),
       ...(ssl === false ? { ssl: false } : {}),
-      ...(this.masterSecret ? { masterarn: this.masterSecret.secretArn } : {}),
+      ...(this.masterSecret ? { masterarn: this.masterSecret.secretFullArn ?? this.masterSecret.secretArn } : {}),
     };
     return {
       config: {
@@ -268,16 +332,32 @@ class DatabaseStrategy extends RotationStrategy {
         passwordPolicy,
         connectTimeoutSeconds: connectTimeout?.toSeconds() ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
       },
-      generateSecretString: {
-        ...nonDefaultPasswordOptions(passwordPolicy),
-        secretStringTemplate: Stack.of(scope).toJsonString(template),
-        generateStringKey: 'password',
-      },
       network: this.options.vpc
         ? { vpc: this.options.vpc, vpcSubnets: this.options.vpcSubnets, securityGroups: this.options.securityGroups }
         : undefined,
-      database: database.connectable ? { connectable: database.connectable, port } : undefined,
       masterSecret: this.masterSecret,
+      createUser: createUser && { memberOf: createUser.memberOf, grants: createUser.grants },
+      database: (attached) => {
+        if (database !== undefined && attached !== undefined) {
+          throw new Error('`database` is given and the secret is also attached to a database: leave out `database` (the attached database is the one it protects)');
+        }
+        if (attached !== undefined) {
+          return { connectable: attached.connectable, port: attached.port, connection: { engine: family.engine, ...common } };
+        }
+        if (database === undefined) {
+          throw new Error('`database` is required unless the secret is attached to its database (rds.Credentials.fromSecret(rotatingSecret) for a new database, or rotatingSecret.attach(target))');
+        }
+        const port = database.port ?? family.defaultPort;
+        return {
+          connectable: database.connectable,
+          port,
+          connection: { engine: family.engine, host: database.host, port, ...common },
+        };
+      },
     };
+  }
+
+  public _initialValue(): secretsmanager.SecretStringGenerator {
+    return { ...INITIAL_PASSWORD, secretStringTemplate: JSON.stringify({ username: this.options.username }), generateStringKey: 'password' };
   }
 }

@@ -28,7 +28,8 @@ function newApp(): App {
 describe('cfn-lint', () => {
   test('the example app is clean', () => {
     const app = newApp();
-    new ExampleStack(app, 'Example', { env: { account: '111111111111', region: 'eu-west-1' } });
+    // Environment-agnostic, as examples/app.ts: a stack with an account and region names its availability zones (W3010).
+    new ExampleStack(app, 'Example');
     expect(lint(app)).toBe('');
   });
 

@@ -1,7 +1,7 @@
 import { App, Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../src';
-import { allStatements } from './support/template';
+import { allStatements, checkEntryOf, connectionOf } from './support/template';
 
 function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -22,7 +22,7 @@ function rotationFunctions(template: Template) {
 }
 
 describe('database strategies', () => {
-  test('the secret starts as RDS writes it, without the password in the template', () => {
+  test('the secret starts with its user and a constant generator; the connection fields are merged by the check', () => {
     // GIVEN
     const stack = newStack();
     const { vpc, instance } = postgres(stack);
@@ -36,14 +36,17 @@ describe('database strategies', () => {
     const template = Template.fromStack(stack);
     const secrets = template.findResources('AWS::SecretsManager::Secret', { Properties: { GenerateSecretString: { GenerateStringKey: 'password' } } });
     const [appSecret] = Object.entries(secrets).filter(([id]) => id.startsWith('AppUser')).map(([, r]) => r);
-    const generate = appSecret.Properties.GenerateSecretString;
-    expect(generate.ExcludeCharacters).toBe(':/@"\'\\');
-    const rendered = JSON.stringify(generate.SecretStringTemplate);
-    for (const field of ['\\"engine\\":\\"postgres\\"', '\\"username\\":\\"app\\"', '\\"dbname\\":\\"orders\\"', '\\"host\\":\\"', '\\"port\\":']) {
-      expect(rendered).toContain(field);
+    // Nothing a user may change later is in GenerateSecretString: CloudFormation regenerates the value when it changes.
+    expect(appSecret.Properties.GenerateSecretString).toEqual({
+      SecretStringTemplate: '{"username":"app"}', GenerateStringKey: 'password', PasswordLength: 30, ExcludePunctuation: true,
+    });
+    const connection = connectionOf(template, 'AppUser');
+    for (const field of ['\\"engine\\":\\"postgres\\"', '\\"dbname\\":\\"orders\\"', '\\"host\\":\\"', '\\"port\\":']) {
+      expect(connection).toContain(field);
     }
-    expect(rendered).not.toContain('ssl');
-    expect(rendered).toContain('Endpoint.Address');
+    expect(connection).not.toContain('ssl');
+    expect(connection).not.toContain('username');
+    expect(connection).toContain('Endpoint.Address');
   });
 
   test('the function runs the database bundle in the VPC and may reach the database port', () => {
@@ -109,8 +112,7 @@ describe('database strategies', () => {
         StringLike: { 'kms:EncryptionContext:SecretARN': masterRef },
       },
     });
-    const [reporting] = Object.entries(template.findResources('AWS::SecretsManager::Secret')).filter(([id]) => id.startsWith('Reporting'));
-    expect(JSON.stringify(reporting[1].Properties.GenerateSecretString.SecretStringTemplate)).toContain('masterarn');
+    expect(connectionOf(template, 'Reporting')).toContain('masterarn');
   });
 
   test('a master secret imported by name matches its real ARN with the random suffix', () => {
@@ -156,7 +158,7 @@ describe('database strategies', () => {
     Annotations.fromStack(fixed.stack).hasNoWarning('*', Match.stringLikeRegexp('no route to Secrets Manager'));
   });
 
-  test('ssl: false is written into the secret; connectTimeout into the function', () => {
+  test('ssl: false is merged into the secret by the check; connectTimeout goes into the function', () => {
     const stack = newStack();
     new RotatingSecret(stack, 'Local', {
       strategy: RotationStrategy.mysqlSingleUser({
@@ -165,12 +167,7 @@ describe('database strategies', () => {
     });
 
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: Match.objectLike({
-        SecretStringTemplate: '{"engine":"mysql","host":"127.0.0.1","port":3307,"username":"app","ssl":false}',
-        GenerateStringKey: 'password',
-      }),
-    });
+    expect(checkEntryOf(template, 'Local').ConnectionFields).toBe('{"engine":"mysql","host":"127.0.0.1","port":3307,"ssl":false}');
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CONNECT_TIMEOUT_SECONDS: '2' }) } });
   });
 
@@ -181,6 +178,7 @@ describe('database strategies', () => {
       database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u'.repeat(27), masterSecret: secretsmanager.Secret.fromSecretNameV2(new Stack(), 'M', 'm'),
     }), /`username` must be at most 26 characters \(the alternate user "u+_clone" must fit mysql's 32\), got 27/],
     ['port out of range', () => RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h', port: 70000 }), username: 'u' }), /`database` port must be from 1 to 65535, got 70000/],
+    ['connect timeout of a fraction of a second', () => RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', connectTimeout: Duration.millis(1500) }), /`connectTimeout` must be a whole number of seconds from 1 to 60, got 1.5 seconds/],
     ['connect timeout too long', () => RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', connectTimeout: Duration.minutes(2) }), /`connectTimeout` must be a whole number of seconds from 1 to 60, got 2 minutes/],
     ['subnets without a VPC', () => RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }), /`vpcSubnets` needs `vpc`/],
     ['password too short', () => RotationStrategy.postgresSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', passwordLength: 2 }), /`passwordLength` must be a whole number from 4 to 4096, got 2/],

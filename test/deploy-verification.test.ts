@@ -1,6 +1,7 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { RotatingSecret, RotationStrategy, Schedule } from '../src';
+import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../src';
+import { checkEntries, checkEntryOf } from './support/template';
 
 function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -9,138 +10,177 @@ function newStack(): Stack {
 const SECRETS_IN_ACCOUNT = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:111111111111:secret:*']],
 };
+const TAGGED_FOR_THIS_STACK = { 'secretsmanager:ResourceTag/cdk-rotating-secrets:stack': { Ref: 'AWS::StackId' } };
 
-function verificationStatements(template: Template) {
-  const [role] = Object.values(template.findResources('AWS::IAM::Role', { Properties: { Description: 'Verifies at deploy time that secret rotation works' } }));
+function checkStatements(template: Template): any[] {
+  const [role] = Object.values(template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^Verifies at deploy time') } }));
   const statements: any[] = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-  // Without the handlers' own log statement, which is the same for every stack.
+  // Without the function's own log statement, which is the same for every stack.
   return statements.filter((s) => !JSON.stringify(s.Action).includes('logs:CreateLogStream'));
 }
 
-describe('deploy-time verification', () => {
-  test('each secret gets a check that waits for its schedule; the schedule does not rotate immediately', () => {
+function functionArn(template: Template, description: RegExp): unknown {
+  const ids = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp(description.source) } }));
+  expect(ids).toHaveLength(1);
+  return { 'Fn::GetAtt': [ids[0], 'Arn'] };
+}
+
+describe('the deploy-time check', () => {
+  test('one check per stack, before every rotation schedule; the schedules do not rotate immediately', () => {
     // GIVEN
     const stack = newStack();
 
     // WHEN
-    new RotatingSecret(stack, 'Secret', { verification: { timeout: Duration.minutes(5) } });
+    for (const id of ['One', 'Two', 'Three']) new RotatingSecret(stack, id);
 
     // THEN
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotateImmediatelyOnUpdate: false });
-    const scheduleId = Object.keys(template.findResources('AWS::SecretsManager::RotationSchedule'))[0];
-    template.hasResource('Custom::RotationCheck', {
-      Properties: {
-        ServiceToken: Match.anyValue(),
-        SecretArn: { Ref: 'SecretFDB41899' },
-        RotationFingerprint: Match.stringLikeRegexp('^[0-9a-f]{16}$'),
-        TimeoutSeconds: '300',
-        RotationLogGroup: { Ref: Match.stringLikeRegexp('Logs') },
-      },
-      DependsOn: [scheduleId],
-    });
+    template.resourceCountIs('Custom::RotationCheck', 1);
+    const [checkId] = Object.keys(template.findResources('Custom::RotationCheck'));
+    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+    expect(schedules).toHaveLength(3);
+    for (const schedule of schedules) {
+      expect(schedule.Properties.RotateImmediatelyOnUpdate).toBe(false);
+      expect(schedule.DependsOn).toContain(checkId);
+    }
+    expect(checkEntries(template).map((entry) => entry.SecretArn.Ref)).toEqual([
+      expect.stringMatching(/^One/), expect.stringMatching(/^Two/), expect.stringMatching(/^Three/),
+    ]);
   });
 
-  test('defaults are left out of the check\'s properties (the handler applies them)', () => {
+  test('its fixed cost is five resources: the function, its role, its log group, the self-invoke policy and the resource', () => {
+    const resources = (count: number) => {
+      const stack = newStack();
+      for (let i = 0; i < count; i++) new RotatingSecret(stack, `Secret${i}`, { verifyOnDeploy: false });
+      const withCheck = newStack();
+      for (let i = 0; i < count; i++) new RotatingSecret(withCheck, `Secret${i}`);
+      const count_ = (s: Stack) => Object.keys(Template.fromStack(s).toJSON().Resources).length;
+      return count_(withCheck) - count_(stack);
+    };
+    expect(resources(1)).toBe(5);
+    expect(resources(20)).toBe(5);
+  });
+
+  test('an entry names the secret, its function, schedule and fingerprint; defaults are left out', () => {
     const stack = newStack();
     new RotatingSecret(stack, 'Secret');
+    new RotatingSecret(stack, 'Slow', { verification: { timeout: Duration.minutes(20), pollInterval: Duration.seconds(30), repairStalePending: true } });
 
-    const [check] = Object.values(Template.fromStack(stack).findResources('Custom::RotationCheck'));
-    expect(Object.keys(check.Properties).sort()).toEqual(['RotationFingerprint', 'RotationLogGroup', 'SecretArn', 'ServiceToken']);
+    const template = Template.fromStack(stack);
+    const [check] = Object.values(template.findResources('Custom::RotationCheck'));
+    expect(check.Properties.RotationFunctions).toEqual([{
+      FunctionArn: functionArn(template, /^Rotates Secrets Manager secrets/),
+      LogGroupName: { Ref: expect.stringMatching(/^GenericRotationLogs/) },
+      TimeoutSeconds: '60',
+    }]);
+    expect(checkEntryOf(template, 'Secret')).toEqual({
+      SecretArn: { Ref: expect.stringMatching(/^Secret/) },
+      Fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+      FunctionIndex: '0',
+      ScheduleRule: 'rate(30 days)',
+    });
+    expect(checkEntryOf(template, 'Slow')).toMatchObject({ TimeoutSeconds: '1200', PollSeconds: '30', RepairStalePending: 'true' });
+    // CloudFormation waits for the longest entry, plus room for the check's own calls and answer.
+    expect(check.Properties.ServiceTimeout).toBe(1200 + 240);
   });
 
-  test('with verifyOnDeploy: false CloudFormation rotates immediately and there is no check', () => {
+  test('with verifyOnDeploy: false the schedule rotates immediately, and a generic secret has no entry', () => {
     const stack = newStack();
     new RotatingSecret(stack, 'Secret', { verifyOnDeploy: false });
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotateImmediatelyOnUpdate: true });
     template.resourceCountIs('Custom::RotationCheck', 0);
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
   });
 
-  test('a stack with 20 rotating secrets has exactly one verification provider', () => {
+  test('a database secret without verification still has an entry: the check merges its connection fields, nothing else', () => {
     const stack = newStack();
-    for (let i = 0; i < 20; i++) new RotatingSecret(stack, `Secret${i}`);
-
-    const template = Template.fromStack(stack);
-    template.resourceCountIs('Custom::RotationCheck', 20);
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    const tokens = new Set(Object.values(template.findResources('Custom::RotationCheck')).map((r) => JSON.stringify(r.Properties.ServiceToken)));
-    expect(tokens.size).toBe(1);
-  });
-
-  test('the poll interval sets the provider\'s query interval; a different one gets its own provider', () => {
-    const stack = newStack();
-    new RotatingSecret(stack, 'Default');
-    new RotatingSecret(stack, 'Slow', { verification: { pollInterval: Duration.seconds(30) } });
-
-    const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
-    const definitions = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((r) => JSON.stringify(r.Properties.DefinitionString));
-    expect(definitions.some((d) => d.includes('\\"IntervalSeconds\\":10'))).toBe(true);
-    expect(definitions.some((d) => d.includes('\\"IntervalSeconds\\":30'))).toBe(true);
-  });
-
-  test('the fingerprint changes with the schedule, the window and the strategy, not with unrelated props', () => {
-    const fingerprint = (props: ConstructorParameters<typeof RotatingSecret>[2]) => {
-      const stack = newStack();
-      new RotatingSecret(stack, 'Secret', props);
-      return Object.values(Template.fromStack(stack).findResources('Custom::RotationCheck'))[0].Properties.RotationFingerprint;
-    };
-    const base = fingerprint({});
-    expect(fingerprint({ description: 'changed' })).toBe(base);
-    expect(fingerprint({ schedule: Schedule.rate(Duration.days(7)) })).not.toBe(base);
-    expect(fingerprint({ window: Duration.hours(3) })).not.toBe(base);
-    expect(fingerprint({ strategy: RotationStrategy.randomPassword({ passwordLength: 40 }) })).not.toBe(base);
-  });
-
-  test('the verifier may rotate, describe and list versions of only the stack\'s rotated secrets, invoke their functions and read their logs', () => {
-    const stack = newStack();
-    new RotatingSecret(stack, 'A');
-    new RotatingSecret(stack, 'B', { strategy: RotationStrategy.randomPassword({ passwordLength: 20 }) });
-
-    const template = Template.fromStack(stack);
-    const functions = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }));
-    const logGroups = functions.map((id) => template.toJSON().Resources[id].Properties.LoggingConfig.LogGroup.Ref);
-    const arns = functions.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
-    expect(verificationStatements(template)).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['secretsmanager:RotateSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
-        Resource: SECRETS_IN_ACCOUNT,
-        Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': arns } },
-      },
-      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arns },
-      { Effect: 'Allow', Action: 'logs:FilterLogEvents', Resource: logGroups.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) },
-    ]);
-  });
-
-  test('UpdateSecretVersionStage is granted only when a secret opts into repairStalePending', () => {
-    const stack = newStack();
-    new RotatingSecret(stack, 'A');
-    expect(JSON.stringify(verificationStatements(Template.fromStack(stack)))).not.toContain('UpdateSecretVersionStage');
-
-    const repairing = newStack();
-    new RotatingSecret(repairing, 'A', { verification: { repairStalePending: true } });
-    const template = Template.fromStack(repairing);
-    const fn = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }))[0];
-    expect(verificationStatements(template)).toContainEqual({
-      Effect: 'Allow',
-      Action: 'secretsmanager:UpdateSecretVersionStage',
-      Resource: SECRETS_IN_ACCOUNT,
-      Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': [{ 'Fn::GetAtt': [fn, 'Arn'] }] } },
+    new RotatingSecret(stack, 'AppUser', {
+      verifyOnDeploy: false,
+      strategy: RotationStrategy.postgresSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'db.internal' }), username: 'app', dbname: 'orders' }),
     });
-    template.hasResourceProperties('Custom::RotationCheck', { RepairStalePending: 'true' });
-  });
-
-  test('the verification handlers run the bundled asset on Node.js 24', () => {
-    const stack = newStack();
-    new RotatingSecret(stack, 'A');
 
     const template = Template.fromStack(stack);
-    for (const handler of ['index.onEvent', 'index.isComplete']) {
-      template.hasResourceProperties('AWS::Lambda::Function', { Handler: handler, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
-    }
+    expect(checkEntryOf(template, 'AppUser')).toMatchObject({ VerifyRotation: 'false', ConnectionFields: '{"engine":"postgres","host":"db.internal","port":5432,"dbname":"orders"}' });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotateImmediatelyOnUpdate: true });
+  });
+
+  test('a database the secret is attached to: the check and the schedule wait for the attachment (and so the database)', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const master = new RotatingSecret(stack, 'Master', { strategy: RotationStrategy.postgresSingleUser({ username: 'postgres', vpc }) });
+    new rds.DatabaseInstance(stack, 'Db', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+      vpc,
+      credentials: rds.Credentials.fromSecret(master),
+    });
+
+    const template = Template.fromStack(stack);
+    const [attachmentId] = Object.keys(template.findResources('AWS::SecretsManager::SecretTargetAttachment'));
+    expect(Object.values(template.findResources('Custom::RotationCheck'))[0].DependsOn).toContain(attachmentId);
+    expect(Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'))[0].DependsOn).toContain(attachmentId);
+    // The attachment writes engine, host, port and the instance's identifier; the check merges what it does not.
+    expect(checkEntryOf(template, 'Master').ConnectionFields).toBe('{"engine":"postgres"}');
+  });
+});
+
+describe('the check\'s permissions', () => {
+  test('constant size: the stack\'s tagged secrets; RotateSecret only with the stack\'s rotation functions; the verified tag only', () => {
+    const stack = newStack();
+    for (let i = 0; i < 5; i++) new RotatingSecret(stack, `Secret${i}`);
+
+    const template = Template.fromStack(stack);
+    const rotation = functionArn(template, /^Rotates Secrets Manager secrets/);
+    const statements = checkStatements(template);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
+      Resource: SECRETS_IN_ACCOUNT,
+      Condition: { StringEquals: TAGGED_FOR_THIS_STACK },
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:RotateSecret',
+      Resource: SECRETS_IN_ACCOUNT,
+      Condition: { StringEquals: { ...TAGGED_FOR_THIS_STACK, 'secretsmanager:RotationLambdaARN': [rotation] } },
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:TagResource',
+      Resource: SECRETS_IN_ACCOUNT,
+      Condition: { 'StringEquals': TAGGED_FOR_THIS_STACK, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-rotating-secrets:verified'] } },
+    });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [rotation] });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'logs:FilterLogEvents', Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^GenericRotationLogs/), 'Arn'] }] });
+    expect(JSON.stringify(statements)).not.toMatch(/UpdateSecretVersionStage|GetSecretValue|PutSecretValue|kms:/);
+    // It may hand a long wait on to itself, through a separate policy (no dependency cycle).
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: functionArn(template, /^Verifies at deploy time/) }] },
+    });
+  });
+
+  test('removing a stale label only when a secret opts in; merging (with its key, through Secrets Manager) only for database secrets', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new RotatingSecret(stack, 'Repaired', { verification: { repairStalePending: true } });
+    new RotatingSecret(stack, 'AppUser', {
+      encryptionKey: key,
+      strategy: RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'db.internal' }), username: 'app' }),
+    });
+
+    const statements = checkStatements(Template.fromStack(stack));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: [
+        'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds', 'secretsmanager:UpdateSecretVersionStage',
+        'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue',
+      ],
+      Condition: { StringEquals: TAGGED_FOR_THIS_STACK },
+    }));
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: [stack.resolve(key.keyArn)],
+      Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } },
+    });
   });
 });

@@ -15,6 +15,6 @@ test('examples/ synthesizes with the aws-cdk CLI and passes cfn-lint', () => {
   });
   const template = path.join(output, 'RotatingSecretsExample.template.json');
   const resources = Object.values<{ Type: string }>(JSON.parse(fs.readFileSync(template, 'utf8')).Resources);
-  expect(resources.filter((r) => r.Type === 'AWS::SecretsManager::RotationSchedule')).toHaveLength(5);
+  expect(resources.filter((r) => r.Type === 'AWS::SecretsManager::RotationSchedule')).toHaveLength(6);
   expect(execFileSync(pythonTool('cfn-lint'), ['--ignore-checks', 'W3005', '--', template], { encoding: 'utf8' })).toBe('');
 });

@@ -7,10 +7,10 @@ import { assertRotatedOnDeploy } from './support/integ-assertions';
 const app = new App();
 const stack = new Stack(app, 'RotatingSecretsIntegExisting');
 const legacyToken = new secretsmanager.Secret(stack, 'LegacyToken');
-const rotation = new ExistingSecretRotation(stack, 'LegacyTokenRotation', {
+new ExistingSecretRotation(stack, 'LegacyTokenRotation', {
   secret: legacyToken,
   schedule: Schedule.rate(Duration.days(7)),
 });
 
 const integ = new IntegTest(app, 'ExistingSecret', { testCases: [stack] });
-assertRotatedOnDeploy(integ, rotation, legacyToken.secretArn);
+assertRotatedOnDeploy(integ, legacyToken.secretArn);

@@ -21,7 +21,7 @@ function rotationFunctionId(template: Template): string {
 }
 
 describe('RotatingSecret', () => {
-  test('creates a secret with a generated value and a rotation schedule of 30 days by default', () => {
+  test('creates a secret with a constant first value, tagged for the stack\'s check, and a rotation schedule of 30 days by default', () => {
     // GIVEN
     const stack = newStack();
 
@@ -34,8 +34,10 @@ describe('RotatingSecret', () => {
       Properties: {
         Name: 'api-key',
         Description: 'An API key',
-        // Only what differs from CloudFormation's defaults (length 32, every type, each type required).
-        GenerateSecretString: { ExcludeCharacters: '/@"\'\\' },
+        // A constant generator: the strategy's password options apply from the first rotation, so changing them never
+        // regenerates the value (CloudFormation generates a new one whenever GenerateSecretString changes).
+        GenerateSecretString: { PasswordLength: 30, ExcludePunctuation: true },
+        Tags: [{ Key: 'cdk-rotating-secrets:stack', Value: { Ref: 'AWS::StackId' } }],
       },
       DeletionPolicy: 'Delete',
     });

@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import { Client } from 'pg';
-import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../src';
+import { App, Stack, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy } from '../src';
 
 /**
- * The sandbox CLI (the bundled one users run) on cloud assemblies: every secret rotated, verified and rotated
- * on schedule; a broken rotation fails the run and names the step.
+ * The sandbox CLI (the bundled one users run) on cloud assemblies, deployed as CloudFormation would: every secret
+ * rotated at create, on schedule and at the update; a broken rotation fails the create, which rolls back, and the
+ * run names the step; what cannot run here is skipped with the reason.
  */
 
 const CLI = path.join(__dirname, '..', 'assets', 'sandbox', 'cli', 'index.js');
@@ -22,62 +22,68 @@ function assembly(build: (stack: Stack) => void): string {
   return outdir;
 }
 
-function runSandbox(assemblyDir: string) {
-  const result = spawnSync(process.execPath, [CLI, '--assembly', assemblyDir], {
-    encoding: 'utf8',
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    timeout: 120_000,
-  });
+function runSandbox(...args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-test('rotates, verifies and rotates on schedule every secret, and prints the table', () => {
-  const dir = assembly((stack) => {
+/** The report's row of one secret (its logical id starts with `name`). */
+function row(output: string, name: string): string[] {
+  const line = output.split('\n').find((candidate) => candidate.startsWith(`App/${name}`));
+  if (line === undefined) throw new Error(`no row for App/${name} in:\n${output}`);
+  return line.split(' | ').map((cell) => cell.trim());
+}
+
+test('rotates at create and on schedule, and again at an update; every secret proven', () => {
+  const created = assembly((stack) => {
     new RotatingSecret(stack, 'Verified');
     new RotatingSecret(stack, 'Unverified', { verifyOnDeploy: false });
   });
+  const updated = assembly((stack) => {
+    new RotatingSecret(stack, 'Verified', { strategy: RotationStrategy.randomPassword({ passwordLength: 48 }) });
+    new RotatingSecret(stack, 'Unverified', { verifyOnDeploy: false });
+  });
 
-  const { status, output } = runSandbox(dir);
+  const { status, output } = runSandbox('--assembly', created, '--update-assembly', updated);
 
-  expect(output).toMatch(/found 2 rotating secret\(s\)/);
-  // It says whether IAM is enforced: not by this deployer, which creates no roles or permissions.
-  expect(output).toMatch(/^IAM enforcement: off$/m);
-  expect(output).toMatch(/App\/Verified\S* +\| generic +\| .*AWSCURRENT.*\| .*AWSPREVIOUS.*AWSCURRENT.* \| holds +\| verified +\| [1-9]/);
-  expect(output).toMatch(/App\/Unverified\S* +\| generic +\| .*\| holds +\| rotated +\| [1-9]/);
-  expect(output).toMatch(/2 secret\(s\) rotated, verified and rotated again on schedule/);
+  // The repository has the IAM evaluator installed: the sandbox enforces IAM, and says so.
+  expect(output).toMatch(/^IAM enforcement: on \(@cloud-copilot\/iam-simulate 0\.1\.\d+\)$/m);
+  expect(output).toMatch(/^App: create CREATE_COMPLETE, update UPDATE_COMPLETE, delete DELETE_COMPLETE$/m);
+  const [, strategy, afterCreate, afterSchedule, afterUpdate, proven] = row(output, 'Verified');
+  expect(strategy).toBe('generic');
+  expect(afterCreate).toMatch(/AWSPREVIOUS; .*AWSCURRENT; rotations: 1 by RotateSecret/);
+  expect(afterSchedule).toMatch(/1 by schedule/);
+  // The new password policy changes the fingerprint: the update's check rotates again.
+  expect(afterUpdate).toMatch(/rotations: 2 by RotateSecret/);
+  expect(proven).toBe('yes');
+  expect(row(output, 'Unverified')[5]).toBe('yes');
+  expect(output).toMatch(/^2 of 2 rotating secret\(s\) proven$/m);
+  expect(output).not.toMatch(/NodeVersionSupportWarning/);
   expect(status).toBe(0);
 });
 
-const brokenUser = `sandbox_broken_${process.pid}`;
-
-afterAll(async () => {
-  const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
-  await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(brokenUser)}`);
-  await admin.end();
-});
-
-test('a broken rotation makes the run fail with a message that names the failing step', () => {
-  // The user exists on the local PostgreSQL, but the secret names a database that does not: every login in
-  // setSecret fails, as it would with a wrong database name in production.
+test('a broken rotation fails the create: the stack rolls back, is deleted, and the run names the step', () => {
+  // No such user on the local PostgreSQL: every login of setSecret fails, as with wrong credentials in production.
   const dir = assembly((stack) => {
     new RotatingSecret(stack, 'Working');
     new RotatingSecret(stack, 'Broken', {
       strategy: RotationStrategy.postgresSingleUser({
-        database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: 5432 }), username: brokenUser, dbname: 'no_such_database', ssl: false,
+        database: DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: 5432 }), username: `sandbox_nobody_${process.pid}`, ssl: false,
       }),
     });
   });
 
-  const { status, output } = runSandbox(dir);
+  const { status, output } = runSandbox('--assembly', dir);
 
+  expect(output).toMatch(/^App: create ROLLBACK_COMPLETE, delete DELETE_COMPLETE$/m);
+  expect(output).toMatch(/^FAILED App: create: ROLLBACK_COMPLETE: RotationCheck\S* CREATE_FAILED: .*Rotation of secret "Broken\S*" .* failed in step setSecret/m);
+  expect(row(output, 'Working').slice(2)).toEqual(['not created: its stack did not deploy', '', '', 'NO']);
+  expect(output).toMatch(/^0 of 2 rotating secret\(s\) proven$/m);
   expect(status).toBe(1);
-  expect(output).toMatch(/FAILED App\/Broken\S*: .*failed in step setSecret/);
-  expect(output).not.toMatch(/FAILED App\/Working/);
 });
 
 test('a database secret whose server is not reachable is skipped with the reason; the rest still rotate', () => {
-  // Nothing listens on 127.0.0.1:1, as on a laptop without the database running.
+  // Nothing listens on 127.0.0.1:1, as on a laptop without the team's database.
   const dir = assembly((stack) => {
     new RotatingSecret(stack, 'ApiKey');
     new RotatingSecret(stack, 'Unreachable', {
@@ -85,9 +91,77 @@ test('a database secret whose server is not reachable is skipped with the reason
     });
   });
 
-  const { status, output } = runSandbox(dir);
+  const { status, output } = runSandbox('--assembly', dir);
 
-  expect(output).toMatch(/skipped App\/Unreachable\S*: no mysql server is reachable on 127\.0\.0\.1:1/);
-  expect(output).toMatch(/1 secret\(s\) rotated, verified and rotated again on schedule; 1 skipped/);
+  expect(output).toMatch(/^skipping the rotation of App\/Unreachable\S*: no mysql server is reachable on 127\.0\.0\.1:1$/m);
+  expect(row(output, 'Unreachable').slice(2)).toEqual(['skipped: no mysql server is reachable on 127.0.0.1:1', '', '', 'skipped']);
+  expect(row(output, 'ApiKey')[5]).toBe('yes');
+  expect(output).toMatch(/^1 of 1 rotating secret\(s\) proven; 1 skipped$/m);
   expect(status).toBe(0);
+});
+
+test('the master user of an RDS instance in the app rotates on a local server: the database takes only AWSCURRENT', () => {
+  const dir = assembly((stack) => {
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const master = new RotatingSecret(stack, 'Master', { strategy: RotationStrategy.postgresSingleUser({ username: 'app_admin', vpc }) });
+    new rds.DatabaseInstance(stack, 'Database', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_6 }),
+      vpc,
+      credentials: rds.Credentials.fromSecret(master),
+    });
+  });
+
+  const { status, output } = runSandbox('--assembly', dir);
+
+  const [, strategy, afterCreate, afterSchedule, , proven] = row(output, 'Master');
+  expect(strategy).toBe('postgres-single-user');
+  expect(afterCreate).toMatch(/AWSCURRENT accepted, AWSPREVIOUS refused$/);
+  expect(afterSchedule).toMatch(/1 by schedule; AWSCURRENT accepted, AWSPREVIOUS refused$/);
+  expect(proven).toBe('yes');
+  expect(status).toBe(0);
+});
+
+test('an existing secret\'s rotation, a HostedRotation and an application user of an instance (fromInstance): the run completes', () => {
+  const dir = assembly((stack) => {
+    const existing = new secretsmanager.Secret(stack, 'Existing');
+    new ExistingSecretRotation(stack, 'ExistingRotation', { secret: existing });
+    const hosted = new secretsmanager.Secret(stack, 'Hosted');
+    hosted.addRotationSchedule('Rotation', { hostedRotation: secretsmanager.HostedRotation.mysqlSingleUser() });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const instance = new rds.DatabaseInstance(stack, 'Database', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_6 }),
+      vpc,
+      databaseName: 'app',
+    });
+    new RotatingSecret(stack, 'AppUser', {
+      strategy: RotationStrategy.postgresAlternatingUsers({
+        database: DatabaseTarget.fromInstance(instance),
+        username: 'app_user',
+        dbname: 'app',
+        masterSecret: instance.secret!,
+        createUser: {},
+        vpc,
+      }),
+    });
+  });
+
+  const { status, output } = runSandbox('--assembly', dir);
+
+  expect(output).toMatch(/^App: create CREATE_COMPLETE, delete DELETE_COMPLETE$/m);
+  expect(row(output, 'Existing')[5]).toBe('yes');
+  expect(row(output, 'Hosted')[2]).toMatch(/^skipped: hosted rotation/);
+  const [, strategy, afterCreate, , , proven] = row(output, 'AppUser');
+  expect(strategy).toBe('postgres-alternating-users');
+  expect(afterCreate).toMatch(/AWSCURRENT accepted, AWSPREVIOUS accepted$/);
+  expect(proven).toBe('yes');
+  expect(output).toMatch(/^2 of 2 rotating secret\(s\) proven; 1 skipped$/m);
+  expect(status).toBe(0);
+});
+
+test('bad arguments: one clear line, the usage, and exit code 2', () => {
+  const { status, output } = runSandbox('--app', 'npx ts-node app.ts', '--assembly', 'cdk.out');
+
+  expect(output).toMatch(/^sandbox: give exactly one of --app and --assembly$/m);
+  expect(output).toMatch(/^Usage: rotating-secrets-sandbox/m);
+  expect(status).toBe(2);
 });

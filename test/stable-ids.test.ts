@@ -1,5 +1,6 @@
-import { App, Duration, Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
-import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../src';
+import { App, Duration, Stack, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { DatabaseTarget, RotatingSecret, RotationStrategy, Schedule } from '../src';
 
 /**
  * Changing a rotation option of a deployed secret must update resources in place: a changed logical id is a
@@ -21,26 +22,16 @@ test('changing passwordLength updates the shared function in place: the same log
   expect(before).toMatchInlineSnapshot(`
 {
   "ApiKey25876BBE": "AWS::SecretsManager::Secret",
-  "ApiKeyRotationCheckBD2804E9": "Custom::RotationCheck",
   "ApiKeySchedule82A23A39": "AWS::SecretsManager::RotationSchedule",
   "GenericRotation9FF902CD": "AWS::Lambda::Function",
   "GenericRotationInvokeA247A705": "AWS::Lambda::Permission",
   "GenericRotationLogsDAC4D704": "AWS::Logs::LogGroup",
   "GenericRotationPolicyCBF63DBB": "AWS::IAM::ManagedPolicy",
   "GenericRotationRole0E9D0814": "AWS::IAM::Role",
-  "RotationCheckFrameworkOnEventRole5BA5A445": "AWS::IAM::Role",
-  "RotationCheckFrameworkOnEventRoleDefaultPolicyBE1999D1": "AWS::IAM::Policy",
-  "RotationCheckFrameworkWaiterRole5C474ACD": "AWS::IAM::Role",
-  "RotationCheckFrameworkWaiterRoleDefaultPolicyFBAB1D1F": "AWS::IAM::Policy",
-  "RotationCheckIsComplete47D287A5": "AWS::Lambda::Function",
+  "RotationCheck63AA23CC": "AWS::Lambda::Function",
+  "RotationCheckCA1AF613": "Custom::RotationCheck",
+  "RotationCheckInvokeSelfDAD2DA74": "AWS::IAM::Policy",
   "RotationCheckLogsFBB6F27E": "AWS::Logs::LogGroup",
-  "RotationCheckOnEvent7EDCC4CA": "AWS::Lambda::Function",
-  "RotationCheckProviderframeworkisComplete68B578E2": "AWS::Lambda::Function",
-  "RotationCheckProviderframeworkonEvent3CADE006": "AWS::Lambda::Function",
-  "RotationCheckProviderframeworkonTimeout773BA59B": "AWS::Lambda::Function",
-  "RotationCheckProviderwaiterstatemachineF107B45A": "AWS::StepFunctions::StateMachine",
-  "RotationCheckProviderwaiterstatemachineRoleDefaultPolicy7B70FFF2": "AWS::IAM::Policy",
-  "RotationCheckProviderwaiterstatemachineRoleE26D944C": "AWS::IAM::Role",
   "RotationCheckRole44C0438F": "AWS::IAM::Role",
 }
 `);
@@ -79,4 +70,21 @@ test('two configurations of one strategy get two functions with readable ids; th
   expect(functions).toEqual(expect.arrayContaining([expect.stringMatching(/^GenericRotation[0-9A-F]{8}$/), expect.stringMatching(/^GenericRotation2[0-9A-F]{8}$/)]));
   const onlyShort = resourceIds((stack) => new RotatingSecret(stack, 'Short'));
   expect(Object.keys(ids)).toEqual(expect.arrayContaining(Object.keys(onlyShort)));
+});
+
+test('a RotatingSecret keeps the logical id its secret had when it wrapped a Secret: a replaced secret is a lost value', () => {
+  // The oracle is the former structure itself, built with aws-cdk-lib: a construct holding a Secret named Resource.
+  const formerIds = resourceIds((stack) => {
+    for (const [scope, id] of [[stack, 'ApiKey'], [new Construct(stack, 'Team-A'), 'Db_User.1']] as const) {
+      new secretsmanager.Secret(new Construct(scope, id), 'Resource');
+    }
+  });
+  const ids = resourceIds((stack) => {
+    new RotatingSecret(stack, 'ApiKey');
+    new RotatingSecret(new Construct(stack, 'Team-A'), 'Db_User.1', { schedule: Schedule.disabled() });
+  });
+
+  const secretIds = (all: Record<string, string>) => Object.keys(all).filter((id) => all[id] === 'AWS::SecretsManager::Secret').sort();
+  expect(secretIds(ids)).toEqual(secretIds(formerIds));
+  expect(secretIds(ids)).toHaveLength(2);
 });

@@ -44,12 +44,18 @@ describe('bad props fail at synth with the prop and the bad value', () => {
     ['template not JSON', () => ({ strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{user', generateStringKey: 'p' }) }), /`secretStringTemplate` must be a JSON object, got "\{user"/],
     ['template a JSON array', () => ({ strategy: RotationStrategy.randomPassword({ secretStringTemplate: '[1]', generateStringKey: 'p' }) }), /`secretStringTemplate` must be a JSON object/],
     ['empty key', () => ({ strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{}', generateStringKey: '' }) }), /`generateStringKey` must not be empty/],
-    ['verification timeout too short', () => ({ verification: { timeout: Duration.seconds(30) } }), /`verification.timeout` must be between 1 minute and 55 minutes, got 30 seconds/],
-    ['verification timeout too long', () => ({ verification: { timeout: Duration.hours(1) } }), /`verification.timeout` must be between 1 minute and 55 minutes, got 1 hour/],
-    ['poll interval too short', () => ({ verification: { pollInterval: Duration.seconds(1) } }), /`verification.pollInterval` must be between 5 seconds and 5 minutes, got 1 second/],
+    ['verification timeout too short', () => ({ verification: { timeout: Duration.seconds(30) } }), /`verification.timeout` must be a whole number of seconds from 1 minute to 55 minutes, got 30 seconds/],
+    ['verification timeout too long', () => ({ verification: { timeout: Duration.hours(1) } }), /`verification.timeout` must be a whole number of seconds from 1 minute to 55 minutes, got 1 hour/],
+    ['poll interval too short', () => ({ verification: { pollInterval: Duration.seconds(1) } }), /`verification.pollInterval` must be a whole number of seconds from 5 seconds to 5 minutes, got 1 second/],
+    ['poll interval of a fraction of a second', () => ({ verification: { pollInterval: Duration.millis(7500) } }), /`verification.pollInterval` must be a whole number of seconds .* got 7.5 seconds/],
+    ['timeout of a fraction of a second', () => ({ verification: { timeout: Duration.millis(90_500) } }), /`verification.timeout` must be a whole number of seconds .* got 90.5 seconds/],
     ['verification options without verification', () => ({ verifyOnDeploy: false, verification: { repairStalePending: true } }), /`verification` has no effect with `verifyOnDeploy: false`/],
   ])('%s', (_name, props, error) => {
     expect(() => synth(props)).toThrow(error);
+  });
+
+  test.each([5, 7, 11, 70, 210, 300])('every whole-second poll interval in the documented range synthesizes: %i s', (seconds) => {
+    expect(() => synth(() => ({ verification: { pollInterval: Duration.seconds(seconds) } }))).not.toThrow();
   });
 
   test('the shortest password still holds one character of each of the four types', () => {

@@ -26,6 +26,8 @@ export interface ScenarioDatabase {
    * then only sets its password again.
    */
   resetApp(): Promise<void>;
+  /** Drops a user, if it exists, as its master: a scenario whose first rotation creates it starts without it. */
+  dropUser(username: string): Promise<void>;
 }
 
 /** What a scenario's stack and preparation may use besides the simulator. */
@@ -81,7 +83,11 @@ export class ScenarioEnvironment {
     });
     const app = { username: APP_USER, password: randomPassword() };
     const database = { engine, host: server.host, port: server.port, databaseName: DATABASE_NAME, master, app };
-    return { ...database, resetApp: () => setPasswordAsMaster(server, master, app) };
+    return {
+      ...database,
+      resetApp: () => setPasswordAsMaster(server, master, app),
+      dropUser: (username) => dropUserAsMaster(server, master, username),
+    };
   }
 
   private async createHost(): Promise<DatabaseHost> {
@@ -94,19 +100,38 @@ export class ScenarioEnvironment {
 
 /** Creates `user` with its password, or sets the password again, as the master (who may then grant its role). */
 async function setPasswordAsMaster(server: LocalDatabase, master: DatabaseLogin, user: DatabaseLogin): Promise<void> {
-  const login = { host: server.host, port: server.port, user: master.username, password: master.password, database: DATABASE_NAME };
+  const login = masterLogin(server, master);
   if (server.engine === 'mysql') {
     await queryMariaDb(login, 'CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user.username, '%', user.password]);
     await queryMariaDb(login, 'ALTER USER ?@? IDENTIFIED BY ?', [user.username, '%', user.password]);
     await queryMariaDb(login, `GRANT SELECT ON \`${DATABASE_NAME}\`.* TO ?@?`, [user.username, '%']);
     return;
   }
-  const client = new Client(login);
-  await client.connect();
-  try {
+  await asPostgresMaster(login, async (client) => {
     const role = escapeIdentifier(user.username);
     const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user.username]);
     await client.query(`${exists.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN PASSWORD ${escapeLiteral(user.password)}`);
+  });
+}
+
+async function dropUserAsMaster(server: LocalDatabase, master: DatabaseLogin, username: string): Promise<void> {
+  const login = masterLogin(server, master);
+  if (server.engine === 'mysql') {
+    await queryMariaDb(login, 'DROP USER IF EXISTS ?@?', [username, '%']);
+    return;
+  }
+  await asPostgresMaster(login, (client) => client.query(`DROP ROLE IF EXISTS ${escapeIdentifier(username)}`));
+}
+
+function masterLogin(server: LocalDatabase, master: DatabaseLogin) {
+  return { host: server.host, port: server.port, user: master.username, password: master.password, database: DATABASE_NAME };
+}
+
+async function asPostgresMaster(login: ReturnType<typeof masterLogin>, session: (client: Client) => Promise<unknown>): Promise<void> {
+  const client = new Client(login);
+  await client.connect();
+  try {
+    await session(client);
   } finally {
     await client.end();
   }

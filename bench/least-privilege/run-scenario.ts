@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { ScenarioContext, ScenarioEnvironment } from './environment';
 import { Template } from './policy-elements';
 import { prepareOtherSecret, Scenario, ScenarioRun } from './scenarios';
 import { SecretsManagerSimulator } from '../../simulator';
 import { LocalCloudFormation } from '../../simulator/cloudformation';
 import type { IamDecision } from '../../simulator/iam';
-import { CHECK_PROPERTY_NAMES, CHECK_RESOURCE_TYPE } from '../../src/private/contract';
+import { CHECK_PROPERTY_NAMES, CHECK_RESOURCE_TYPE, CHECKED_SECRET_PROPERTY_NAMES } from '../../src/private/contract';
 
 /** A scenario synthesized once: its assembly, the template the construct produced, and what it was built with. */
 export interface SynthesizedScenario {
@@ -33,8 +33,8 @@ export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 
 /**
- * How long a scenario's check waits for a rotation: below the construct's one-minute minimum (the handler accepts
- * it), so that a run whose rotation function cannot write its logs fails in seconds rather than minutes.
+ * How long a scenario's check waits for each secret's rotation: below the construct's one-minute minimum (the
+ * handler accepts it), so that a run whose rotation function cannot write its logs fails in seconds, not minutes.
  */
 export const SCENARIO_CHECK_TIMEOUT_SECONDS = 20;
 
@@ -45,12 +45,15 @@ export async function synthesizeScenario(scenario: Scenario, environment: Scenar
   const stackName = `LeastPrivilege-${scenario.name}`;
   const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
   scenario.build(stack, context);
-  const checks = stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === CHECK_RESOURCE_TYPE);
-  for (const check of checks) {
-    check.addPropertyOverride(CHECK_PROPERTY_NAMES.timeoutSeconds, String(SCENARIO_CHECK_TIMEOUT_SECONDS));
-  }
   app.synth();
-  const template = JSON.parse(fs.readFileSync(templateFile(assemblyDir, stackName), 'utf8'));
+  const file = templateFile(assemblyDir, stackName);
+  const template: Template = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const check of Object.values(template.Resources).filter((resource) => resource.Type === CHECK_RESOURCE_TYPE)) {
+    for (const entry of check.Properties[CHECK_PROPERTY_NAMES.secrets]) {
+      entry[CHECKED_SECRET_PROPERTY_NAMES.timeoutSeconds] = String(SCENARIO_CHECK_TIMEOUT_SECONDS);
+    }
+  }
+  fs.writeFileSync(file, JSON.stringify(template));
   return { scenario, context, assemblyDir, stackName, template };
 }
 
@@ -62,9 +65,7 @@ export async function runScenario(synthesized: SynthesizedScenario, template: Te
   const file = templateFile(synthesized.assemblyDir, synthesized.stackName);
   fs.writeFileSync(file, JSON.stringify(template));
   const sim = await SecretsManagerSimulator.start({ iam: 'enforce', region: REGION, accountId: ACCOUNT });
-  // The constructs' check can race the RotationSchedule's configuration test (see the report's notes): the runs
-  // treat that test as synchronous so that every scenario is deterministic.
-  const cfn = new LocalCloudFormation(sim, { awaitConfigurationTests: true });
+  const cfn = new LocalCloudFormation(sim);
   try {
     await synthesized.scenario.prepare?.(sim, synthesized.context);
     const deployed = await cfn.deploy({ assemblyDir: synthesized.assemblyDir, stackName: synthesized.stackName });
@@ -100,9 +101,10 @@ function templateFile(assemblyDir: string, stackName: string): string {
 }
 
 /** The deployed physical id of the resource whose construct path contains `pathPart`. */
-function physicalId(cfn: LocalCloudFormation, synthesized: SynthesizedScenario, type: string, pathPart: string): string {
+function physicalId(cfn: LocalCloudFormation, synthesized: SynthesizedScenario, type: string, pathPart: string | RegExp): string {
+  const matches = (constructPath: string) => (typeof pathPart === 'string' ? constructPath.includes(`/${pathPart}`) : pathPart.test(constructPath));
   const logicalId = Object.entries(synthesized.template.Resources)
-    .find(([, resource]) => resource.Type === type && String(resource.Metadata?.['aws:cdk:path'] ?? '').includes(`/${pathPart}`))?.[0];
+    .find(([, resource]) => resource.Type === type && matches(String(resource.Metadata?.['aws:cdk:path'] ?? '')))?.[0];
   const physical = cfn.describeStack(synthesized.stackName)?.resources.find((resource) => resource.logicalId === logicalId)?.physicalId;
   if (!physical) throw new Error(`no deployed ${type} at a path containing ${pathPart}`);
   return physical;

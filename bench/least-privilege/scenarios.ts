@@ -1,11 +1,14 @@
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient, TagResourceCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import type { ScenarioContext } from './environment';
+import type { ScenarioContext, ScenarioDatabase } from './environment';
 import type { SecretsManagerSimulator } from '../../simulator';
 import type { DeployResult, LocalCloudFormation } from '../../simulator/cloudformation';
 import type { LocalEngine } from '../../simulator/databases';
 import { SECRETS_MANAGER_SERVICE, serviceInvokeRequest } from '../../simulator/iam';
 import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy } from '../../src';
+import { STACK_TAG, VERIFIED_TAG } from '../../src/private/contract';
 
 /** A deployed scenario: the simulator, the deployer and what the stack holds. */
 export interface ScenarioRun {
@@ -14,7 +17,7 @@ export interface ScenarioRun {
   readonly stackName: string;
   readonly deployed: DeployResult;
   /** The physical id of the stack's resource whose construct path contains `pathPart` (and has `type`). */
-  physicalId(type: string, pathPart: string): string;
+  physicalId(type: string, pathPart: string | RegExp): string;
 }
 
 /** A caller the construct's conditions must keep out: `allowed` is false while the policies hold. */
@@ -52,7 +55,7 @@ export const SCENARIOS: readonly Scenario[] = [
     verify: rotatedByCheck(1),
     probes: [
       probe('the rotation function reading a secret rotated by another function', async (run) =>
-        allowedCall(clientAs(run, 'GenericRotation/Role'), (client) => client.send(new GetSecretValueCommand({ SecretId: otherSecret(run) })))),
+        allowedCall(run, 'GenericRotation/Role', (client) => client.send(new GetSecretValueCommand({ SecretId: otherSecret(run) })))),
       probe('the rotation function using the key outside Secrets Manager', async (run) =>
         run.sim.iam.allows(roleSession(run, 'GenericRotation/Role'), [kmsRequest(run, { 'kms:EncryptionContext:SecretARN': secretArn(run) })])),
       probe('Secrets Manager using the key for a secret of another account', async (run) =>
@@ -64,12 +67,7 @@ export const SCENARIOS: readonly Scenario[] = [
         serviceInvokeAllowed(run, otherSecret(run))),
       probe('Secrets Manager invoking the function for a secret of another account', async (run) =>
         serviceInvokeAllowed(run, `arn:aws:secretsmanager:${run.sim.region}:${FOREIGN_ACCOUNT}:secret:theirs-AbCdEf`)),
-      probe('the check describing a secret it was not given', async (run) =>
-        allowedCall(clientAs(run, 'RotationCheck/Role'), (client) => client.send(new DescribeSecretCommand({ SecretId: otherSecret(run) })))),
-      probe('the check pointing another secret\'s rotation at the stack\'s function', async (run) =>
-        allowedCall(clientAs(run, 'RotationCheck/Role'), (client) => client.send(new RotateSecretCommand({
-          SecretId: otherSecret(run), RotationLambdaARN: functionArn(run), RotateImmediately: false,
-        })))),
+      ...checkProbes(secretArn),
     ],
   },
   {
@@ -109,60 +107,102 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     probes: [],
   },
-  databaseScenario('postgres', 'alternating-users'),
-  databaseScenario('postgres', 'single-user'),
-  databaseScenario('mysql', 'alternating-users'),
-  databaseScenario('mysql', 'single-user'),
+  importedSecretScenario('postgres', 'alternating-users'),
+  importedSecretScenario('postgres', 'single-user'),
+  importedSecretScenario('mysql', 'single-user'),
+  createdUserScenario(),
 ];
+
+/** What the database scenarios import by name (the same names in each: every run has a simulator of its own). */
+const APP_SECRET = 'orders/app';
+const MASTER_SECRET = 'orders/master';
+/** The user `createdUserScenario` has the first rotation create. */
+const CREATED_USER = 'orders_reporting';
 
 /**
  * A database strategy on the environment's server of `engine`: the user's secret (and, for alternating users, the
  * master's) made before the deploy and imported by name (partial ARNs, which the policies must match by the
  * `-??????` suffix Secrets Manager adds), rotated and verified by the check.
  */
-function databaseScenario(engine: LocalEngine, kind: 'single-user' | 'alternating-users'): Scenario {
+function importedSecretScenario(engine: LocalEngine, kind: 'single-user' | 'alternating-users'): Scenario {
   const name = `${engine}-${kind}`;
   const alternating = kind === 'alternating-users';
   return {
     name,
-    summary: `${engine === 'mysql' ? 'MariaDB' : 'PostgreSQL'} ${kind.replace('-', ' ')}: the user's secret${alternating ? ' and the master\'s' : ''}, `
-      + 'imported by name, rotated on a local server and verified by the check',
+    summary: `${serverName(engine)} ${kind.replace('-', ' ')}: the user's secret${alternating ? ' and the master\'s' : ''}, imported by name, rotated`,
     database: engine,
-    probes: [],
+    probes: checkProbes(() => APP_SECRET),
     prepare: async (sim, context) => {
       const database = context.database!;
       await database.resetApp();
-      await asAdministrator(sim, async (admin) => {
-        const master = alternating
-          ? (await admin.send(new CreateSecretCommand({ Name: `${name}/master`, SecretString: JSON.stringify(database.master) }))).ARN
-          : undefined;
-        const fields = { engine: database.engine, host: database.host, port: database.port, dbname: database.databaseName, ssl: false };
-        const value = { ...fields, ...database.app, ...(master ? { masterarn: master } : {}) };
-        await admin.send(new CreateSecretCommand({ Name: `${name}/app`, SecretString: JSON.stringify(value) }));
-      });
+      const master = alternating ? await createMasterSecret(sim, database) : undefined;
+      const fields = { engine: database.engine, host: database.host, port: database.port, dbname: database.databaseName, ssl: false };
+      const value = { ...fields, ...database.app, ...(master ? { masterarn: master } : {}) };
+      await asAdministrator(sim, (admin) => admin.send(new CreateSecretCommand({ Name: APP_SECRET, SecretString: JSON.stringify(value) })));
     },
     build: (stack, context) => {
       const database = context.database!;
-      const options = {
-        database: DatabaseTarget.fromEndpoint({ host: database.host, port: database.port }),
-        username: database.app.username,
-        dbname: database.databaseName,
-        ssl: false,
-      };
-      const withMaster = () => ({ ...options, masterSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Master', `${name}/master`) });
+      const options = { ...connectionOptions(database), username: database.app.username };
       const strategies = {
         'postgres-single-user': () => RotationStrategy.postgresSingleUser(options),
-        'postgres-alternating-users': () => RotationStrategy.postgresAlternatingUsers(withMaster()),
+        'postgres-alternating-users': () => RotationStrategy.postgresAlternatingUsers({ ...options, masterSecret: importedMaster(stack) }),
         'mysql-single-user': () => RotationStrategy.mysqlSingleUser(options),
-        'mysql-alternating-users': () => RotationStrategy.mysqlAlternatingUsers(withMaster()),
       };
       new ExistingSecretRotation(stack, 'Orders', {
-        secret: secretsmanager.Secret.fromSecretNameV2(stack, 'App', `${name}/app`),
+        secret: secretsmanager.Secret.fromSecretNameV2(stack, 'App', APP_SECRET),
         strategy: strategies[name as keyof typeof strategies](),
       });
     },
     verify: rotatedByCheck(1),
   };
+}
+
+/**
+ * The README's application user: a RotatingSecret (so tagged for the check) whose user the first rotation creates
+ * with the master imported by name (`createUser`), alternating users on MariaDB; the check merges the connection
+ * fields into it first. Each run starts without the user.
+ */
+function createdUserScenario(): Scenario {
+  return {
+    name: 'mysql-alternating-users',
+    summary: `${serverName('mysql')} alternating users: a RotatingSecret whose user and clone the first rotation creates (createUser) with the master imported by name`,
+    database: 'mysql',
+    probes: checkProbes((run) => run.physicalId('AWS::SecretsManager::Secret', 'ReportingUser')),
+    prepare: async (sim, context) => {
+      const database = context.database!;
+      for (const user of [CREATED_USER, `${CREATED_USER}_clone`]) await database.dropUser(user);
+      await createMasterSecret(sim, database);
+    },
+    build: (stack, context) => {
+      new RotatingSecret(stack, 'ReportingUser', {
+        strategy: RotationStrategy.mysqlAlternatingUsers({
+          ...connectionOptions(context.database!),
+          username: CREATED_USER,
+          masterSecret: importedMaster(stack),
+          createUser: { grants: [{ privileges: ['SELECT'], on: `${context.database!.databaseName}.*` }] },
+        }),
+      });
+    },
+    verify: rotatedByCheck(1),
+  };
+}
+
+function serverName(engine: LocalEngine): string {
+  return engine === 'mysql' ? 'MariaDB' : 'PostgreSQL';
+}
+
+function connectionOptions(database: ScenarioDatabase) {
+  return { database: DatabaseTarget.fromEndpoint({ host: database.host, port: database.port }), dbname: database.databaseName, ssl: false };
+}
+
+function importedMaster(stack: Stack): secretsmanager.ISecret {
+  return secretsmanager.Secret.fromSecretNameV2(stack, 'Master', MASTER_SECRET);
+}
+
+async function createMasterSecret(sim: SecretsManagerSimulator, database: ScenarioDatabase): Promise<string> {
+  const master = new CreateSecretCommand({ Name: MASTER_SECRET, SecretString: JSON.stringify(database.master) });
+  const { ARN } = await asAdministrator(sim, (admin) => admin.send(master));
+  return ARN!;
 }
 
 /** The stack deployed, and the check's rotation of each of its `count` secrets succeeded. */
@@ -182,25 +222,54 @@ function probe(wrongCaller: string, allowed: (run: ScenarioRun) => Promise<boole
   return { wrongCaller, allowed };
 }
 
-/** Whether a call as a wrong caller got through IAM: any answer but AccessDeniedException. */
-async function allowedCall(client: SecretsManagerClient, call: (client: SecretsManagerClient) => Promise<unknown>): Promise<boolean> {
+/**
+ * Whether a call made as a session of the stack's role at `rolePath` got through IAM: every authorization of that
+ * role for it allowed. Judged by the decisions, not the answer: the call may still fail for another reason (Secrets
+ * Manager refusing to invoke a function, say), which is not the caller's permissions.
+ */
+async function allowedCall(run: ScenarioRun, rolePath: string, call: (client: SecretsManagerClient) => Promise<unknown>): Promise<boolean> {
+  const role = roleArn(run, rolePath);
+  const client = new SecretsManagerClient({ ...run.sim.clientConfig(), credentials: run.sim.iam.credentialsFor(role, 'probe'), maxAttempts: 1 });
+  const before = run.sim.iam.decisions().length;
   try {
     await call(client);
-    return true;
   } catch (error) {
-    if ((error as Error).name === 'AccessDeniedException') return false;
-    // Another answer (a missing secret, a rotation in progress) means IAM let the call through.
-    if ((error as { $metadata?: unknown }).$metadata !== undefined) return true;
-    throw error;
+    if ((error as { $metadata?: unknown }).$metadata === undefined) throw error;
   } finally {
     client.destroy();
   }
+  const decisions = run.sim.iam.decisions().slice(before).filter((decision) => decision.identity === role);
+  if (decisions.length === 0) throw new Error(`no authorization of ${rolePath} was made for the probe's call`);
+  return decisions.every((decision) => decision.decision === 'Allowed');
 }
 
-/** An SDK client acting as a session of the stack's role whose construct path contains `rolePath`. */
-function clientAs(run: ScenarioRun, rolePath: string): SecretsManagerClient {
-  const role = roleArn(run, rolePath);
-  return new SecretsManagerClient({ ...run.sim.clientConfig(), credentials: run.sim.iam.credentialsFor(role, 'probe'), maxAttempts: 1 });
+/**
+ * Wrong calls of the stack's check: on another secret of the account (describing it, pointing its rotation at the
+ * stack's function, tagging it as verified), and on a secret it rotates (`secretOf`): configuring its rotation with a
+ * function that is not one of the stack's rotation functions (the check itself, which it may invoke), and tagging
+ * it with another tag than the verified one (the stack's tag, which scopes its permissions).
+ */
+function checkProbes(secretOf: (run: ScenarioRun) => string): Probe[] {
+  return [
+    probe('the check describing a secret it was not given', (run) =>
+      allowedCall(run, 'RotationCheck/Role', (client) => client.send(new DescribeSecretCommand({ SecretId: otherSecret(run) })))),
+    probe('the check pointing another secret\'s rotation at the stack\'s function', (run) =>
+      allowedCall(run, 'RotationCheck/Role', (client) => client.send(new RotateSecretCommand({
+        SecretId: otherSecret(run), RotationLambdaARN: functionArn(run), RotateImmediately: false,
+      })))),
+    probe('the check tagging a secret it was not given as verified', (run) =>
+      allowedCall(run, 'RotationCheck/Role', (client) => client.send(new TagResourceCommand({
+        SecretId: otherSecret(run), Tags: [{ Key: VERIFIED_TAG, Value: 'forged' }],
+      })))),
+    probe('the check configuring its secret\'s rotation with a function that is not the stack\'s (the check itself)', (run) =>
+      allowedCall(run, 'RotationCheck/Role', (client) => client.send(new RotateSecretCommand({
+        SecretId: secretOf(run), RotationLambdaARN: checkFunctionArn(run), RotateImmediately: false,
+      })))),
+    probe('the check tagging its secret with another tag than the verified one', (run) =>
+      allowedCall(run, 'RotationCheck/Role', (client) => client.send(new TagResourceCommand({
+        SecretId: secretOf(run), Tags: [{ Key: STACK_TAG, Value: 'another-stack' }],
+      })))),
+  ];
 }
 
 function roleArn(run: ScenarioRun, rolePath: string): string {
@@ -211,8 +280,15 @@ function roleSession(run: ScenarioRun, rolePath: string) {
   return run.sim.iam.principals.roleSession(roleArn(run, rolePath), 'probe');
 }
 
+function checkFunctionArn(run: ScenarioRun): string {
+  return `arn:aws:lambda:${run.sim.region}:${run.sim.accountId}:function:${run.physicalId('AWS::Lambda::Function', 'RotationCheck/Resource')}`;
+}
+
+/** The stack's rotation function (`GenericRotation`, `MysqlAlternatingUsersRotation`, ...), the first if several. */
+const ROTATION_FUNCTION_PATH = /\/[A-Za-z]+Rotation\d*\/Resource\/Resource$/;
+
 function functionArn(run: ScenarioRun): string {
-  return `arn:aws:lambda:${run.sim.region}:${run.sim.accountId}:function:${run.physicalId('AWS::Lambda::Function', 'GenericRotation/Resource')}`;
+  return `arn:aws:lambda:${run.sim.region}:${run.sim.accountId}:function:${run.physicalId('AWS::Lambda::Function', ROTATION_FUNCTION_PATH)}`;
 }
 
 function secretArn(run: ScenarioRun): string {

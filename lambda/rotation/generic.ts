@@ -1,5 +1,5 @@
 import type { StrategyTable } from './handler';
-import type { ProtectedService, StepContext } from './types';
+import type { ProbeVerdict, ProtectedService, StepContext } from './types';
 import { AWSPENDING } from '../../src/private/contract';
 
 /** Options of the generic strategy. */
@@ -43,6 +43,11 @@ export class GenericStrategy implements ProtectedService {
       token: context.token,
       strategy: this.name,
     });
+  }
+
+  /** The value was never given to any service, so removing a version never locks anyone out. */
+  async probe(): Promise<ProbeVerdict> {
+    return { outcome: 'no-service' };
   }
 
   async testSecret(context: StepContext): Promise<void> {

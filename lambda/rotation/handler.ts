@@ -1,16 +1,20 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createJsonLogger, safeErrorMessage } from './log';
+import { runProbe } from './probe';
 import { runRotationStep } from './protocol';
 import { SdkSecretsStore } from './secrets-store';
 import type { ProtectedService } from './types';
 import {
   ContractError,
   PASSWORD_POLICY_VARIABLES,
+  ProbeRequest,
+  ProbeResult,
   ROTATION_FAILURE_MESSAGE,
   RotationFunctionConfig,
   RotationStepFields,
   StrategyName,
   decodeRotationEnvironment,
+  isProbeRequest,
   passwordPolicyProblem,
   strategyOfEnvironment,
 } from '../../src/private/contract';
@@ -26,32 +30,48 @@ export type StrategyTable = Readonly<Partial<Record<StrategyName, StrategyFactor
 const store = new SdkSecretsStore(new SecretsManagerClient({}));
 const log = createJsonLogger();
 
+/** The log line of a probe that could not be answered. */
+const PROBE_FAILURE_MESSAGE = 'probe failed';
+
 /**
- * The rotation function Secrets Manager invokes, once per step, for the strategies of `table`.
- * Configuration is read on each invocation so a bad environment fails the step with a logged reason
- * instead of the whole function's init.
+ * The rotation function for the strategies of `table`: Secrets Manager invokes it once per step, and the
+ * deploy-time check invokes it directly with a probe (answered with a ProbeResult). Configuration is read on each
+ * invocation so a bad environment fails the step with a logged reason instead of the whole function's init.
  */
-export function createRotationHandler(table: StrategyTable): (event: unknown) => Promise<void> {
-  return async (event) => {
-    const fields: { -readonly [K in keyof RotationStepFields]: RotationStepFields[K] } = {
-      step: stringField(event, 'Step'),
-      secretArn: stringField(event, 'SecretId'),
-      token: stringField(event, 'ClientRequestToken'),
-      // What the environment names, valid or not: a bad configuration's line still says which it was.
-      strategy: strategyOfEnvironment(process.env) ?? null,
-    };
-    try {
-      const config = readConfiguration(process.env);
-      const service = createStrategy(table, config);
-      log.info('rotation step started', fields);
-      await runRotationStep(event, { store, service, passwords: config.passwordPolicy, log });
-      log.info('rotation step finished', fields);
-    } catch (error) {
-      // The deploy-time check finds this record by token (src/private/contract/failure-log.ts).
-      log.error(ROTATION_FAILURE_MESSAGE, { ...fields, error: safeErrorMessage(error) });
-      throw error;
-    }
+export function createRotationHandler(table: StrategyTable): (event: unknown) => Promise<ProbeResult | void> {
+  return (event) => (isProbeRequest(event) ? answerProbe(table, event) : runStep(table, event));
+}
+
+async function answerProbe(table: StrategyTable, request: ProbeRequest): Promise<ProbeResult> {
+  const fields = { secretId: stringField(request.ProbeVersions, 'SecretId'), strategy: strategyOfEnvironment(process.env) ?? null };
+  try {
+    const config = readConfiguration(process.env);
+    return await runProbe(request, { store, service: createStrategy(table, config), log });
+  } catch (error) {
+    log.error(PROBE_FAILURE_MESSAGE, { ...fields, error: safeErrorMessage(error) });
+    throw error;
+  }
+}
+
+async function runStep(table: StrategyTable, event: unknown): Promise<void> {
+  const fields: { -readonly [K in keyof RotationStepFields]: RotationStepFields[K] } = {
+    step: stringField(event, 'Step'),
+    secretArn: stringField(event, 'SecretId'),
+    token: stringField(event, 'ClientRequestToken'),
+    // What the environment names, valid or not: a bad configuration's line still says which it was.
+    strategy: strategyOfEnvironment(process.env) ?? null,
   };
+  try {
+    const config = readConfiguration(process.env);
+    const service = createStrategy(table, config);
+    log.info('rotation step started', fields);
+    await runRotationStep(event, { store, service, passwords: config.passwordPolicy, log });
+    log.info('rotation step finished', fields);
+  } catch (error) {
+    // The deploy-time check finds this record by token (src/private/contract/failure-log.ts).
+    log.error(ROTATION_FAILURE_MESSAGE, { ...fields, error: safeErrorMessage(error) });
+    throw error;
+  }
 }
 
 /** The function's configuration, with a password policy that can produce passwords. */

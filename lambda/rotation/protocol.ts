@@ -24,8 +24,8 @@ export interface ProtocolDependencies {
 /** The steps Secrets Manager invokes, in order. */
 export const ROTATION_STEPS: readonly RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
-/** ClientRequestToken is a version id: 32 to 64 characters (a UUID in practice). */
-const TOKEN_PATTERN = /^[a-zA-Z0-9-]{32,64}$/;
+/** A version id (ClientRequestToken): 32 to 64 characters (a UUID in practice). */
+export const VERSION_ID_PATTERN = /^[a-zA-Z0-9-]{32,64}$/;
 
 /** Which step, secret and token an error or log line is about. */
 interface Where {
@@ -92,7 +92,7 @@ export function validateEvent(event: unknown): RotationEvent {
   if (typeof SecretId !== 'string' || SecretId.length === 0) {
     throw new RotationError(`invalid rotation event: \`SecretId\` must be a non-empty string, got ${describeValue(SecretId)}`);
   }
-  if (typeof ClientRequestToken !== 'string' || !TOKEN_PATTERN.test(ClientRequestToken)) {
+  if (typeof ClientRequestToken !== 'string' || !VERSION_ID_PATTERN.test(ClientRequestToken)) {
     throw new RotationError(`invalid rotation event: \`ClientRequestToken\` must be 32 to 64 characters of [a-zA-Z0-9-], got ${describeValue(ClientRequestToken)}`);
   }
   if (RotationToken !== undefined && (typeof RotationToken !== 'string' || RotationToken.length === 0)) {
@@ -187,8 +187,9 @@ function failure(where: Where, problem: string, cause?: unknown): RotationError 
   return new RotationError(message, cause === undefined ? undefined : { cause });
 }
 
-// Event fields are identifiers, not secrets, but may be anything: show their type and length only.
-function describeValue(value: unknown): string {
+/** An event field for an error: identifiers, not secrets, but they may be anything, so only type and length. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `a string of ${value.length} characters`;
+  if (Array.isArray(value)) return `a list of ${value.length}`;
   return value === null ? 'null' : typeof value;
 }

@@ -2,6 +2,8 @@
  * Contracts of the rotation engine. The four-step protocol (protocol.ts) is plain code over these
  * interfaces; the AWS SDK and database drivers live behind them, at the edge.
  */
+import type { ProbeOutcome } from '../../src/private/contract';
+
 export type { PasswordPolicy } from '../../src/private/contract';
 
 /** The four steps Secrets Manager invokes, in order. */
@@ -77,4 +79,15 @@ export interface ProtectedService {
   setSecret(context: StepContext): Promise<void>;
   /** testSecret: throw unless the pending value works (or, for generic, is well-formed). */
   testSecret(context: StepContext): Promise<void>;
+  /**
+   * The deploy-time check's probe: whether the service accepts one version's value now, changing nothing.
+   * `readValue` reads the version (undefined when it has no value); a strategy without a service does not call it.
+   */
+  probe(readValue: () => Promise<string | undefined>): Promise<ProbeVerdict>;
+}
+
+/** What the service answered for one version; `reason` (for refused and unreachable) holds no secret value. */
+export interface ProbeVerdict {
+  readonly outcome: ProbeOutcome;
+  readonly reason?: string;
 }

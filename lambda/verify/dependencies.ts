@@ -1,12 +1,16 @@
+import type { Responder } from './response';
+import type { RotationFunctions } from './rotation-functions';
 import type { RotationLogs } from './rotation-logs';
 import type { SecretOperations } from './secret-operations';
+import type { Clock } from './time-budget';
 import type { Logger } from '../rotation/types';
 
-/** Everything onEvent and isComplete reach outside themselves; tests and the handler supply it. */
-export interface VerifyDependencies {
+/** Everything the check reaches outside itself; the handler supplies the real ones, tests replace some. */
+export interface CheckDependencies {
   readonly secrets: SecretOperations;
   readonly logs: RotationLogs;
+  readonly functions: RotationFunctions;
+  readonly respond: Responder;
   readonly log: Logger;
-  /** Epoch milliseconds. */
-  now(): number;
+  readonly clock: Clock;
 }

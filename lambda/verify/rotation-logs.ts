@@ -6,7 +6,7 @@ import {
   parseFailureLine,
   runtimeFailureText,
 } from './failure-log';
-import { rotationFailureFilterPattern } from '../../src/private/contract';
+import { RotationStepFields, rotationFailureFilterPattern } from '../../src/private/contract';
 import { safeErrorMessage } from '../rotation/log';
 import type { Logger } from '../rotation/types';
 
@@ -16,14 +16,22 @@ export interface RotationLogs {
   findFailure(logGroupName: string, token: string, sinceMs: number): Promise<LogLookup>;
   /** Distinct runtime failure lines (timeouts, load errors) since `sinceMs`, at most a few. */
   findRuntimeFailures(logGroupName: string, sinceMs: number): Promise<readonly string[]>;
+  /**
+   * Whether the rotation function logged any line for `token` since `sinceMs`: a rotation step ran lately.
+   * `unknown` when the log group could not be searched.
+   */
+  activitySince(logGroupName: string, token: string, sinceMs: number): Promise<'active' | 'quiet' | 'unknown'>;
 }
+
+/** The field of every rotation-step log line that holds the token. */
+const TOKEN_FIELD: keyof RotationStepFields = 'token';
 
 /** FilterLogEvents may answer empty pages with a next token; stop after this many. */
 const MAX_PAGES = 10;
 const MAX_RUNTIME_LINES = 3;
 /**
  * Failure lines are matched by token, so looking a little before the recorded start is safe. It covers a
- * retried onEvent, which records a later start than the rotation's first attempt, and clock differences.
+ * retried invocation of the check, which records a later start than the rotation's first attempt, and clock differences.
  */
 const FAILURE_LOOKBACK_MS = 15 * 60_000;
 
@@ -66,6 +74,19 @@ export function createRotationLogs(client: CloudWatchLogsClient, log: Logger): R
         });
       }
       return [...lines];
+    },
+
+    async activitySince(logGroupName, token, sinceMs) {
+      try {
+        let active = false;
+        await forEachPage(client, logGroupName, `{ $.${TOKEN_FIELD} = "${token}" }`, sinceMs, (events) => (active = events.length > 0));
+        return active ? 'active' : 'quiet';
+      } catch (error) {
+        // A log group that does not exist has no line: the function has not run.
+        if (errorName(error) === 'ResourceNotFoundException') return 'quiet';
+        log.warn('could not search the rotation log group for activity', { logGroupName, token, error: safeErrorMessage(error) });
+        return 'unknown';
+      }
     },
   };
 }

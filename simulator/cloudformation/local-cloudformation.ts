@@ -32,13 +32,6 @@ export interface LocalCloudFormationOptions {
   readonly ssmParameters?: Readonly<Record<string, string>>;
   /** Called with every stack event as it happens. */
   readonly onEvent?: (event: StackEvent) => void;
-  /**
-   * A RotationSchedule with RotateImmediatelyOnUpdate false completes only once Secrets Manager's configuration test
-   * (testSecret) has finished, as if that test were synchronous. AWS does not document which it is; by default the
-   * deployer does not wait, so what comes next may find the test's AWSPENDING version.
-   * @default false
-   */
-  readonly awaitConfigurationTests?: boolean;
 }
 
 /** A cloud assembly's stack (and, first, the stacks it depends on), or a template with its assets. */
@@ -323,7 +316,6 @@ export class LocalCloudFormation {
         ...(this.options.databases ? { databases: this.options.databases } : {}),
         functionCodeDirectory: (stackName, logicalId, code, runtime) => this.functionCodeDirectory(stackName, logicalId, code, runtime),
         findResource: (physicalId, type) => this.findResource(physicalId, type),
-        awaitConfigurationTests: this.options.awaitConfigurationTests ?? false,
       },
       events: this.eventLog,
       dynamicReferences: { secretsManager: this.secretsManager, ssmParameters: this.ssmParameters },

@@ -8,7 +8,8 @@ import {
 import { freePort } from './ports';
 
 /** The cluster's superuser, which only the admin uses (through the socket). */
-const SUPERUSER = 'postgres';
+// As in RDS, the cluster's own superuser is `rdsadmin`: a master user may be named `postgres` (aws-cdk-lib's default).
+const SUPERUSER = 'rdsadmin';
 
 /**
  * Creates (initdb) and starts a private PostgreSQL cluster: scram-sha-256 password checks on 127.0.0.1, trust

@@ -1,10 +1,9 @@
-import * as crypto from 'node:crypto';
-import { aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
-import { DeployVerification } from './deploy-verification';
+import { Aspects, IAspect, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import { FailureAlarms } from './failure-alarms';
+import { RotationCheck, fingerprint } from './rotation-check';
 import { RotationFunction } from './rotation-function';
-import { RotationStrategyBinding } from './strategy-binding';
+import { AttachedDatabase, ProtectedDatabase, RotationStrategyBinding } from './strategy-binding';
 import type { RotationOptions } from '../rotation-options';
 import type { Schedule } from '../schedule';
 
@@ -13,54 +12,121 @@ export interface RotationRequest extends Omit<RotationOptions, 'strategy' | 'sch
   readonly secretArn: string;
   /** True when `secretArn` is the complete ARN with Secrets Manager's random suffix. */
   readonly secretArnIsComplete: boolean;
+  /** True when the secret carries the stack's tag (a secret of this app), false for one imported by ARN or name. */
+  readonly tagged: boolean;
   readonly encryptionKey?: kms.IKey;
   readonly strategy: RotationStrategyBinding;
   readonly schedule: Schedule;
 }
 
+/** A secret's rotation, as configured; `attached` is called when the secret is attached to its database. */
+export interface ConfiguredRotation {
+  readonly rotationFunction: RotationFunction;
+  attached(database: AttachedDatabase, attachment: IDependable): void;
+}
+
 /**
- * Everything that makes a secret rotate: the shared rotation function, the rotation schedule, and the
+ * Everything that makes a secret rotate: the shared rotation function, the rotation schedule and the stack's
  * deploy-time check. Used by `RotatingSecret` (new secrets) and `ExistingSecretRotation` (any secret).
+ *
+ * Order of the deploy: the secret and its database (and their attachment), the rotation function, then the check
+ * (settles, merges, configures and runs the first rotation, verifies), then the rotation schedule.
  */
-export function configureRotation(scope: Construct, request: RotationRequest): RotationFunction {
+export function configureRotation(scope: Construct, request: RotationRequest): ConfiguredRotation {
   const window = request.schedule._renderWindow(request.window);
-  const verifyOnDeploy = request.verifyOnDeploy ?? true;
-  if (!verifyOnDeploy && request.verification !== undefined) {
+  const verify = request.verifyOnDeploy ?? true;
+  if (!verify && request.verification !== undefined) {
     throw new Error('`verification` has no effect with `verifyOnDeploy: false`: remove one of them');
   }
+  if (request.alarmTopic !== undefined && !request.failureAlarms) {
+    throw new Error('`alarmTopic` needs `failureAlarms: true`');
+  }
 
-  const rotation = RotationFunction.forStrategy(scope, request.strategy);
+  const binding = request.strategy;
+  const rotation = RotationFunction.forStrategy(scope, binding);
   rotation.addSecret(request.secretArnIsComplete ? request.secretArn : undefined, request.encryptionKey);
+  if (binding.createUser !== undefined) rotation.allowCreateUser(request.secretArn, binding.createUser);
 
   const rotationSchedule = new secretsmanager.CfnRotationSchedule(scope, 'Schedule', {
     secretId: request.secretArn,
     rotationLambdaArn: rotation.function.functionArn,
     rotationRules: { scheduleExpression: request.schedule.expressionString, duration: window },
-    // With deploy-time verification the first rotation is ours; two at once would collide.
-    rotateImmediatelyOnUpdate: !verifyOnDeploy,
+    // The check rotates first and waits for it; without it, the schedule starts the first rotation itself.
+    rotateImmediatelyOnUpdate: !verify,
   });
   rotationSchedule.node.addDependency(...rotation.readiness);
 
-  if (verifyOnDeploy) {
-    DeployVerification.of(scope, request.verification?.pollInterval).verify(scope, {
+  // The database is known when the app is synthesized: an RDS instance or cluster attaches itself to its secret
+  // after the secret exists.
+  let attached: AttachedDatabase | undefined;
+  const database = binding.database && ((): ProtectedDatabase => binding.database!(attached));
+  if (database) {
+    scope.node.addValidation({ validate: () => problemOf(database) });
+  }
+  let check: RotationCheck | undefined;
+  if (verify || database) {
+    check = RotationCheck.of(scope);
+    check.check({
       secretArn: request.secretArn,
+      scope: request.tagged ? 'tagged' : { policyArn: request.secretArnIsComplete ? request.secretArn : `${request.secretArn}-??????` },
       rotation,
-      rotationSchedule,
-      fingerprint: fingerprint(rotation.fingerprint, request.schedule.expressionString, window ?? ''),
+      schedule: { expression: request.schedule.expressionString, duration: window },
+      fingerprint: () => fingerprint(rotation.fingerprint, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null),
       timeout: request.verification?.timeout,
+      pollInterval: request.verification?.pollInterval,
       repairStalePending: request.verification?.repairStalePending ?? false,
+      verify,
+      connection: database && (() => database().connection),
     });
+    if (database && request.encryptionKey) check.allowKey(request.encryptionKey.keyArn);
+    rotationSchedule.node.addDependency(check.resource);
   }
-  if (request.alarmTopic !== undefined && !request.failureAlarms) {
-    throw new Error('`alarmTopic` needs `failureAlarms: true`');
+  if (database) {
+    // Opened once the database is known: a cluster's port and connections exist only after it attached itself.
+    Aspects.of(scope).add(new OpenPathToDatabase(scope, rotation, database));
   }
+
   if (request.failureAlarms) {
     FailureAlarms.of(scope, request.alarmTopic).watch(rotation, request.secretArn, request.secretArnIsComplete);
   }
-  return rotation;
+  return {
+    rotationFunction: rotation,
+    attached(attachedDatabase, attachment) {
+      if (!database) {
+        throw new Error('only a database strategy can be attached to a database: give the secret a database strategy (RotationStrategy.postgresSingleUser(...), ...)');
+      }
+      attached = attachedDatabase;
+      // Rotation starts only once the database and the secret's attachment to it exist.
+      check?.resource.node.addDependency(attachment);
+      rotationSchedule.node.addDependency(attachment);
+    },
+  };
 }
 
-/** A short hash of everything that affects rotation: a change rotates again on update. */
-function fingerprint(...parts: string[]): string {
-  return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+/** The error the database strategy reports, if it cannot name its database. */
+function problemOf(database: () => ProtectedDatabase): string[] {
+  try {
+    database();
+    return [];
+  } catch (error) {
+    return [(error as Error).message];
+  }
+}
+
+/** Adds the network path from the rotation function to its database, once, when the app is synthesized. */
+class OpenPathToDatabase implements IAspect {
+  private done = false;
+
+  constructor(
+    private readonly scope: IConstruct,
+    private readonly rotation: RotationFunction,
+    private readonly database: () => ProtectedDatabase,
+  ) {}
+
+  public visit(node: IConstruct): void {
+    if (node !== this.scope || this.done) return;
+    this.done = true;
+    const { connectable, port } = this.database();
+    if (connectable !== undefined) this.rotation.allowDatabase(connectable, port);
+  }
 }

@@ -1,6 +1,7 @@
-import { Token } from 'aws-cdk-lib';
-import { CLONE_SUFFIX, DatabaseStrategyName, MAX_CONNECT_TIMEOUT_SECONDS, MYSQL_FAMILY, POSTGRES_USERNAME_LIMIT, STRATEGIES, mysqlUsernameLimit } from './contract';
-import type { DatabaseRotationOptions } from '../rotation-strategy';
+import { Token, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { CLONE_SUFFIX, DatabaseStrategyName, createUserSpecProblem, MAX_CONNECT_TIMEOUT_SECONDS, MYSQL_FAMILY, POSTGRES_USERNAME_LIMIT, STRATEGIES, mysqlUsernameLimit } from './contract';
+import { durationText } from './rotation-check';
+import type { CreateUserOptions, DatabaseRotationOptions } from '../rotation-strategy';
 
 /**
  * The longest user name a strategy accepts at synth: the engine's limit (MySQL 8's 32 for the MySQL family,
@@ -12,10 +13,12 @@ function maxUsername(kind: DatabaseStrategyName): { readonly max: number; readon
   return { engineMax, max: facts.alternating ? engineMax - CLONE_SUFFIX.length : engineMax };
 }
 
-export function validateDatabaseOptions(kind: DatabaseStrategyName, options: DatabaseRotationOptions): void {
+export function validateDatabaseOptions(
+  kind: DatabaseStrategyName, options: DatabaseRotationOptions, masterSecret: secretsmanager.ISecret | undefined,
+): void {
   const facts = STRATEGIES[kind];
-  const { username, connectTimeout } = options;
-  const port = options.database.port;
+  const { username, connectTimeout, createUser } = options;
+  const port = options.database?.port;
   if (!Token.isUnresolved(username)) {
     if (username.length === 0) throw new Error('`username` must not be empty');
     const { max, engineMax } = maxUsername(kind);
@@ -30,7 +33,7 @@ export function validateDatabaseOptions(kind: DatabaseStrategyName, options: Dat
   if (connectTimeout !== undefined && !connectTimeout.isUnresolved()) {
     const seconds = connectTimeout.toSeconds({ integral: false });
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_CONNECT_TIMEOUT_SECONDS) {
-      throw new Error(`\`connectTimeout\` must be a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT_SECONDS}, got ${connectTimeout.toHumanString()}`);
+      throw new Error(`\`connectTimeout\` must be a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT_SECONDS}, got ${durationText(connectTimeout)}`);
     }
   }
   if (options.vpcSubnets !== undefined && options.vpc === undefined) {
@@ -39,4 +42,20 @@ export function validateDatabaseOptions(kind: DatabaseStrategyName, options: Dat
   if (options.securityGroups !== undefined && options.vpc === undefined) {
     throw new Error('`securityGroups` needs `vpc`: security groups only apply to a function in a VPC');
   }
+  if (createUser !== undefined) validateCreateUser(kind, createUser, masterSecret);
+}
+
+function validateCreateUser(kind: DatabaseStrategyName, createUser: CreateUserOptions, masterSecret: secretsmanager.ISecret | undefined): void {
+  if (masterSecret === undefined) {
+    throw new Error('`createUser` needs `masterSecret`: the user is created with the master\'s credentials');
+  }
+  const family = STRATEGIES[kind].family;
+  if (family === MYSQL_FAMILY && createUser.memberOf !== undefined) {
+    throw new Error('`createUser.memberOf` is for PostgreSQL: give MySQL and MariaDB users `grants`');
+  }
+  if (family !== MYSQL_FAMILY && createUser.grants !== undefined) {
+    throw new Error('`createUser.grants` is for MySQL and MariaDB: make PostgreSQL users members of roles with `memberOf`');
+  }
+  const problem = createUserSpecProblem(createUser);
+  if (problem !== undefined) throw new Error(`\`createUser\`: ${problem}`);
 }

@@ -16,7 +16,10 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
-import { FUNCTION_BUNDLES, FunctionBundle, STRATEGIES, StrategyName, encodeRotationEnvironment } from './contract';
+import {
+  CreateUserSpec, FUNCTION_BUNDLES, FunctionBundle, RotationFunctionConfig, STRATEGIES, StrategyName,
+  encodeRotationEnvironment, rotationFunctionTimeoutSeconds,
+} from './contract';
 import { acknowledge, acknowledgeFunctionFindings, acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
 import { RotationStrategyBinding } from './strategy-binding';
 
@@ -40,7 +43,6 @@ export class RotationFunction extends Construct {
     const functions = stack.node.children.filter((child): child is RotationFunction => child instanceof RotationFunction);
     const rotation = functions.find((candidate) => candidate.configurationKey === key)
       ?? new RotationFunction(stack, stableId(binding.config.strategy, functions), binding, key);
-    rotation.allowDatabase(binding);
     rotation.allowMasterSecret(binding);
     return rotation;
   }
@@ -51,18 +53,24 @@ export class RotationFunction extends Construct {
   public readonly readiness: IDependable[];
   /** Changes whenever the code or configuration of the function changes. */
   public readonly fingerprint: string;
+  /** How long one step may run. */
+  public readonly timeoutSeconds: number;
 
   private readonly configurationKey: string;
   private readonly secretsPolicy: iam.ManagedPolicy;
   private readonly keyArns = new Set<string>();
   private readonly secretArns: Array<string | undefined> = [];
   private readonly masterSecrets = new Set<secretsmanager.ISecret>();
+  private readonly createUsers = new Map<string, CreateUserSpec>();
+  private readonly connectedDatabases = new Set<ec2.IConnectable>();
 
   private constructor(scope: Construct, id: string, binding: RotationStrategyBinding, key: string) {
     super(scope, id);
     this.configurationKey = key;
     const strategy = binding.config.strategy;
     const assetDir = bundleAssetDir(STRATEGIES[strategy].bundle);
+    // Long enough for every login of a step to fail on its own connect timeout, so a failure is named, not timed out.
+    this.timeoutSeconds = rotationFunctionTimeoutSeconds(strategy, binding.config.connectTimeoutSeconds);
     this.fingerprint = crypto.createHash('sha256').update(key).update(FileSystem.fingerprint(assetDir)).digest('hex').slice(0, 16);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
@@ -80,7 +88,7 @@ export class RotationFunction extends Construct {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(assetDir),
       memorySize: 256,
-      timeout: Duration.minutes(1),
+      timeout: Duration.seconds(this.timeoutSeconds),
       environment: encodeRotationEnvironment(binding.config),
       role,
       logGroup: this.logGroup,
@@ -89,6 +97,10 @@ export class RotationFunction extends Construct {
       securityGroups: binding.network?.securityGroups,
     });
     if (binding.network) warnWithoutRoute(this, binding.network);
+    // Every secret's createUser spec joins the configuration when the stack is synthesized.
+    (this.function.node.defaultChild as lambda.CfnFunction).addPropertyOverride('Environment.Variables', Lazy.any({
+      produce: () => encodeRotationEnvironment({ ...binding.config, ...this.createUsersConfig() }),
+    }));
 
     // A policy attached after the function (not one of the role's own) so it can name the function without a
     // cycle: the function depends on its role, this policy on the function. Customer managed, not inline.
@@ -129,10 +141,20 @@ export class RotationFunction extends Construct {
     this.readiness = [this.secretsPolicy, permission];
   }
 
-  /** Opens the path from this function to the strategy's database (egress here, ingress there). */
-  private allowDatabase(binding: RotationStrategyBinding): void {
-    if (!binding.database || !binding.network) return;
-    this.function.connections.allowTo(binding.database.connectable, ec2.Port.tcp(binding.database.port), 'Secret rotation');
+  /** Opens the path from this function, when it is in a VPC, to a database (egress here, ingress there). */
+  public allowDatabase(connectable: ec2.IConnectable, port: number): void {
+    if (this.function.isBoundToVpc === false || this.connectedDatabases.has(connectable)) return;
+    this.connectedDatabases.add(connectable);
+    this.function.connections.allowTo(connectable, ec2.Port.tcp(port), 'Secret rotation');
+  }
+
+  /** Lets the function create the user a secret names, when it is missing (`createUser`). */
+  public allowCreateUser(secretArn: string, spec: CreateUserSpec): void {
+    this.createUsers.set(secretArn, spec);
+  }
+
+  private createUsersConfig(): Partial<RotationFunctionConfig> {
+    return this.createUsers.size === 0 ? {} : { createUsers: Object.fromEntries(this.createUsers) };
   }
 
   /** Lets the function read a master secret (alternating users), and decrypt it only through Secrets Manager. */

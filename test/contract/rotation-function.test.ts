@@ -1,12 +1,15 @@
 import * as fc from 'fast-check';
 import {
   ContractError,
+  createUserSpecFor,
   DATABASE_EXCLUDE_CHARACTERS,
   GENERIC_EXCLUDE_CHARACTERS,
   MAX_CONNECT_TIMEOUT_SECONDS,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
+  QUERY_TIMEOUT_SECONDS,
   RotationFunctionConfig,
+  rotationFunctionTimeoutSeconds,
   STRATEGIES,
   StrategyName,
   decodeRotationEnvironment,
@@ -97,5 +100,45 @@ describe('the rotation function\'s environment', () => {
     const generic = encodeRotationEnvironment(rotationConfig('generic'));
     expect(() => decodeRotationEnvironment({ ...generic, CONNECT_TIMEOUT_SECONDS: '5' })).toThrow(/`CONNECT_TIMEOUT_SECONDS` is for database strategies only/);
     expect(() => decodeRotationEnvironment({ ...generic, GENERATE_STRING_KEY: '' })).toThrow(/`GENERATE_STRING_KEY` must not be empty/);
+  });
+});
+
+describe('createUsers', () => {
+  const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf';
+
+  test('a spec is found by the secret\'s ARN, or by its partial ARN (a secret known by name)', () => {
+    const spec = { memberOf: ['readers'] };
+    expect(createUserSpecFor({ [arn]: spec }, arn)).toBe(spec);
+    expect(createUserSpecFor({ 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app': spec }, arn)).toBe(spec);
+    expect(createUserSpecFor({ 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ap': spec }, arn)).toBeUndefined();
+    expect(createUserSpecFor(undefined, arn)).toBeUndefined();
+  });
+
+  test('round trip, and a spec of the other engine family is refused naming the variable and the secret', () => {
+    const postgres = rotationConfig('postgres-alternating-users', { createUsers: { [arn]: { memberOf: ['readers', 'we"ird role'] } } });
+    const mysql = rotationConfig('mysql-single-user', { createUsers: { [arn]: { grants: [{ privileges: ['SELECT', 'INSERT'], on: 'app_db.*' }] } } });
+    for (const config of [postgres, mysql]) expect(decodeRotationEnvironment(encodeRotationEnvironment(config))).toEqual(config);
+
+    expect(() => encodeRotationEnvironment({ ...postgres, strategy: 'mysql-alternating-users' }))
+      .toThrow(`\`CREATE_USERS\` for ${arn}: \`memberOf\` is for PostgreSQL strategies, not mysql-alternating-users`);
+    expect(() => decodeRotationEnvironment({ ...encodeRotationEnvironment(mysql), ROTATION_STRATEGY: 'postgres-single-user' }))
+      .toThrow(`\`CREATE_USERS\` for ${arn}: \`grants\` are for MySQL and MariaDB strategies, not postgres-single-user`);
+  });
+});
+
+describe('rotationFunctionTimeoutSeconds', () => {
+  test('a database step has room for its logins, each taking the whole connect timeout, and a statement that times out', () => {
+    for (let connect = 1; connect <= MAX_CONNECT_TIMEOUT_SECONDS; connect++) {
+      const timeout = rotationFunctionTimeoutSeconds('postgres-single-user', connect);
+      expect(Number.isInteger(timeout)).toBe(true);
+      expect(timeout).toBeGreaterThan(5 * connect + QUERY_TIMEOUT_SECONDS);
+      // Lambda's limit.
+      expect(timeout).toBeLessThanOrEqual(900);
+      expect(rotationFunctionTimeoutSeconds('mysql-alternating-users', connect)).toBe(timeout);
+    }
+  });
+
+  test('the generic function keeps its minute', () => {
+    expect(rotationFunctionTimeoutSeconds('generic')).toBe(60);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeSecretCommand, CancelRotateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretsManagerSimulator } from '../../simulator';
+import type { InvokeResult, SecretsManagerSimulator } from '../../simulator';
 import { AppUser, DatabaseServer, mariaDbServer, postgresServer, randomPassword } from './support/databases';
 import { reportFigures } from './support/figures';
 import { LeakAudit } from './support/leaks';
@@ -8,12 +8,15 @@ import { stagesOf } from './support/secrets';
 import {
   createSecret, DATABASE_ASSET, functionArn, GENERIC_ASSET, logGroupOf, parkedRotation, startSimulator, VERIFY_ASSET,
 } from './support/simulator';
+import { CHECK_PROPERTY_NAMES, CHECK_RESOURCE_TYPE, encodeCheckProperties } from '../../src/private/contract';
+import { ResponseServer, startResponseServer } from '../lambda/verify/response-server';
 import { rotationEnvironment } from '../support/strategies';
 
 /**
  * Bad input to the shipped functions (the bundled assets, through the simulator): malformed rotation events,
  * events for secrets or versions that are not rotating, malformed secret values, and malformed custom-resource
- * events for the deploy-time check. Each must fail with an error that names the field or check at fault, and
+ * requests for the deploy-time check. Each must be rejected with a message that names the field or check at fault
+ * (the check answers FAILED through the ResponseURL), and
  * write nothing: no PutSecretValue, UpdateSecretVersionStage or RotateSecret, the labels unchanged, and the
  * database user's password unchanged.
  */
@@ -27,9 +30,8 @@ const POSTGRES_SINGLE = functionArn('postgres-single-user');
 const POSTGRES_ALTERNATING = functionArn('postgres-alternating-users');
 const MYSQL_SINGLE = functionArn('mysql-single-user');
 const MYSQL_ALTERNATING = functionArn('mysql-alternating-users');
-const ON_EVENT = functionArn('check-on-event');
-const IS_COMPLETE = functionArn('check-is-complete');
-const FUNCTIONS = [GENERIC, GENERIC_JSON, POSTGRES_SINGLE, POSTGRES_ALTERNATING, MYSQL_SINGLE, MYSQL_ALTERNATING, ON_EVENT, IS_COMPLETE];
+const CHECK = functionArn('rotation-check');
+const FUNCTIONS = [GENERIC, GENERIC_JSON, POSTGRES_SINGLE, POSTGRES_ALTERNATING, MYSQL_SINGLE, MYSQL_ALTERNATING, CHECK];
 const WRITES = ['PutSecretValue', 'UpdateSecretVersionStage', 'RotateSecret'];
 
 let sim: SecretsManagerSimulator;
@@ -37,12 +39,14 @@ let client: SecretsManagerClient;
 let postgres: DatabaseServer;
 let mysql: DatabaseServer;
 let postgresMaster: string;
+let responses: ResponseServer;
 const secrets: string[] = [];
 const audit = new LeakAudit();
 const tally = { tried: 0, rejected: 0, rejectedNamingTheField: 0, wroteNothing: 0 };
 
 beforeAll(async () => {
   ({ sim, client } = await startSimulator({ maxRotationAttempts: 1 }));
+  responses = await startResponseServer();
   postgres = await postgresServer();
   mysql = await mariaDbServer();
   postgresMaster = await secret(postgres.masterSecretValue());
@@ -54,13 +58,13 @@ beforeAll(async () => {
   ] as const) {
     sim.registerFunction(arn, { assetDir: DATABASE_ASSET, environment: rotationEnvironment(strategy), timeoutSeconds: 30 });
   }
-  sim.registerFunction(ON_EVENT, { assetDir: VERIFY_ASSET, handler: 'index.onEvent', timeoutSeconds: 30 });
-  sim.registerFunction(IS_COMPLETE, { assetDir: VERIFY_ASSET, handler: 'index.isComplete', timeoutSeconds: 30 });
+  sim.registerFunction(CHECK, { assetDir: VERIFY_ASSET, timeoutSeconds: 60 });
 }, 60_000);
 
 afterAll(async () => {
   client?.destroy();
   await sim?.stop();
+  await responses?.close();
   await postgres?.destroy();
   await mysql?.destroy();
 });
@@ -373,35 +377,43 @@ const SECRET_VALUES: BadInput[] = [
   },
 ];
 
-/** A Create event of the deploy-time check, for a secret in rotation, with some properties replaced (or removed). */
+/** A Create request to the deploy-time check, for a secret in rotation, with some properties of its entry replaced (or removed). */
 async function checkEvent(changes: Record<string, unknown>): Promise<Prepared & { event: Record<string, unknown> }> {
   const { arn } = await rotating(`value-of-an-api-key-${randomUUID()}`);
-  const properties = { ServiceToken: ON_EVENT, SecretArn: arn, RotationFingerprint: 'fingerprint-1', TimeoutSeconds: '60', RepairStalePending: 'false', RotationLogGroup: logGroupOf(GENERIC), ...changes };
+  const encoded = encodeCheckProperties({
+    functions: [{ arn: GENERIC, logGroup: logGroupOf(GENERIC), timeoutSeconds: 30 }],
+    secrets: [{ secretArn: arn, fingerprint: 'fingerprint-1', functionIndex: 0, scheduleExpression: 'rate(30 days)', timeoutSeconds: 60, pollSeconds: 5, repairStalePending: false, verify: true }],
+  });
+  const entries = encoded[CHECK_PROPERTY_NAMES.secrets].map((entry) => ({ ...entry, ...changes }));
+  const properties = { ServiceToken: CHECK, ...encoded, [CHECK_PROPERTY_NAMES.secrets]: entries };
   const event = {
     RequestType: 'Create',
+    ResponseURL: responses.url,
     StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/App/${randomUUID()}`,
     RequestId: randomUUID(),
-    LogicalResourceId: 'ApiKeyRotationCheck',
-    ResourceType: 'Custom::RotationCheck',
+    LogicalResourceId: 'RotationCheck',
+    ResourceType: CHECK_RESOURCE_TYPE,
     ResourceProperties: properties,
   };
-  return { functionArn: ON_EVENT, event, secretArn: arn };
+  return { functionArn: CHECK, event, secretArn: arn };
 }
 
+/** The check answers bad input through the ResponseURL: FAILED, with a reason that names the field. */
 const CHECK_EVENTS: BadInput[] = [
   ...[
-    ['no ResourceProperties', { ResourceProperties: undefined }, /Property `SecretArn` is required, but is not set/],
-    ['no SecretArn', { SecretArn: undefined }, /Property `SecretArn` is required, but is not set/],
-    ['a SecretArn that is a name', { SecretArn: 'prod/api-key' }, /Property `SecretArn` must be a Secrets Manager secret ARN, got "prod\/api-key"/],
-    ['a SecretArn of another service', { SecretArn: 'arn:aws:s3:::my-bucket' }, /Property `SecretArn` must be a Secrets Manager secret ARN/],
-    ['no RotationFingerprint', { RotationFingerprint: undefined }, /Property `RotationFingerprint` is required/],
-    ['a TimeoutSeconds that is not a number', { TimeoutSeconds: 'ten minutes' }, /Property `TimeoutSeconds` must be a whole number from 1 to 3300, got "ten minutes"/],
-    ['a TimeoutSeconds of 0', { TimeoutSeconds: '0' }, /Property `TimeoutSeconds` must be a whole number from 1 to 3300, got "0"/],
-    ['a TimeoutSeconds that is a JSON number', { TimeoutSeconds: 600 }, /Property `TimeoutSeconds` must be a string, got number/],
-    ['a RepairStalePending that is not "true" or "false"', { RepairStalePending: 'yes' }, /Property `RepairStalePending` must be "true" or "false", got "yes"/],
-    ['a RotationLogGroup with spaces', { RotationLogGroup: 'my rotation logs' }, /Property `RotationLogGroup` must be a CloudWatch Logs log group name/],
+    ['no ResourceProperties', { ResourceProperties: undefined }, /^`ResourceProperties` must be an object, got nothing$/],
+    ['no SecretArn', { SecretArn: undefined }, /^RotatedSecrets\[0\]: Property `SecretArn` is required, but is not set$/],
+    ['a SecretArn that is a name', { SecretArn: 'prod/api-key' }, /^RotatedSecrets\[0\]: Property `SecretArn` must be a Secrets Manager secret ARN, got "prod\/api-key"$/],
+    ['a SecretArn of another service', { SecretArn: 'arn:aws:s3:::my-bucket' }, /^RotatedSecrets\[0\]: Property `SecretArn` must be a Secrets Manager secret ARN/],
+    ['no Fingerprint', { Fingerprint: undefined }, /^RotatedSecrets\[0\]: Property `Fingerprint` is required/],
+    ['a TimeoutSeconds that is not a number', { TimeoutSeconds: 'ten minutes' }, /^RotatedSecrets\[0\]: Property `TimeoutSeconds` must be a whole number from 1 to 3300, got "ten minutes"$/],
+    ['a TimeoutSeconds of 0', { TimeoutSeconds: '0' }, /^RotatedSecrets\[0\]: Property `TimeoutSeconds` must be a whole number from 1 to 3300, got "0"$/],
+    ['a TimeoutSeconds that is a JSON number', { TimeoutSeconds: 600 }, /^RotatedSecrets\[0\]: Property `TimeoutSeconds` must be a string, got number$/],
+    ['a RepairStalePending that is not "true" or "false"', { RepairStalePending: 'yes' }, /^RotatedSecrets\[0\]: Property `RepairStalePending` must be "true" or "false", got "yes"$/],
+    ['a FunctionIndex that is not one of the functions', { FunctionIndex: '3' }, /^RotatedSecrets\[0\]: Property `FunctionIndex` must name one of the 1 functions, got 3$/],
+    ['ConnectionFields that set the password', { ConnectionFields: '{"password":"x"}' }, /^RotatedSecrets\[0\]: Property `ConnectionFields` must not set password/],
   ].map(([what, changes, names]): BadInput => ({
-    name: `check onEvent: ${what}`,
+    name: `check: ${what}`,
     names: names as RegExp,
     prepare: async () => {
       const { ResourceProperties, ...rest } = changes as Record<string, unknown>;
@@ -410,47 +422,60 @@ const CHECK_EVENTS: BadInput[] = [
     },
   })),
   {
-    name: 'check onEvent: a well-formed SecretArn of no secret',
-    names: /DescribeSecret on secret \S+ failed: ResourceNotFoundException/,
+    name: 'check: a well-formed SecretArn of no secret',
+    names: /^DescribeSecret on secret \S+ failed: ResourceNotFoundException/,
     prepare: async () => {
       const { secretArn, ...prepared } = await checkEvent({ SecretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-${randomUUID()}-AbCdEf` });
       return { ...prepared, secretArn };
     },
   },
   {
-    name: 'check onEvent: an unknown RequestType',
-    names: /`RequestType` must be Create, Update or Delete, got "Bogus"/,
+    name: 'check: an unknown RequestType',
+    names: /^`RequestType` must be Create, Update, Delete, got "Bogus"$/,
     prepare: async () => {
       const prepared = await checkEvent({});
       return { ...prepared, event: { ...prepared.event, RequestType: 'Bogus' } };
     },
   },
   {
-    name: 'check onEvent (Update): new properties invalid',
+    name: 'check (Update): new properties invalid',
     names: /Property `TimeoutSeconds` must be a whole number/,
     prepare: async () => {
       const prepared = await checkEvent({ TimeoutSeconds: '-5' });
       const { event } = prepared;
-      return { ...prepared, event: { ...event, RequestType: 'Update', PhysicalResourceId: prepared.secretArn, OldResourceProperties: { ...event.ResourceProperties as object, TimeoutSeconds: '60' } } };
+      return { ...prepared, event: { ...event, RequestType: 'Update', PhysicalResourceId: 'RotationCheck-0123456789ab', OldResourceProperties: event.ResourceProperties } };
     },
   },
   {
-    name: 'check isComplete: a Data.RotationToken that is no token',
-    names: /Data\.RotationToken from onEvent must be a rotation token, got "abc"/,
+    name: 'check: a continuation without its progress',
+    names: /^The check's continuation must carry its progress \(startedAt and secrets\), got nothing$/,
     prepare: async () => {
       const prepared = await checkEvent({});
-      return { ...prepared, functionArn: IS_COMPLETE, event: { ...prepared.event, Data: { Rotated: 'true', RotationToken: 'abc', StartedAt: '1' } } };
+      return { ...prepared, event: { RotationCheckContinuation: { request: prepared.event } } };
     },
   },
   {
-    name: 'check isComplete: a Data.StartedAt that is no time',
-    names: /Data\.StartedAt from onEvent must be epoch milliseconds, got "yesterday"/,
+    name: 'check: no ResponseURL (nobody to answer: the invocation fails)',
+    names: /^The event must carry a ResponseURL \(an http or https URL\) to answer, got nothing$/,
     prepare: async () => {
       const prepared = await checkEvent({});
-      return { ...prepared, functionArn: IS_COMPLETE, event: { ...prepared.event, Data: { Rotated: 'true', RotationToken: randomUUID(), StartedAt: 'yesterday' } } };
+      return { ...prepared, event: { ...prepared.event, ResponseURL: undefined } };
     },
   },
 ];
+
+/**
+ * How the function rejected the input: a rotation function fails its invocation; the check answers FAILED through
+ * the ResponseURL (and fails its invocation only when there is no ResponseURL). Undefined when it accepted it.
+ */
+function rejection(result: InvokeResult, answersBefore: number): string | undefined {
+  if (!result.ok) return result.errorMessage;
+  const answer = responses.received[answersBefore];
+  if (answer === undefined) return undefined;
+  audit.addText('check answer', answer.body);
+  const parsed = JSON.parse(answer.body) as { Status: string; Reason: string };
+  return parsed.Status === 'FAILED' ? parsed.Reason : undefined;
+}
 
 describe.each([
   ['rotation events', ROTATION_EVENTS],
@@ -462,14 +487,16 @@ describe.each([
     const prepared = await input.prepare();
     const before = prepared.secretArn ? await stagesOf(client, prepared.secretArn) : undefined;
     const mark = sim.apiCallMark();
+    const answersBefore = responses.received.length;
 
     const result = await sim.invokeFunction(prepared.functionArn, prepared.event);
     audit.addInvokeResult(input.name, result);
 
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
+    const reason = rejection(result, answersBefore);
+    expect(reason).toBeDefined();
+    if (reason === undefined) return;
     tally.rejected += 1;
-    expect(result.errorMessage).toMatch(input.names);
+    expect(reason).toMatch(input.names);
     tally.rejectedNamingTheField += 1;
     expect(sim.apiCallLog({ since: mark }).map((call) => call.operation).filter((operation) => WRITES.includes(operation))).toEqual([]);
     if (prepared.secretArn) expect(await stagesOf(client, prepared.secretArn)).toEqual(before);

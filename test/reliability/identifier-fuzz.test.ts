@@ -87,6 +87,7 @@ function withChosenPassword(service: ProtectedService): ProtectedService {
     createPendingValue: (readCurrent, context) => service.createPendingValue(readCurrent, { ...context, generatePassword: () => nextPassword }),
     setSecret: (context) => service.setSecret(context),
     testSecret: (context) => service.testSecret(context),
+    probe: (readValue) => service.probe(readValue),
   };
 }
 

@@ -21,14 +21,14 @@ export function rotationConfig(strategy: StrategyName, overrides: Partial<Rotati
   };
 }
 
-/** A database strategy of the shipped table, configured as the constructs would (connect timeout, trusted CA). */
+/** A database strategy of the shipped table, configured as the constructs would (connect timeout, created users, trusted CA). */
 export function databaseStrategy(
   strategy: DatabaseStrategyName,
-  options: { readonly connectTimeoutSeconds?: number; readonly trustedCa?: string } = {},
+  options: Pick<RotationFunctionConfig, 'connectTimeoutSeconds' | 'createUsers'> & { readonly trustedCa?: string } = {},
 ): ProtectedService {
-  const { connectTimeoutSeconds, trustedCa } = options;
-  const config = rotationConfig(strategy, connectTimeoutSeconds === undefined ? {} : { connectTimeoutSeconds });
-  return DATABASE_STRATEGIES[strategy](config, trustedCa === undefined ? {} : { trustedCa });
+  const { trustedCa, ...overrides } = options;
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return DATABASE_STRATEGIES[strategy](rotationConfig(strategy, defined), trustedCa === undefined ? {} : { trustedCa });
 }
 
 /** The generic strategy, as the generic rotation function builds it. */

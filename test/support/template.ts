@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { CHECK_PROPERTY_NAMES, CHECK_RESOURCE_TYPE } from '../../src/private/contract';
 
 /**
  * The stack's template with everything that changes when the bundled handlers change (asset hashes,
@@ -29,4 +30,24 @@ export function managedPolicyStatements(template: Template, description: RegExp)
   return Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
     .filter((p) => description.test(p.Properties.Description ?? ''))
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+/** The entries of the stack's deploy-time check, one per secret, as the template renders them. */
+export function checkEntries(template: Template): Array<Record<string, any>> {
+  const checks = Object.values(template.findResources(CHECK_RESOURCE_TYPE));
+  if (checks.length !== 1) throw new Error(`a stack has one deploy-time check, this one ${checks.length}`);
+  return checks[0].Properties[CHECK_PROPERTY_NAMES.secrets];
+}
+
+/** The stack's deploy-time check entry of the secret whose logical id starts with `secretId`. */
+export function checkEntryOf(template: Template, secretId: string): Record<string, any> {
+  const entries = checkEntries(template);
+  const entry = entries.find((candidate) => String(candidate.SecretArn?.Ref ?? '').startsWith(secretId));
+  if (!entry) throw new Error(`no check entry for ${secretId} among ${entries.length}`);
+  return entry;
+}
+
+/** The connection fields the check merges into a secret, as the template renders them (tokens as Fn::Join parts). */
+export function connectionOf(template: Template, secretId: string): string {
+  return JSON.stringify(checkEntryOf(template, secretId).ConnectionFields);
 }

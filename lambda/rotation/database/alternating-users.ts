@@ -1,13 +1,16 @@
-import type { ProtectedService, StepContext } from '../types';
+import type { ProbeVerdict, ProtectedService, StepContext } from '../types';
 import { alternateUsername } from './alternate-username';
 import type { DatabaseClient } from './client';
+import { createMissingUser, UserStep } from './create-user';
 import type { DatabaseEngine } from './engines/engine';
-import { Credentials, credentialsOf, LoginAttempt, tryLogin } from './login';
-import { DatabaseSecret, MasterSecret, parseAlternatingUsersSecret, parseMasterSecret, serverMismatch } from './secret';
+import { credentialsOf, LoginAttempt, loginToAccount, tryLogin } from './login';
+import { loginAsMaster } from './master';
+import { probeLogin } from './probe';
+import { parseAlternatingUsersSecret, serverMismatch } from './secret';
 import type { DatabaseSettings } from './settings';
 import { testPendingLogin } from './test-pending';
 import { readCurrentValue, readPendingValue } from './versions';
-import { AWSCURRENT, AWSPENDING } from '../../../src/private/contract';
+import { AWSCURRENT, AWSPENDING, CreateUserSpec, createUserSpecFor, RotationFunctionConfig } from '../../../src/private/contract';
 
 /**
  * Alternating users: two users, `name` and `name_clone`, take turns. Each rotation sets a new password on the
@@ -21,12 +24,17 @@ import { AWSCURRENT, AWSPENDING } from '../../../src/private/contract';
  * 3. the current secret must log in: whoever can write AWSPENDING must not be able to make the administrator
  *    act on a user they do not already control (the confused-deputy guard);
  * 4. log in as the administrator and create the alternate user, or set its password.
+ *
+ * With createUser (a spec for this secret in the function's configuration), a current user that the server refuses
+ * and that does not exist is first created by the administrator, with the current password and the spec's
+ * privileges; the spec is granted again on every rotation, before the clone copies the current user.
  */
 export class AlternatingUsersRotation<C extends DatabaseClient> implements ProtectedService {
   constructor(
     public readonly name: string,
     private readonly engine: DatabaseEngine<C>,
     private readonly settings: DatabaseSettings,
+    private readonly createUsers?: RotationFunctionConfig['createUsers'],
   ) {}
 
   async createPendingValue(readCurrent: () => Promise<string>, context: StepContext): Promise<string> {
@@ -57,38 +65,56 @@ export class AlternatingUsersRotation<C extends DatabaseClient> implements Prote
       return;
     }
 
-    const currentLogin = await this.login({ label: 'current', credentials: credentialsOf(current) }, context, logFields);
-    if (!currentLogin.ok) {
-      throw new Error(
-        `Unable to log into database with the current secret (${currentLogin.error.message}); ` +
-        'the current secret must work before the alternate user is changed',
-      );
-    }
-    const currentClient = currentLogin.client;
+    const spec = createUserSpecFor(this.createUsers, context.secretArn);
+    const sessions: C[] = [];
     try {
-      const masterCredentials = await this.readMasterCredentials(context, current);
-      const masterLogin = await this.login({ label: 'master', credentials: masterCredentials }, context, logFields);
-      if (!masterLogin.ok) {
-        throw new Error(`Unable to log into database with the master secret named by \`masterarn\` (${masterLogin.error.message})`);
+      const currentAttempt: LoginAttempt = { label: 'current', credentials: credentialsOf(current) };
+      // With createUser, a current password the server takes counts even if the user may not use the database yet.
+      const currentLogin = spec === undefined
+        ? await this.login(currentAttempt, context, logFields)
+        : await loginToAccount(currentAttempt, this.userStep(context, logFields).login);
+      let currentUser: { readonly session: C } | { readonly spec: CreateUserSpec; readonly refusal: string };
+      if (currentLogin.ok) {
+        sessions.push(currentLogin.client);
+        currentUser = { session: currentLogin.client };
+      } else {
+        const refusal = `Unable to log into database with the current secret (${currentLogin.error.message})`;
+        // createUser: a current user the server refuses may not exist yet; the master then makes it, below.
+        if (spec === undefined || currentLogin.error.reason !== 'authentication') {
+          throw new Error(`${refusal}; the current secret must work before the alternate user is changed`);
+        }
+        currentUser = { spec, refusal };
       }
-      try {
-        const outcome = await this.engine.setAlternateUserPassword({
-          master: masterLogin.client,
-          current: currentClient,
-          currentUsername: current.username,
-          alternateUsername: pending.username,
-          password: pending.password,
-        });
-        context.log.info(outcome === 'created' ? 'created the alternate user with the current user\'s privileges' : 'set the alternate user\'s password', {
-          ...logFields,
-          username: pending.username,
-          currentUsername: current.username,
-        });
-      } finally {
-        await masterLogin.client.end();
+
+      const master = await loginAsMaster(this.engine, this.settings, context, current, logFields);
+      sessions.push(master);
+      let currentClient: C;
+      if ('session' in currentUser) {
+        currentClient = currentUser.session;
+      } else {
+        // Made with the current password, then cloned as usual.
+        await createMissingUser(this.userStep(context, logFields), master, currentAttempt, currentUser.spec, currentUser.refusal);
+        const again = await loginToAccount(currentAttempt, this.userStep(context, logFields).login);
+        if (!again.ok) throw new Error(`the user was created, but the current secret still does not log in (${again.error.message})`);
+        sessions.push(again.client);
+        currentClient = again.client;
       }
+      // Granted on every rotation: completes a user whose creation a crash interrupted, before the clone copies it.
+      if (spec !== undefined) await this.engine.grantSpec(master, currentClient, current.username, spec);
+      const outcome = await this.engine.setAlternateUserPassword({
+        master,
+        current: currentClient,
+        currentUsername: current.username,
+        alternateUsername: pending.username,
+        password: pending.password,
+      });
+      context.log.info(outcome === 'created' ? 'created the alternate user with the current user\'s privileges' : 'set the alternate user\'s password', {
+        ...logFields,
+        username: pending.username,
+        currentUsername: current.username,
+      });
     } finally {
-      await currentClient.end();
+      await Promise.all(sessions.map((session) => session.end()));
     }
   }
 
@@ -96,30 +122,16 @@ export class AlternatingUsersRotation<C extends DatabaseClient> implements Prote
     await testPendingLogin(this.engine, this.settings, context, this.logFields(context, 'testSecret'));
   }
 
-  /**
-   * The administrator's credentials for the current secret's server. An RDS-managed master secret holds only
-   * `username` and `password`: the server is the current secret's, and so is the database.
-   */
-  private async readMasterCredentials(context: StepContext, current: DatabaseSecret & { masterarn: string }): Promise<Credentials> {
-    const where = 'the master secret named by `masterarn`';
-    const value = await context.store.getValue(current.masterarn, { stage: AWSCURRENT });
-    if (value === undefined) throw new Error(`${where} has no ${AWSCURRENT} value`);
-    const master: MasterSecret = parseMasterSecret(value, this.engine.family, where);
-    if (master.host !== undefined && master.host !== current.host) {
-      throw new Error(`${where}: its \`host\` differs from the ${AWSCURRENT} secret's; the administrator must be on the same server`);
-    }
-    return {
-      host: current.host,
-      port: master.port ?? current.port,
-      username: master.username,
-      password: master.password,
-      ...(current.dbname === undefined ? {} : { database: current.dbname }),
-      tls: master.tls ?? current.tls,
-    };
+  probe(readValue: () => Promise<string | undefined>): Promise<ProbeVerdict> {
+    return probeLogin(this.engine, this.settings, readValue);
   }
 
   private login(attempt: LoginAttempt, context: StepContext, logFields: Record<string, unknown>) {
     return tryLogin(this.engine.connect, attempt, this.settings, context.log, logFields);
+  }
+
+  private userStep(context: StepContext, logFields: Record<string, unknown>): UserStep<C> {
+    return { engine: this.engine, login: (attempt) => this.login(attempt, context, logFields), context, logFields };
   }
 
   private logFields(context: StepContext, step: string): Record<string, unknown> {

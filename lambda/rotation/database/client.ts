@@ -50,6 +50,7 @@ export type Connector<C extends DatabaseClient> = (target: ConnectionTarget) => 
 /** Why a login failed, in terms an operator can act on. */
 export type LoginFailureReason =
   | 'authentication' // the server refused the user name or password
+  | 'database-denied' // the server took the password, but the user may not use the database
   | 'tls-not-supported' // TLS was required and the server does not offer it
   | 'tls-verification' // the certificate did not verify (unknown CA, wrong host name, expired)
   | 'unreachable' // refused, timed out, or the host name does not resolve

@@ -7,8 +7,13 @@ const AUTHENTICATION_CODES = new Set([
   '28P01', // invalid_password
   '28000', // invalid_authorization_specification (includes "no pg_hba.conf entry")
   'ER_ACCESS_DENIED_ERROR',
-  'ER_DBACCESS_DENIED_ERROR',
   'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+]);
+
+/** Error codes that mean "the password is right, but this user may not use the database". */
+const DATABASE_DENIED_CODES = new Set([
+  '42501', // insufficient_privilege: no CONNECT privilege on the database
+  'ER_DBACCESS_DENIED_ERROR',
 ]);
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
@@ -38,6 +43,7 @@ export function queryErrorFrom(error: unknown, sensitive: readonly string[]): Da
 function classify(code: string | undefined, message: string): LoginFailureReason {
   if (code === 'HANDSHAKE_NO_SSL_SUPPORT' || /does not support SSL/i.test(message)) return 'tls-not-supported';
   if (code !== undefined && AUTHENTICATION_CODES.has(code)) return 'authentication';
+  if (code !== undefined && DATABASE_DENIED_CODES.has(code)) return 'database-denied';
   if (code !== undefined && (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code))) return 'tls-verification';
   // mysql2 replaces Node's TLS error code with its own; the message is still Node's.
   if (code === 'HANDSHAKE_SSL_ERROR' && /certificate|altnames|self.signed|unable to verify/i.test(message)) return 'tls-verification';

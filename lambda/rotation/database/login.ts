@@ -27,6 +27,28 @@ export function credentialsOf(secret: DatabaseSecret): Credentials {
   };
 }
 
+/** Logs in once; never throws, never logs. */
+export async function attemptLogin<C extends DatabaseClient>(
+  connect: Connector<C>,
+  credentials: Credentials,
+  settings: DatabaseSettings,
+): Promise<LoginOutcome<C>> {
+  const target: ConnectionTarget = {
+    ...credentials,
+    trust: settings.trust,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    queryTimeoutMs: settings.queryTimeoutMs,
+  };
+  try {
+    return { ok: true, client: await connect(target) };
+  } catch (error) {
+    const loginError = error instanceof LoginError
+      ? error
+      : new LoginError('other', redact(error instanceof Error ? error.message : String(error), [credentials.password]));
+    return { ok: false, error: loginError };
+  }
+}
+
 /** Logs in once; never throws. Logs the outcome, without the password. */
 export async function tryLogin<C extends DatabaseClient>(
   connect: Connector<C>,
@@ -35,26 +57,27 @@ export async function tryLogin<C extends DatabaseClient>(
   log: Logger,
   logFields: Record<string, unknown>,
 ): Promise<LoginOutcome<C>> {
-  const { credentials } = attempt;
-  const target: ConnectionTarget = {
-    ...credentials,
-    trust: settings.trust,
-    connectTimeoutMs: settings.connectTimeoutMs,
-    queryTimeoutMs: settings.queryTimeoutMs,
-  };
-  const { username, host, port, tls } = credentials;
+  const { username, host, port, tls } = attempt.credentials;
   const where = { ...logFields, secret: attempt.label, username, host, port, tls };
-  try {
-    const client = await connect(target);
-    log.info('logged in to the database', where);
-    return { ok: true, client };
-  } catch (error) {
-    const loginError = error instanceof LoginError
-      ? error
-      : new LoginError('other', redact(error instanceof Error ? error.message : String(error), [credentials.password]));
-    log.info('could not log in to the database', { ...where, reason: loginError.reason, error: loginError.message });
-    return { ok: false, error: loginError };
-  }
+  const outcome = await attemptLogin(connect, attempt.credentials, settings);
+  if (outcome.ok) log.info('logged in to the database', where);
+  else log.info('could not log in to the database', { ...where, reason: outcome.error.reason, error: outcome.error.message });
+  return outcome;
+}
+
+/**
+ * A session of the account the credentials open, by `login`. When the server took the password but refused the
+ * database (a user whose privileges are still to be granted), logs in again without a database: the session is for
+ * granting them.
+ */
+export async function loginToAccount<C extends DatabaseClient>(
+  attempt: LoginAttempt,
+  login: (attempt: LoginAttempt) => Promise<LoginOutcome<C>>,
+): Promise<LoginOutcome<C>> {
+  const outcome = await login(attempt);
+  if (outcome.ok || outcome.error.reason !== 'database-denied') return outcome;
+  const { database: _refused, ...withoutDatabase } = attempt.credentials;
+  return login({ label: `${attempt.label} without a database`, credentials: withoutDatabase });
 }
 
 /** The failed logins for an error message: `pending: <why>; current: <why>; ...`. */

@@ -7,6 +7,8 @@ import { loginErrorFrom, queryErrorFrom } from './driver-errors';
 export interface MySqlClient extends DatabaseClient {
   /** The value as a string literal, escaped by the driver. */
   escape(value: string): string;
+  /** The name as a quoted identifier (`name`, backticks doubled), by the driver. */
+  escapeId(name: string): string;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function connectMySql(target: ConnectionTarget): Promise<MySqlClien
       await open.end().catch(() => open.destroy());
     },
     escape: (value) => open.escape(value),
+    escapeId: (name) => open.escapeId(name),
   };
 }
 

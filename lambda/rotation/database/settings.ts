@@ -1,5 +1,5 @@
 import type { TlsTrust } from './tls';
-import { DEFAULT_CONNECT_TIMEOUT_SECONDS, RotationFunctionConfig } from '../../../src/private/contract';
+import { DEFAULT_CONNECT_TIMEOUT_SECONDS, QUERY_TIMEOUT_SECONDS, RotationFunctionConfig } from '../../../src/private/contract';
 
 /** Connection settings shared by every database strategy. */
 export interface DatabaseSettings {
@@ -21,13 +21,11 @@ export interface DatabaseStrategyOptions {
   readonly trustedCa?: string;
 }
 
-const QUERY_TIMEOUT_MS = 30_000;
-
 /** The settings of `config`. */
 export function databaseSettings(config: RotationFunctionConfig, options: DatabaseStrategyOptions = {}): DatabaseSettings {
   return {
     connectTimeoutMs: (config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
-    queryTimeoutMs: QUERY_TIMEOUT_MS,
+    queryTimeoutMs: QUERY_TIMEOUT_SECONDS * 1000,
     trust: options.trustedCa === undefined ? {} : { ca: options.trustedCa },
   };
 }

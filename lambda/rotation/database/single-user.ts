@@ -1,12 +1,15 @@
-import type { ProtectedService, StepContext } from '../types';
+import type { ProbeVerdict, ProtectedService, StepContext } from '../types';
 import type { DatabaseClient } from './client';
+import { createMissingUser, UserStep } from './create-user';
 import type { DatabaseEngine } from './engines/engine';
-import { credentialsOf, describeFailures, LoginAttempt, tryLogin } from './login';
+import { credentialsOf, describeFailures, LoginAttempt, loginToAccount, tryLogin } from './login';
+import { loginAsMaster } from './master';
+import { probeLogin } from './probe';
 import { DatabaseSecret, parseDatabaseSecret, serverMismatch } from './secret';
 import type { DatabaseSettings } from './settings';
 import { testPendingLogin } from './test-pending';
 import { readCurrentValue, readPendingValue, readPreviousValue } from './versions';
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../../src/private/contract';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, CreateUserSpec, createUserSpecFor, RotationFunctionConfig } from '../../../src/private/contract';
 
 /**
  * Single user: the user changes its own password. setSecret follows AWS's single-user templates:
@@ -15,12 +18,17 @@ import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../../src/private/contra
  * 2. if the pending secret already logs in, the password is set: return (safe to retry);
  * 3. log in with current, else with previous (the password may already have moved on once);
  * 4. change the password.
+ *
+ * With createUser (a spec for this secret in the function's configuration), when no secret logs in because the
+ * server has no such user, the administrator named by `masterarn` creates it with the pending password and the
+ * spec's privileges. A user that exists is never given a new password by the administrator.
  */
 export class SingleUserRotation<C extends DatabaseClient> implements ProtectedService {
   constructor(
     public readonly name: string,
     private readonly engine: DatabaseEngine<C>,
     private readonly settings: DatabaseSettings,
+    private readonly createUsers?: RotationFunctionConfig['createUsers'],
   ) {}
 
   async createPendingValue(readCurrent: () => Promise<string>, context: StepContext): Promise<string> {
@@ -39,10 +47,21 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
       throw new Error(`the ${AWSPENDING} secret's \`${mismatch}\` differs from the ${AWSCURRENT} secret's; a single-user rotation changes one user's password on one server`);
     }
 
+    const spec = createUserSpecFor(this.createUsers, context.secretArn);
     const failures: Array<{ label: string; reason: string }> = [];
-    const pendingLogin = await this.login({ label: 'pending', credentials: credentialsOf(pending) }, context, logFields);
+    const pendingAttempt: LoginAttempt = { label: 'pending', credentials: credentialsOf(pending) };
+    // With createUser, a pending password the server takes counts even if the user may not use the database yet.
+    const pendingLogin = spec === undefined
+      ? await this.login(pendingAttempt, context, logFields)
+      : await loginToAccount(pendingAttempt, this.userStep(context, logFields).login);
     if (pendingLogin.ok) {
-      await pendingLogin.client.end();
+      try {
+        // Granted again: a crash between creating the user and granting its privileges (MySQL cannot roll DDL back)
+        // leaves a user whose pending password works without them.
+        if (spec !== undefined) await this.grantSpec(context, current, pendingLogin.client, spec, logFields);
+      } finally {
+        await pendingLogin.client.end();
+      }
       context.log.info('the pending secret already logs in: its password is set', logFields);
       return;
     }
@@ -64,7 +83,11 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
       }
     }
     if (!session) {
-      throw new Error(`Unable to log into database with previous, current, or pending secret (${describeFailures(failures)})`);
+      const refusal = `Unable to log into database with previous, current, or pending secret (${describeFailures(failures)})`;
+      // createUser: a user the server refuses may not exist yet; then the master makes it with the pending password.
+      if (spec === undefined || currentLogin.ok || currentLogin.error.reason !== 'authentication') throw new Error(refusal);
+      await this.createUser(context, current, pendingAttempt, spec, refusal, logFields);
+      return;
     }
 
     try {
@@ -77,6 +100,47 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
 
   async testSecret(context: StepContext): Promise<void> {
     await testPendingLogin(this.engine, this.settings, context, this.logFields(context, 'testSecret'));
+  }
+
+  probe(readValue: () => Promise<string | undefined>): Promise<ProbeVerdict> {
+    return probeLogin(this.engine, this.settings, readValue);
+  }
+
+  private async createUser(
+    context: StepContext,
+    current: DatabaseSecret,
+    pending: LoginAttempt,
+    spec: CreateUserSpec,
+    refusal: string,
+    logFields: Record<string, unknown>,
+  ): Promise<void> {
+    const step = this.userStep(context, logFields);
+    await this.asMaster(context, current, logFields, (master) => createMissingUser(step, master, pending, spec, refusal));
+  }
+
+  private async grantSpec(
+    context: StepContext,
+    current: DatabaseSecret,
+    session: C,
+    spec: CreateUserSpec,
+    logFields: Record<string, unknown>,
+  ): Promise<void> {
+    await this.asMaster(context, current, logFields, (master) => this.engine.grantSpec(master, session, current.username, spec));
+  }
+
+  /** Runs `work` in a session of the administrator named by the secret's `masterarn`. */
+  private async asMaster(
+    context: StepContext,
+    current: DatabaseSecret,
+    logFields: Record<string, unknown>,
+    work: (master: C) => Promise<void>,
+  ): Promise<void> {
+    const master = await loginAsMaster(this.engine, this.settings, context, current, logFields);
+    try {
+      await work(master);
+    } finally {
+      await master.end();
+    }
   }
 
   /**
@@ -105,6 +169,10 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
 
   private login(attempt: LoginAttempt, context: StepContext, logFields: Record<string, unknown>) {
     return tryLogin(this.engine.connect, attempt, this.settings, context.log, logFields);
+  }
+
+  private userStep(context: StepContext, logFields: Record<string, unknown>): UserStep<C> {
+    return { engine: this.engine, login: (attempt) => this.login(attempt, context, logFields), context, logFields };
   }
 
   private logFields(context: StepContext, step: string): Record<string, unknown> {

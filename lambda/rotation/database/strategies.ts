@@ -11,8 +11,8 @@ export type DatabaseStrategyFactory = (config: RotationFunctionConfig, options?:
 
 /** The strategies of the database rotation function: single user (the user changes its own password) and alternating users. */
 export const DATABASE_STRATEGIES: Readonly<Record<DatabaseStrategyName, DatabaseStrategyFactory>> = {
-  'postgres-single-user': (config, options) => new SingleUserRotation(config.strategy, POSTGRES_ENGINE, databaseSettings(config, options)),
-  'postgres-alternating-users': (config, options) => new AlternatingUsersRotation(config.strategy, POSTGRES_ENGINE, databaseSettings(config, options)),
-  'mysql-single-user': (config, options) => new SingleUserRotation(config.strategy, MYSQL_ENGINE, databaseSettings(config, options)),
-  'mysql-alternating-users': (config, options) => new AlternatingUsersRotation(config.strategy, MYSQL_ENGINE, databaseSettings(config, options)),
+  'postgres-single-user': (config, options) => new SingleUserRotation(config.strategy, POSTGRES_ENGINE, databaseSettings(config, options), config.createUsers),
+  'postgres-alternating-users': (config, options) => new AlternatingUsersRotation(config.strategy, POSTGRES_ENGINE, databaseSettings(config, options), config.createUsers),
+  'mysql-single-user': (config, options) => new SingleUserRotation(config.strategy, MYSQL_ENGINE, databaseSettings(config, options), config.createUsers),
+  'mysql-alternating-users': (config, options) => new AlternatingUsersRotation(config.strategy, MYSQL_ENGINE, databaseSettings(config, options), config.createUsers),
 };

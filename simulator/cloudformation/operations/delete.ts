@@ -55,6 +55,10 @@ export async function deleteResources(
 /** Delete stack: every resource in reverse dependency order; DELETE_COMPLETE, or DELETE_FAILED naming the failures. */
 export async function deleteStack(context: OperationContext, stack: StackState, graph: DependencyGraph): Promise<void> {
   setStackStatus(context, stack, 'DELETE_IN_PROGRESS', 'User Initiated');
+  // After a rolled-back create, its resources are gone already (or retained): nothing to delete again.
+  for (const [logicalId, resource] of stack.resources) {
+    if (resource.status === 'DELETE_COMPLETE') stack.resources.delete(logicalId);
+  }
   const failed = await deleteResources(context, stack, stack.resources, graph, {
     policy: 'DeletionPolicy',
     onGone: (resource) => stack.resources.delete(resource.logicalId),

@@ -59,8 +59,6 @@ export interface DeployEnvironment {
   readonly databases?: DatabaseHost;
   /** The directory that holds a function's code: an asset by S3 key, or inline code written out. */
   functionCodeDirectory(stackName: string, logicalId: string, code: Record<string, any>, runtime: string | undefined): string;
-  /** Whether a RotationSchedule waits for the configuration test of RotateImmediately false. */
-  readonly awaitConfigurationTests: boolean;
   /** A resource of any stack by physical id (and type), e.g. a SecretTargetAttachment's target. */
   findResource(physicalId: string, type?: string): ResourceState | undefined;
 }

@@ -118,7 +118,6 @@ async function configureRotation(request: ResourceRequest, env: DeployEnvironmen
   }
   if (props.RotationLambdaARN === undefined) throw new Error('RotationLambdaARN is required');
   const rules = props.RotationRules ?? {};
-  const rotateImmediately = props.RotateImmediatelyOnUpdate === undefined ? true : booleanOrUndefined(props.RotateImmediatelyOnUpdate);
   const answer = await env.secretsManager.send(new RotateSecretCommand({
     SecretId: props.SecretId,
     RotationLambdaARN: props.RotationLambdaARN,
@@ -127,9 +126,8 @@ async function configureRotation(request: ResourceRequest, env: DeployEnvironmen
       ScheduleExpression: rules.ScheduleExpression,
       Duration: rules.Duration,
     },
-    RotateImmediately: rotateImmediately,
+    RotateImmediately: props.RotateImmediatelyOnUpdate === undefined ? true : booleanOrUndefined(props.RotateImmediatelyOnUpdate),
   }));
-  if (!rotateImmediately && env.awaitConfigurationTests) await env.sim.waitForIdle();
   return { physicalId: answer.ARN!, attributes: {} };
 }
 

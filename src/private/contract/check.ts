@@ -1,64 +1,168 @@
 /**
- * The deploy-time check's custom resource: its type, its properties as CloudFormation passes them to the
- * handler, and the defaults the construct leaves out of the template.
+ * The deploy-time check: one custom resource per stack with an entry per rotated secret, answered by the check
+ * function through CloudFormation's raw custom-resource protocol. Its properties as CloudFormation passes them (every
+ * scalar a string), the defaults the construct leaves out of the template, and the tags the check reads and writes.
  */
-import { RecordCodec, bool, decodeRecord, encodeRecord, text, wholeNumber } from './codec';
+import { ContractError, FieldCodec, RecordCodec, bool, decodeRecord, encodeRecord, text, wholeNumber } from './codec';
 
 export const CHECK_RESOURCE_TYPE = 'Custom::RotationCheck';
 
-/** How long the check waits for a rotation: 1 to 55 minutes (CloudFormation waits an hour at most), 10 by default. */
+/** How long the check waits for one secret's rotation: 1 to 55 minutes (CloudFormation waits an hour at most), 10 by default. */
 export const CHECK_TIMEOUT_SECONDS = { default: 600, min: 60, max: 3300 } as const;
 /** How often the check looks: 5 seconds to 5 minutes, 10 seconds by default. */
 export const CHECK_POLL_INTERVAL_SECONDS = { default: 10, min: 5, max: 300 } as const;
+/** CloudFormation's limit on how long it waits for a custom resource (its `ServiceTimeout`). */
+export const MAX_SERVICE_TIMEOUT_SECONDS = 3600;
 
-/** The check's properties (besides ServiceToken). */
-export interface CheckProperties {
-  /** ARN of the secret to rotate and check (a partial ARN for a secret imported by name). */
+/** The tag on every secret the constructs rotate: the stack's id. The check's permissions are scoped by it. */
+export const STACK_TAG = 'cdk-rotating-secrets:stack';
+/** The tag the check writes after a verified rotation: the fingerprint it verified. */
+export const VERIFIED_TAG = 'cdk-rotating-secrets:verified';
+
+/** A rotation function the stack's secrets use. */
+export interface CheckedFunction {
+  readonly arn: string;
+  /** Its log group, searched for its failure record. */
+  readonly logGroup: string;
+  /** Its timeout: how long one step may run. */
+  readonly timeoutSeconds: number;
+}
+
+/** One secret the check settles, configures, rotates and verifies. */
+export interface CheckedSecret {
+  /** ARN of the secret (a partial ARN for a secret imported by name). */
   readonly secretArn: string;
   /** Opaque hash of everything that affects rotation; a change means "rotate again". */
-  readonly rotationFingerprint: string;
-  /** How long one rotation may take before the deploy fails. */
+  readonly fingerprint: string;
+  /** Index of its rotation function in the resource's functions. */
+  readonly functionIndex: number;
+  /** The rotation rules RotateSecret configures: `rate(...)` or `cron(...)`, and the window (`3h`). */
+  readonly scheduleExpression: string;
+  readonly duration?: string;
+  /** How long the rotation may take before the deploy fails. */
   readonly timeoutSeconds: number;
-  /** Remove an AWSPENDING label left by an unfinished rotation before rotating. */
+  /** How often the check looks at the rotation. */
+  readonly pollSeconds: number;
+  /** Settle a stale AWSPENDING left by a rotation this check did not start. */
   readonly repairStalePending: boolean;
-  /** Log group of the rotation function, searched for its failure line. */
-  readonly rotationLogGroup: string;
+  /** Rotate and verify; false only merges the connection fields (the rotation schedule then rotates). */
+  readonly verify: boolean;
+  /** Fields merged into the secret's JSON value, keeping every other field and the password (database secrets). */
+  readonly connection?: Readonly<Record<string, string | number | boolean>>;
 }
 
-const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
-const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+/** The resource's properties (besides ServiceToken and ServiceTimeout). */
+export interface CheckProperties {
+  readonly functions: readonly CheckedFunction[];
+  readonly secrets: readonly CheckedSecret[];
+}
 
-/** Values written at synth may be CloudFormation tokens: only the handler checks their format. */
-const PROPERTIES: RecordCodec<CheckProperties> = {
-  secretArn: matching('SecretArn', SECRET_ARN, 'a Secrets Manager secret ARN'),
-  rotationFingerprint: text('RotationFingerprint', { nonEmpty: true }),
-  timeoutSeconds: wholeNumber('TimeoutSeconds', 1, CHECK_TIMEOUT_SECONDS.max, CHECK_TIMEOUT_SECONDS.default),
-  repairStalePending: bool('RepairStalePending', false),
-  rotationLogGroup: matching('RotationLogGroup', LOG_GROUP_NAME, 'a CloudWatch Logs log group name'),
+const FUNCTION_FIELDS: RecordCodec<CheckedFunction> = {
+  arn: matching('FunctionArn', /^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/, 'a Lambda function ARN'),
+  logGroup: matching('LogGroupName', /^[.\-_/#A-Za-z0-9]{1,512}$/, 'a CloudWatch Logs log group name'),
+  timeoutSeconds: wholeNumber('TimeoutSeconds', 1, 900),
 };
 
-/** The resource's properties for `props`; defaults are left out (every secret carries these bytes). */
-export function encodeCheckProperties(props: CheckProperties): Record<string, string> {
-  return encodeRecord(PROPERTIES, props);
+const SECRET_FIELDS: RecordCodec<CheckedSecret> = {
+  secretArn: matching('SecretArn', /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN'),
+  fingerprint: text('Fingerprint', { nonEmpty: true }),
+  functionIndex: wholeNumber('FunctionIndex', 0, 999),
+  scheduleExpression: matching('ScheduleRule', /^(rate|cron)\(.+\)$/, 'a rate(...) or cron(...) expression'),
+  duration: matching('WindowDuration', /^\d{1,2}h$/, 'a window in hours like "3h"'),
+  timeoutSeconds: wholeNumber('TimeoutSeconds', 1, CHECK_TIMEOUT_SECONDS.max, CHECK_TIMEOUT_SECONDS.default),
+  pollSeconds: wholeNumber('PollSeconds', 1, CHECK_POLL_INTERVAL_SECONDS.max, CHECK_POLL_INTERVAL_SECONDS.default),
+  repairStalePending: bool('RepairStalePending', false),
+  verify: bool('VerifyRotation', true),
+  connection: jsonObject('ConnectionFields'),
+};
+
+/** The property names of the resource. */
+export const CHECK_PROPERTY_NAMES = { functions: 'RotationFunctions', secrets: 'RotatedSecrets', serviceTimeout: 'ServiceTimeout' } as const;
+
+/**
+ * The resource's properties for `props`: every entry's defaults left out (every secret carries these bytes).
+ * `toJson` writes the connection fields; the construct passes the stack's, which keeps tokens (a port from
+ * `Fn::GetAtt`) as what they resolve to.
+ */
+export function encodeCheckProperties(
+  props: CheckProperties,
+  toJson: (value: unknown) => string = (value) => JSON.stringify(value),
+): Record<string, Array<Record<string, string>>> {
+  const secretFields: RecordCodec<CheckedSecret> = { ...SECRET_FIELDS, connection: { ...SECRET_FIELDS.connection, encode: toJson } };
+  return {
+    [CHECK_PROPERTY_NAMES.functions]: props.functions.map((fn) => encodeRecord(FUNCTION_FIELDS, fn)),
+    [CHECK_PROPERTY_NAMES.secrets]: props.secrets.map((secret) => encodeRecord(secretFields, secret)),
+  };
 }
 
-/** Reads ResourceProperties as CloudFormation delivers them; errors name the property. */
+/** Reads ResourceProperties as CloudFormation delivers them; errors name the entry and the property. */
 export function decodeCheckProperties(raw: Readonly<Record<string, unknown>> | undefined): CheckProperties {
-  return decodeRecord(PROPERTIES, raw ?? {}, 'property');
+  const props = raw ?? {};
+  const functions = list(props, CHECK_PROPERTY_NAMES.functions).map((item, index) =>
+    withPlace(`${CHECK_PROPERTY_NAMES.functions}[${index}]`, () => decodeRecord(FUNCTION_FIELDS, item, 'property')));
+  const secrets = list(props, CHECK_PROPERTY_NAMES.secrets).map((item, index) =>
+    withPlace(`${CHECK_PROPERTY_NAMES.secrets}[${index}]`, () => decodeRecord(SECRET_FIELDS, item, 'property', ['duration', 'connection'])));
+  for (const [index, secret] of secrets.entries()) {
+    if (secret.functionIndex >= functions.length) {
+      throw new ContractError(`${CHECK_PROPERTY_NAMES.secrets}[${index}]: Property \`${SECRET_FIELDS.functionIndex.name}\` must name one of the ${functions.length} functions, got ${secret.functionIndex}`);
+    }
+  }
+  return { functions, secrets };
 }
 
-/** Each property's name, for readers of a template or of an event's OldResourceProperties. */
-export const CHECK_PROPERTY_NAMES = Object.fromEntries(
-  Object.entries(PROPERTIES).map(([key, field]) => [key, field.name]),
-) as { readonly [K in keyof CheckProperties]: string };
+/** The secret's property names, for readers of a template (the sandbox). */
+export const CHECKED_SECRET_PROPERTY_NAMES = Object.fromEntries(
+  Object.entries(SECRET_FIELDS).map(([key, field]) => [key, (field as FieldCodec<unknown>).name]),
+) as { readonly [K in keyof CheckedSecret]-?: string };
 
-function matching(name: string, pattern: RegExp, expected: string) {
+function list(props: Readonly<Record<string, unknown>>, name: string): Array<Readonly<Record<string, unknown>>> {
+  const value = props[name];
+  if (!Array.isArray(value)) throw new ContractError(`Property \`${name}\` must be a list, got ${value === undefined ? 'nothing' : typeof value}`);
+  return value.map((item, index) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw new ContractError(`${name}[${index}] must be an object, got ${item === null ? 'null' : typeof item}`);
+    }
+    return item as Readonly<Record<string, unknown>>;
+  });
+}
+
+function withPlace<T>(place: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof ContractError) throw new ContractError(`${place}: ${error.message}`);
+    throw error;
+  }
+}
+
+function matching(name: string, pattern: RegExp, expected: string): FieldCodec<string> {
   const field = text(name, { nonEmpty: true });
   return {
     ...field,
-    decode: (raw: string) => {
+    decode: (raw) => {
       if (!pattern.test(field.decode(raw))) throw new Error(`must be ${expected}, got ${JSON.stringify(raw)}`);
       return raw;
+    },
+  };
+}
+
+/** A JSON object of strings, numbers and booleans, written as JSON text (CloudFormation would turn its numbers into strings). */
+function jsonObject(name: string): FieldCodec<Readonly<Record<string, string | number | boolean>>> {
+  return {
+    name,
+    encode: (value) => JSON.stringify(value),
+    decode: (raw) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new Error('must be a JSON object');
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)
+        || Object.values(parsed).some((value) => !['string', 'number', 'boolean'].includes(typeof value))) {
+        throw new Error('must be a JSON object of strings, numbers and booleans');
+      }
+      return parsed as Record<string, string | number | boolean>;
     },
   };
 }

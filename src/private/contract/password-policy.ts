@@ -48,9 +48,6 @@ export function passwordPolicyWithDefaults(options: Partial<PasswordPolicy>, def
   return { ...policy, ...given };
 }
 
-/** GetRandomPassword's own defaults: what CloudFormation's GenerateSecretString uses for an option left out. */
-export const GET_RANDOM_PASSWORD_DEFAULTS: PasswordPolicy = { ...POLICY_DEFAULTS, excludeCharacters: '' };
-
 /** A character class and whether `requireEachIncludedType` asks for one of its characters. */
 export interface CharacterClass {
   readonly name: string;

@@ -47,6 +47,43 @@ const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
 /** How long one database login may take, in whole seconds (AWS's templates use 5). */
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
 export const MAX_CONNECT_TIMEOUT_SECONDS = 60;
+/** How long one database statement may run: a lock held elsewhere must not eat the whole step. */
+export const QUERY_TIMEOUT_SECONDS = 30;
+
+/**
+ * Logins one step may make one after another, each bounded by the connect timeout. setSecret is the longest: single
+ * user tries pending, current and previous, then the master and pending again (createUser, when another invocation
+ * may have created the user); alternating users try pending, current and the master, and current again after
+ * creating it. (A login again without the database, after the server refused only the database, follows an answer
+ * and does not wait.)
+ */
+const LOGINS_PER_STEP = 5;
+/** Statements of one step that may wait their whole timeout: the one that times out and the clean-up after it. */
+const SLOW_STATEMENTS_PER_STEP = 2;
+/** The Secrets Manager calls, the statements that do not wait, TLS handshakes and a cold start. */
+const STEP_MARGIN_SECONDS = 15;
+/** The generic function's timeout: its steps make a few Secrets Manager calls and nothing else. */
+const GENERIC_FUNCTION_TIMEOUT_SECONDS = 60;
+
+/**
+ * The rotation function's timeout, in seconds: the worst case of one step, so that an unreachable database fails
+ * the step with the named login failures rather than Lambda's "Task timed out".
+ */
+export function rotationFunctionTimeoutSeconds(strategy: StrategyName, connectTimeoutSeconds: number = DEFAULT_CONNECT_TIMEOUT_SECONDS): number {
+  if (STRATEGIES[strategy].bundle === 'genericRotation') return GENERIC_FUNCTION_TIMEOUT_SECONDS;
+  return LOGINS_PER_STEP * connectTimeoutSeconds + SLOW_STATEMENTS_PER_STEP * QUERY_TIMEOUT_SECONDS + STEP_MARGIN_SECONDS;
+}
+
+/**
+ * How a database strategy creates a user that does not exist yet (opt-in `createUser`), with the master secret.
+ * Identifiers and privileges are validated on both sides and quoted by the driver; nothing here is SQL text.
+ */
+export interface CreateUserSpec {
+  /** PostgreSQL: roles the new user becomes a member of (`GRANT <role> TO <user>`). */
+  readonly memberOf?: readonly string[];
+  /** MySQL and MariaDB: `GRANT <privileges> ON <on> TO <user>` for each, `on` being `db.*`, `db.table` or `*.*`. */
+  readonly grants?: ReadonlyArray<{ readonly privileges: readonly string[]; readonly on: string }>;
+}
 
 /** The rotation function's configuration, as the constructs write it and the handler reads it. */
 export interface RotationFunctionConfig {
@@ -57,6 +94,12 @@ export interface RotationFunctionConfig {
   readonly generateStringKey?: string;
   /** Database strategies only: how long one login may take. */
   readonly connectTimeoutSeconds?: number;
+  /**
+   * Database strategies only: the users this function may create, by the ARN of the secret that names them. Kept in
+   * the function's configuration, not in the secret, so that whoever can write a secret's value cannot choose what
+   * the master grants.
+   */
+  readonly createUsers?: Readonly<Record<string, CreateUserSpec>>;
 }
 
 /** The variables every field is written to. */
@@ -64,6 +107,7 @@ const CONFIG_VARIABLES: RecordCodec<Omit<RotationFunctionConfig, 'passwordPolicy
   strategy: oneOf('ROTATION_STRATEGY', STRATEGY_NAMES),
   generateStringKey: text('GENERATE_STRING_KEY', { nonEmpty: true }),
   connectTimeoutSeconds: wholeNumber('CONNECT_TIMEOUT_SECONDS', 1, MAX_CONNECT_TIMEOUT_SECONDS),
+  createUsers: createUsersVariable('CREATE_USERS'),
 };
 
 const POLICY_VARIABLES: RecordCodec<PasswordPolicy> = {
@@ -99,14 +143,15 @@ export function encodeRotationEnvironment(config: RotationFunctionConfig): Recor
 
 /** Reads the configuration back from the environment; errors name the variable at fault. */
 export function decodeRotationEnvironment(env: Readonly<Record<string, string | undefined>>): RotationFunctionConfig {
-  const { strategy, generateStringKey, connectTimeoutSeconds } = decodeRecord(
-    CONFIG_VARIABLES, env, 'variable', ['generateStringKey', 'connectTimeoutSeconds'],
+  const { strategy, generateStringKey, connectTimeoutSeconds, createUsers } = decodeRecord(
+    CONFIG_VARIABLES, env, 'variable', ['generateStringKey', 'connectTimeoutSeconds', 'createUsers'],
   );
   const config: RotationFunctionConfig = {
     strategy,
     passwordPolicy: decodeRecord(POLICY_VARIABLES, env, 'variable'),
     ...(generateStringKey === undefined ? {} : { generateStringKey }),
     ...(connectTimeoutSeconds === undefined ? {} : { connectTimeoutSeconds }),
+    ...(createUsers === undefined ? {} : { createUsers }),
   };
   checkFieldsFitStrategy(config);
   return config;
@@ -116,6 +161,40 @@ export function decodeRotationEnvironment(env: Readonly<Record<string, string | 
 export function strategyOfEnvironment(env: Readonly<Record<string, unknown>>): string | undefined {
   const value = env[CONFIG_VARIABLES.strategy.name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A request of the deploy-time check to a rotation function (Lambda Invoke, not Secrets Manager): which of a
+ * secret's versions the protected service accepts now. The answer holds outcomes only, never a value.
+ */
+export interface ProbeRequest {
+  readonly ProbeVersions: { readonly SecretId: string; readonly VersionIds: readonly string[] };
+}
+
+/**
+ * `accepted`: the service takes the version's credentials; `refused`: it refuses them; `unreachable`: the service
+ * could not be asked (network, TLS); `no-service`: the strategy protects no service (generic), so no version is in use.
+ */
+export type ProbeOutcome = 'accepted' | 'refused' | 'unreachable' | 'no-service';
+
+/**
+ * The answer to a ProbeRequest: an outcome per version id, and a reason where there is more to say (why `refused` or
+ * `unreachable`; an `accepted` password whose database the server refused), free of secret values. A version without
+ * a value (RotateSecret's placeholder before createSecret stored one, or an id the secret does not have) is
+ * `refused`: it holds no credentials the service could accept.
+ */
+export interface ProbeResult {
+  readonly outcomes: Readonly<Record<string, ProbeOutcome>>;
+  readonly reasons?: Readonly<Record<string, string>>;
+}
+
+/** The most versions one probe may name (the check asks about two: AWSCURRENT and the stale AWSPENDING). */
+export const MAX_PROBE_VERSIONS = 10;
+
+/** Whether a rotation function's event is the check's probe rather than a Secrets Manager step. */
+export function isProbeRequest(event: unknown): event is ProbeRequest {
+  const probe = typeof event === 'object' && event !== null ? (event as Record<string, unknown>).ProbeVersions : undefined;
+  return typeof probe === 'object' && probe !== null;
 }
 
 /** The variables of the password policy, for messages. */
@@ -129,7 +208,78 @@ function checkFieldsFitStrategy(config: RotationFunctionConfig): void {
   if (isGeneric && config.connectTimeoutSeconds !== undefined) {
     throw new ContractError(`\`${CONFIG_VARIABLES.connectTimeoutSeconds.name}\` is for database strategies only, not ${config.strategy}`);
   }
+  if (isGeneric && config.createUsers !== undefined) {
+    throw new ContractError(`\`${CONFIG_VARIABLES.createUsers.name}\` is for database strategies only, not ${config.strategy}`);
+  }
   if (!isGeneric && config.connectTimeoutSeconds === undefined) {
     throw new ContractError(`\`${CONFIG_VARIABLES.connectTimeoutSeconds.name}\` is required for ${config.strategy}`);
   }
+  const family = (STRATEGIES[config.strategy] as StrategyFacts).family;
+  for (const [arn, spec] of Object.entries(config.createUsers ?? {})) {
+    const where = `\`${CONFIG_VARIABLES.createUsers.name}\` for ${arn}`;
+    if (family === MYSQL_FAMILY && (spec.memberOf ?? []).length > 0) {
+      throw new ContractError(`${where}: \`memberOf\` is for PostgreSQL strategies, not ${config.strategy}`);
+    }
+    if (family === POSTGRES_FAMILY && (spec.grants ?? []).length > 0) {
+      throw new ContractError(`${where}: \`grants\` are for MySQL and MariaDB strategies, not ${config.strategy}`);
+    }
+  }
+}
+
+/**
+ * The create-user spec of a secret: `createUsers` is keyed by the secret's ARN, or by the partial ARN (without the
+ * `-` and six characters Secrets Manager appends) of a secret the app knows by name only.
+ */
+export function createUserSpecFor(createUsers: RotationFunctionConfig['createUsers'], secretArn: string): CreateUserSpec | undefined {
+  if (createUsers === undefined) return undefined;
+  if (Object.hasOwn(createUsers, secretArn)) return createUsers[secretArn];
+  const partialArn = /^(.+)-[A-Za-z0-9]{6}$/.exec(secretArn)?.[1];
+  return partialArn !== undefined && Object.hasOwn(createUsers, partialArn) ? createUsers[partialArn] : undefined;
+}
+
+/** Privileges a created MySQL user may be granted (no administrative ones: GRANT OPTION, SUPER, CREATE USER, ...). */
+export const GRANTABLE_MYSQL_PRIVILEGES = [
+  'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'INDEX', 'ALTER', 'CREATE TEMPORARY TABLES', 'LOCK TABLES',
+  'EXECUTE', 'CREATE VIEW', 'SHOW VIEW', 'CREATE ROUTINE', 'ALTER ROUTINE', 'EVENT', 'TRIGGER', 'REFERENCES',
+] as const;
+
+/** A database object a MySQL grant applies to: `db.*`, `db.table` or `*.*` (plain identifiers only). */
+const MYSQL_GRANT_TARGET = /^(\*\.\*|[A-Za-z0-9_$]{1,64}\.(\*|[A-Za-z0-9_$]{1,64}))$/;
+/** A PostgreSQL role name (at most 63 bytes); any character, since the driver quotes it. */
+const ROLE_NAME = /^[^\u0000]{1,63}$/u;
+
+/** Why a create-user spec is refused, or undefined when it is valid. Messages name the field, not a secret. */
+export function createUserSpecProblem(spec: CreateUserSpec): string | undefined {
+  for (const role of spec.memberOf ?? []) {
+    if (!ROLE_NAME.test(role) || new TextEncoder().encode(role).length > 63) return `\`memberOf\` role ${JSON.stringify(role)} must be 1 to 63 bytes`;
+  }
+  for (const grant of spec.grants ?? []) {
+    if (grant.privileges.length === 0) return `\`grants\` on ${JSON.stringify(grant.on)} must name at least one privilege`;
+    const unknown = grant.privileges.filter((privilege) => !(GRANTABLE_MYSQL_PRIVILEGES as readonly string[]).includes(privilege));
+    if (unknown.length > 0) return `\`grants\` privileges ${unknown.map((p) => JSON.stringify(p)).join(', ')} are not among ${GRANTABLE_MYSQL_PRIVILEGES.join(', ')}`;
+    if (!MYSQL_GRANT_TARGET.test(grant.on)) return `\`grants\` target ${JSON.stringify(grant.on)} must be \`db.*\`, \`db.table\` or \`*.*\` with plain identifiers`;
+  }
+  return undefined;
+}
+
+/** CREATE_USERS: a JSON map from secret ARN to its create-user spec, each checked. */
+function createUsersVariable(name: string): FieldCodec<Readonly<Record<string, CreateUserSpec>>> {
+  return {
+    name,
+    encode: (value) => JSON.stringify(value),
+    decode: (raw) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new Error('must be a JSON object');
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be a JSON object');
+      for (const [arn, spec] of Object.entries(parsed)) {
+        const problem = typeof spec === 'object' && spec !== null ? createUserSpecProblem(spec as CreateUserSpec) : 'must be an object';
+        if (problem !== undefined) throw new Error(`for ${arn}: ${problem}`);
+      }
+      return parsed as Record<string, CreateUserSpec>;
+    },
+  };
 }

@@ -26,7 +26,7 @@ let moto: MotoServer;
 let dummyFunctionArn: string;
 let client: SecretsManagerClient;
 let restoreEnv: () => void;
-let handler: (event: unknown) => Promise<void>;
+let handler: (event: unknown) => Promise<unknown>;
 
 beforeAll(async () => {
   moto = await startMoto();

@@ -48,6 +48,7 @@ function stubService(overrides: Partial<ProtectedService> = {}): ProtectedServic
     createPendingValue: jest.fn(async (readCurrent: () => Promise<string>) => { await readCurrent(); return 'pending-from-service'; }),
     setSecret: jest.fn(async () => undefined),
     testSecret: jest.fn(async () => undefined),
+    probe: jest.fn(async () => ({ outcome: 'no-service' as const })),
     ...overrides,
   };
 }

@@ -1,94 +1,81 @@
-import type { CustomResourceEvent, IsCompleteEvent, OnEventResult } from '../../../lambda/verify/events';
+import { CheckedFunction, CheckedSecret, encodeCheckProperties } from '../../../src/private/contract';
 
 export const ACCOUNT = '123456789012';
-export const SECRET_NAME = 'app/database';
-export const SECRET_ARN = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${SECRET_NAME}-AbCdEf`;
-export const STACK_ID = `arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/app/5f0e8a40-0000-11ef-9c1e-0a1b2c3d4e5f`;
+export const REGION = 'eu-west-1';
+export const STACK_ID = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/app/5f0e8a40-0000-11ef-9c1e-0a1b2c3d4e5f`;
+export const LOGICAL_ID = 'RotationCheck';
+/** The check function itself: the context's invokedFunctionArn and its log group. */
+export const CHECK_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:app-rotation-check`;
+export const CHECK_LOG_GROUP = '/aws/lambda/app-rotation-check';
+/** The stack's rotation function. */
+export const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:app-rotation-function`;
 export const LOG_GROUP = '/aws/lambda/app-rotation-function';
+export const FUNCTION_TIMEOUT_SECONDS = 60;
 
-// Version ids as Secrets Manager shows them (UUIDs).
-export const CURRENT_VERSION = '11111111-1111-4111-8111-111111111111';
-export const PREVIOUS_VERSION = '22222222-2222-4222-8222-222222222222';
-export const STALE_VERSION = '33333333-3333-4333-8333-333333333333';
+export function secretArn(name: string): string {
+  return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+}
 
-export function properties(overrides: Record<string, string> = {}): Record<string, string> {
+export const ROTATION_FUNCTION: CheckedFunction = { arn: FUNCTION_ARN, logGroup: LOG_GROUP, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS };
+
+/** An entry with the construct's defaults, for `overrides`. */
+export function entry(arn: string, overrides: Partial<CheckedSecret> = {}): CheckedSecret {
   return {
-    ServiceToken: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:provider-onevent`,
-    SecretArn: SECRET_ARN,
-    RotationFingerprint: 'fingerprint-1',
-    TimeoutSeconds: '600',
-    RepairStalePending: 'false',
-    RotationLogGroup: LOG_GROUP,
+    secretArn: arn,
+    fingerprint: 'fingerprint-1',
+    functionIndex: 0,
+    scheduleExpression: 'rate(30 days)',
+    duration: '3h',
+    timeoutSeconds: 600,
+    pollSeconds: 10,
+    repairStalePending: false,
+    verify: true,
     ...overrides,
   };
 }
 
-export function createEvent(overrides: Record<string, string> = {}, requestId = 'request-create-1'): CustomResourceEvent {
+/** ResourceProperties as CloudFormation delivers them: the construct's encoding, with ServiceToken and ServiceTimeout. */
+export function properties(secrets: readonly CheckedSecret[], functions: readonly CheckedFunction[] = [ROTATION_FUNCTION]): Record<string, unknown> {
+  return { ServiceToken: CHECK_ARN, ServiceTimeout: '900', ...encodeCheckProperties({ functions, secrets }) };
+}
+
+export interface RequestOptions {
+  readonly requestId?: string;
+  readonly physicalResourceId?: string;
+  readonly oldProperties?: Record<string, unknown>;
+}
+
+/** A CloudFormation request to the check, answered at `responseUrl`. */
+export function request(
+  requestType: 'Create' | 'Update' | 'Delete',
+  props: Record<string, unknown>,
+  responseUrl: string,
+  options: RequestOptions = {},
+): Record<string, unknown> {
   return {
-    RequestType: 'Create',
+    RequestType: requestType,
+    ServiceToken: CHECK_ARN,
+    ResponseURL: responseUrl,
     StackId: STACK_ID,
-    RequestId: requestId,
-    LogicalResourceId: 'DatabaseSecretRotationCheck',
-    ResourceProperties: properties(overrides),
+    RequestId: options.requestId ?? `request-${requestType.toLowerCase()}-1`,
+    LogicalResourceId: LOGICAL_ID,
+    ResourceType: 'Custom::RotationCheck',
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: options.physicalResourceId ?? 'RotationCheck-existing' }),
+    ResourceProperties: props,
+    ...(requestType === 'Update' ? { OldResourceProperties: options.oldProperties ?? props } : {}),
   };
-}
-
-export function updateEvent(
-  overrides: Record<string, string>,
-  oldOverrides: Record<string, string> = {},
-  requestId = 'request-update-1',
-): CustomResourceEvent {
-  return {
-    RequestType: 'Update',
-    StackId: STACK_ID,
-    RequestId: requestId,
-    LogicalResourceId: 'DatabaseSecretRotationCheck',
-    PhysicalResourceId: SECRET_ARN,
-    ResourceProperties: properties(overrides),
-    OldResourceProperties: properties(oldOverrides),
-  };
-}
-
-export function deleteEvent(): CustomResourceEvent {
-  return {
-    RequestType: 'Delete',
-    StackId: STACK_ID,
-    RequestId: 'request-delete-1',
-    LogicalResourceId: 'DatabaseSecretRotationCheck',
-    PhysicalResourceId: SECRET_ARN,
-    ResourceProperties: properties(),
-  };
-}
-
-/** What the provider framework passes to isComplete: the request merged with onEvent's answer. */
-export function isCompleteEventFor(event: CustomResourceEvent, result: OnEventResult): IsCompleteEvent {
-  return { ...event, ...result, PhysicalResourceId: result.PhysicalResourceId ?? event.PhysicalResourceId };
-}
-
-export function describeOutput(versionIdsToStages: Record<string, string[]>) {
-  return { ARN: SECRET_ARN, Name: SECRET_NAME, RotationEnabled: true, VersionIdsToStages: versionIdsToStages };
 }
 
 /** The rotation function's failure line for one step, as the contract defines it. */
-export function failureLine(token: string, step: string, error: string): string {
+export function failureLine(token: string, step: string, error: string, arn = secretArn('app/database')): string {
   return JSON.stringify({
-    timestamp: '2026-11-25T10:00:00.000Z',
+    timestamp: '2030-01-01T10:00:00.000Z',
     level: 'error',
     message: 'rotation step failed',
     step,
-    secretArn: SECRET_ARN,
+    secretArn: arn,
     token,
     strategy: 'postgres-single-user',
     error,
   });
-}
-
-/** Runs `fn` and returns what it threw (failing the test when it does not throw). */
-export async function thrownBy(fn: () => Promise<unknown>): Promise<Error> {
-  try {
-    await fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to throw');
 }

@@ -1,620 +1,422 @@
-import {
-  CloudWatchLogsClient,
-  FilterLogEventsCommand,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-cloudwatch-logs';
-import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  InvalidRequestException,
-  ListSecretVersionIdsCommand,
-  RotateSecretCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
-import {
-  CURRENT_VERSION,
-  LOG_GROUP,
-  PREVIOUS_VERSION,
-  SECRET_ARN,
-  STALE_VERSION,
-  createEvent,
-  deleteEvent,
-  describeOutput,
-  failureLine,
-  isCompleteEventFor,
-  thrownBy,
-  updateEvent,
-} from './fixtures';
-import type { CustomResourceEvent, IsCompleteEvent } from '../../../lambda/verify/events';
-import { RUNTIME_FAILURE_FILTER_PATTERN } from '../../../lambda/verify/failure-log';
-import { deriveRotationToken } from '../../../lambda/verify/token';
-import { isComplete, onEvent } from '../../../lambda/verify/verify-function';
+/**
+ * The check's handler and CloudFormation's raw custom-resource protocol: one answer per request, PUT to the
+ * ResponseURL; stable physical ids; Delete changes nothing; malformed requests; the merge of connection fields;
+ * several secrets in one request; hand-off to a fresh invocation; the time limits.
+ */
+import { CHECK_ARN, CHECK_LOG_GROUP, FUNCTION_ARN, LOGICAL_ID, ROTATION_FUNCTION, STACK_ID, entry, properties, request, secretArn } from './fixtures';
+import { useCheckHarness } from './harness';
+import { CONCURRENT_SECRETS } from '../../../lambda/verify/check-request';
+import { verifiedFingerprint } from '../../../lambda/verify/token';
+import { VERIFIED_TAG } from '../../../src/private/contract';
 
-const secretsManager = mockClient(SecretsManagerClient);
-const cloudWatchLogs = mockClient(CloudWatchLogsClient);
+const h = useCheckHarness();
+const CURRENT = 'c0000000-0000-4000-8000-000000000001';
 
-// The IAM policy the construct writes allows exactly these calls.
-const ALLOWED_SECRETS_MANAGER_COMMANDS = [
-  'DescribeSecretCommand',
-  'ListSecretVersionIdsCommand',
-  'RotateSecretCommand',
-  'UpdateSecretVersionStageCommand',
-];
+describe('Create', () => {
+  test('rotates the secret with its function and rules, waits, tags it verified, and PUTs one SUCCESS answer', async () => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
 
-let logLines: string[];
+    await h.invoke(request('Create', properties([entry(arn)]), h.server.url));
 
-beforeEach(() => {
-  secretsManager.reset();
-  cloudWatchLogs.reset();
-  cloudWatchLogs.on(FilterLogEventsCommand).resolves({ events: [] });
-  logLines = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    logLines.push(...String(chunk).split('\n').filter((line) => line.length > 0));
-    return true;
-  });
-});
+    const token = h.token('request-create-1', arn);
+    expect(h.fake.calls).toEqual(['RotateSecret', 'TagResource']);
+    expect(h.fake.secrets.get(arn)!.rotation).toEqual({ functionArn: FUNCTION_ARN, rules: { ScheduleExpression: 'rate(30 days)', Duration: '3h' } });
+    expect(h.fake.stages(arn)).toEqual({ [token]: ['AWSCURRENT'], [CURRENT]: ['AWSPREVIOUS'] });
+    expect(h.fake.secrets.get(arn)!.tags).toEqual({ [VERIFIED_TAG]: verifiedFingerprint('fingerprint-1', FUNCTION_ARN) });
 
-afterEach(() => {
-  jest.restoreAllMocks();
-  // Never a secret value: no GetSecretValue, and only the calls the IAM policy allows.
-  expect(secretsManager).not.toHaveReceivedCommand(GetSecretValueCommand);
-  for (const call of secretsManager.calls()) {
-    expect(ALLOWED_SECRETS_MANAGER_COMMANDS).toContain(call.args[0].constructor.name);
-  }
-  for (const call of cloudWatchLogs.calls()) {
-    expect(call.args[0].constructor.name).toBe('FilterLogEventsCommand');
-  }
-  // Structured logs: every line is one JSON object with a level and a message.
-  for (const line of logLines) {
-    const entry = JSON.parse(line);
-    expect(entry).toEqual(expect.objectContaining({ level: expect.any(String), message: expect.any(String) }));
-  }
-});
-
-afterAll(() => {
-  secretsManager.restore();
-  cloudWatchLogs.restore();
-});
-
-function givenLabels(versionIdsToStages: Record<string, string[]>): void {
-  secretsManager.on(DescribeSecretCommand).resolves(describeOutput(versionIdsToStages));
-}
-
-/** Runs onEvent for a rotating event and returns the isComplete event and the rotation's token. */
-async function startRotation(event: CustomResourceEvent = createEvent()): Promise<{ event: IsCompleteEvent; token: string }> {
-  givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'] });
-  secretsManager.on(RotateSecretCommand).resolves({ ARN: SECRET_ARN });
-  const result = await onEvent(event);
-  expect(result.Data?.Rotated).toBe('true');
-  secretsManager.resetHistory();
-  return { event: isCompleteEventFor(event, result), token: result.Data!.RotationToken };
-}
-
-/** The same isComplete event, with a start time far enough back that the time limit (600 s) has passed. */
-function afterTimeLimit(event: IsCompleteEvent): IsCompleteEvent {
-  return { ...event, Data: { ...event.Data, StartedAt: String(Date.now() - 601_000) } };
-}
-
-function givenFailureLine(token: string, step: string, error: string): void {
-  cloudWatchLogs
-    .on(FilterLogEventsCommand, { filterPattern: `{ $.token = "${token}" && $.message = "rotation step failed" }` })
-    .resolves({ events: [{ timestamp: Date.now(), message: failureLine(token, step, error) }] });
-}
-
-describe('onEvent Create', () => {
-  test('starts one rotation with a derived token and nothing else, and returns the secret ARN as physical id', async () => {
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'] });
-    secretsManager.on(RotateSecretCommand).resolves({ ARN: SECRET_ARN });
-    const event = createEvent();
-    const before = Date.now();
-
-    const result = await onEvent(event);
-
-    const token = deriveRotationToken(event);
-    expect(token).toMatch(/^[a-zA-Z0-9-]{32,64}$/);
-    expect(secretsManager).toHaveReceivedCommandTimes(RotateSecretCommand, 1);
-    // Only SecretId and ClientRequestToken: the schedule resource configured the function and the rules.
-    expect(secretsManager.commandCalls(RotateSecretCommand)[0].args[0].input).toEqual({
-      SecretId: SECRET_ARN,
-      ClientRequestToken: token,
-    });
-    expect(secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
-    expect(result.PhysicalResourceId).toBe(SECRET_ARN);
-    expect(result.Data).toEqual({
-      RotationToken: token,
-      StartedAt: expect.stringMatching(/^\d+$/),
-      Rotated: 'true',
-      PreviousVersionId: CURRENT_VERSION,
-      RepairedStalePendingVersion: '',
-    });
-    expect(Number(result.Data!.StartedAt)).toBeGreaterThanOrEqual(before);
-  });
-
-  test('AWSPENDING on the AWSCURRENT version (how a finished rotation may leave it) is not stale', async () => {
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT', 'AWSPENDING'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'] });
-    secretsManager.on(RotateSecretCommand).resolves({ ARN: SECRET_ARN });
-
-    await onEvent(createEvent());
-
-    expect(secretsManager).toHaveReceivedCommandTimes(RotateSecretCommand, 1);
-    expect(secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
-  });
-
-  test('a retried event whose rotation already exists does not call RotateSecret again', async () => {
-    const event = createEvent();
-    const token = deriveRotationToken(event);
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'], [token]: ['AWSPENDING'] });
-
-    const result = await onEvent(event);
-
-    expect(secretsManager).not.toHaveReceivedCommand(RotateSecretCommand);
-    expect(result.Data).toEqual(expect.objectContaining({
-      RotationToken: token,
-      Rotated: 'true',
-      PreviousVersionId: CURRENT_VERSION,
+    const [received] = h.server.received;
+    expect(h.server.received).toHaveLength(1);
+    expect(received.method).toBe('PUT');
+    const physicalId = JSON.parse(received.body).PhysicalResourceId;
+    expect(physicalId).toMatch(/^RotationCheck-[0-9a-f]{12}$/);
+    expect(received.body).toBe(JSON.stringify({
+      Status: 'SUCCESS',
+      Reason: 'Checked 1 secrets: 1 rotated and verified, 0 unchanged, 0 left as they are.',
+      PhysicalResourceId: physicalId,
+      StackId: STACK_ID,
+      RequestId: 'request-create-1',
+      LogicalResourceId: LOGICAL_ID,
+      Data: { Secrets: '1', Verified: '1', Unchanged: '0', Reported: '0' },
     }));
   });
 
-  test('a retried event whose rotation already finished keeps the version it replaced as previous', async () => {
-    const event = createEvent();
-    const token = deriveRotationToken(event);
-    givenLabels({ [token]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] });
+  test('the physical id is the same for every request of the stack and logical id', async () => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+    await h.invoke(request('Create', properties([entry(arn)]), h.server.url, { requestId: 'first' }));
+    await h.invoke(request('Create', properties([entry(arn)]), h.server.url, { requestId: 'second' }));
 
-    const result = await onEvent(event);
-
-    expect(secretsManager).not.toHaveReceivedCommand(RotateSecretCommand);
-    expect(result.Data?.PreviousVersionId).toBe(CURRENT_VERSION);
-    const completion = await isComplete(isCompleteEventFor(event, result));
-    expect(completion).toEqual({
-      IsComplete: true,
-      Data: { NewVersionId: token, PreviousVersionId: CURRENT_VERSION, Verified: 'true' },
-    });
-  });
-
-  test('a RotateSecret error is reported with the operation and the secret', async () => {
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'] });
-    secretsManager.on(RotateSecretCommand).rejects(new InvalidRequestException({
-      message: 'A previous rotation isn\'t complete. That rotation will be reattempted.',
-      $metadata: {},
-    }));
-
-    const error = await thrownBy(() => onEvent(createEvent()));
-
-    expect(error.message).toContain(`RotateSecret on secret ${SECRET_ARN} failed`);
-    expect(error.message).toContain('InvalidRequestException: A previous rotation isn\'t complete');
-  });
-
-  test('a bad property fails with its name and value before any call', async () => {
-    const error = await thrownBy(() => onEvent(createEvent({ TimeoutSeconds: '10m' })));
-
-    expect(error.message).toMatch(/`TimeoutSeconds` must be a whole number from 1 to 3300.*"10m"/);
-    expect(secretsManager.calls()).toHaveLength(0);
+    const [first, second] = h.answers();
+    expect(first.PhysicalResourceId).toBe(second.PhysicalResourceId);
   });
 });
 
-describe('stale AWSPENDING before rotating', () => {
-  const staleLabels = {
-    [CURRENT_VERSION]: ['AWSCURRENT'],
-    [PREVIOUS_VERSION]: ['AWSPREVIOUS'],
-    [STALE_VERSION]: ['AWSPENDING'],
-  };
+describe('Update', () => {
+  test('keeps the physical id CloudFormation sent, and a fingerprint verified before rotates nothing', async () => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'), { tags: { [VERIFIED_TAG]: verifiedFingerprint('fingerprint-1', FUNCTION_ARN) } });
 
-  test('without repair: fails with the versions, their labels and the remedy, and changes nothing', async () => {
-    givenLabels(staleLabels);
+    await h.invoke(request('Update', properties([entry(arn)]), h.server.url, { physicalResourceId: 'RotationCheck-0123456789ab' }));
 
-    const error = await thrownBy(() => onEvent(createEvent()));
-
-    expect(error.message).toContain(`Secret "app/database" (${SECRET_ARN}) has AWSPENDING on version ${STALE_VERSION}`);
-    expect(error.message).toContain(`not the AWSCURRENT version (${CURRENT_VERSION})`);
-    expect(error.message).toContain(`${CURRENT_VERSION} [AWSCURRENT]`);
-    expect(error.message).toContain(`${STALE_VERSION} [AWSPENDING]`);
-    expect(error.message).toContain(`${PREVIOUS_VERSION} [AWSPREVIOUS]`);
-    expect(error.message).toContain(
-      `aws secretsmanager update-secret-version-stage --secret-id ${SECRET_ARN} --version-stage AWSPENDING --remove-from-version-id ${STALE_VERSION}`,
-    );
-    expect(error.message).toContain('set repairStalePending');
-    expect(secretsManager).not.toHaveReceivedCommand(RotateSecretCommand);
-    expect(secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
-  });
-
-  test('a stale version left by an earlier deploy of this resource is named as such', async () => {
-    const earlierToken = deriveRotationToken({ ...createEvent(), RequestId: 'an-earlier-request' });
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [earlierToken]: ['AWSPENDING'] });
-
-    const error = await thrownBy(() => onEvent(createEvent()));
-
-    expect(error.message).toContain(`AWSPENDING on version ${earlierToken}`);
-    expect(error.message).toContain('a rotation started by an earlier deploy of this resource did not finish');
-  });
-
-  test('with repair: removes only the AWSPENDING label from that version, then rotates and says so', async () => {
-    givenLabels(staleLabels);
-    secretsManager.on(UpdateSecretVersionStageCommand).resolves({ ARN: SECRET_ARN });
-    secretsManager.on(RotateSecretCommand).resolves({ ARN: SECRET_ARN });
-
-    const result = await onEvent(createEvent({ RepairStalePending: 'true' }));
-
-    expect(secretsManager).toHaveReceivedCommandTimes(UpdateSecretVersionStageCommand, 1);
-    expect(secretsManager.commandCalls(UpdateSecretVersionStageCommand)[0].args[0].input).toEqual({
-      SecretId: SECRET_ARN,
-      VersionStage: 'AWSPENDING',
-      RemoveFromVersionId: STALE_VERSION,
+    expect(h.fake.calls).toEqual([]);
+    expect(h.answer()).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'RotationCheck-0123456789ab',
+      Data: { Secrets: '1', Verified: '0', Unchanged: '1', Reported: '0' },
     });
-    expect(secretsManager).toHaveReceivedCommandTimes(RotateSecretCommand, 1);
-    // The repair happens before the rotation starts.
-    const order = secretsManager.calls().map((call) => call.args[0].constructor.name);
-    expect(order.indexOf('UpdateSecretVersionStageCommand')).toBeLessThan(order.indexOf('RotateSecretCommand'));
-    expect(result.Data?.RepairedStalePendingVersion).toBe(STALE_VERSION);
-    expect(logLines.some((line) => JSON.parse(line).pendingVersionId === STALE_VERSION)).toBe(true);
+  });
+
+  test('a new fingerprint, or the same one with another function, rotates again', async () => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'), { tags: { [VERIFIED_TAG]: verifiedFingerprint('fingerprint-1', FUNCTION_ARN) } });
+    const otherFunction = FUNCTION_ARN.replace('app-rotation-function', 'app-rotation-function-2');
+    h.fake.registerFunction(otherFunction, '/aws/lambda/app-rotation-function-2', { strategy: 'generic' });
+    const functions = [{ arn: otherFunction, logGroup: '/aws/lambda/app-rotation-function-2', timeoutSeconds: 60 }];
+
+    await h.invoke(request('Update', properties([entry(arn, { fingerprint: 'fingerprint-2' })]), h.server.url, { requestId: 'u1' }));
+    await h.invoke(request('Update', properties([entry(arn, { fingerprint: 'fingerprint-2' })], functions), h.server.url, { requestId: 'u2' }));
+
+    expect(h.fake.calls.filter((call) => call === 'RotateSecret')).toHaveLength(2);
+    expect(h.answers().map((answer) => answer.Data?.Verified)).toEqual(['1', '1']);
+    // The newest first, then the one before (a rollback finds it).
+    expect(h.fake.secrets.get(arn)!.tags[VERIFIED_TAG]).toBe(`${verifiedFingerprint('fingerprint-2', otherFunction)} ${verifiedFingerprint('fingerprint-2', FUNCTION_ARN)}`);
   });
 });
 
-describe('onEvent Update', () => {
-  test('a new rotation fingerprint rotates again and keeps the physical id', async () => {
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'] });
-    secretsManager.on(RotateSecretCommand).resolves({ ARN: SECRET_ARN });
-    const event = updateEvent({ RotationFingerprint: 'fingerprint-2' }, { RotationFingerprint: 'fingerprint-1' });
+test('Delete answers SUCCESS with the id it was sent and changes nothing', async () => {
+  const arn = h.fake.addSecret(secretArn('app/api-key'));
 
-    const result = await onEvent(event);
+  await h.invoke(request('Delete', properties([entry(arn)]), h.server.url, { physicalResourceId: 'RotationCheck-0123456789ab' }));
 
-    expect(secretsManager).toHaveReceivedCommandWith(RotateSecretCommand, {
-      SecretId: SECRET_ARN,
-      ClientRequestToken: deriveRotationToken(event),
-    });
-    expect(result.PhysicalResourceId).toBe(SECRET_ARN);
-    expect(result.Data?.Rotated).toBe('true');
-  });
-
-  test('another secret ARN rotates the new secret', async () => {
-    const otherArn = SECRET_ARN.replace('AbCdEf', 'XyZ123');
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'] });
-    secretsManager.on(RotateSecretCommand).resolves({ ARN: otherArn });
-
-    const result = await onEvent(updateEvent({ SecretArn: otherArn }));
-
-    expect(secretsManager).toHaveReceivedCommandWith(RotateSecretCommand, { SecretId: otherArn });
-    expect(result.PhysicalResourceId).toBe(otherArn);
-  });
-
-  test('an unchanged fingerprint only checks the invariant, and isComplete answers at once', async () => {
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT', 'AWSPENDING'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'] });
-    const event = updateEvent({ TimeoutSeconds: '900' });
-
-    const result = await onEvent(event);
-
-    expect(secretsManager).toHaveReceivedCommandTimes(DescribeSecretCommand, 1);
-    expect(secretsManager).not.toHaveReceivedCommand(RotateSecretCommand);
-    expect(result).toEqual({
-      PhysicalResourceId: SECRET_ARN,
-      Data: {
-        RotationToken: '',
-        StartedAt: expect.stringMatching(/^\d+$/),
-        Rotated: 'false',
-        PreviousVersionId: PREVIOUS_VERSION,
-        RepairedStalePendingVersion: '',
-        NewVersionId: CURRENT_VERSION,
-        Verified: 'true',
-      },
-    });
-
-    secretsManager.resetHistory();
-    await expect(isComplete(isCompleteEventFor(event, result))).resolves.toEqual({ IsComplete: true });
-    expect(secretsManager.calls()).toHaveLength(0);
-    expect(cloudWatchLogs.calls()).toHaveLength(0);
-  });
-
-  test('an unchanged fingerprint with a stale AWSPENDING fails the same way', async () => {
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [STALE_VERSION]: ['AWSPENDING'] });
-
-    const error = await thrownBy(() => onEvent(updateEvent({})));
-
-    expect(error.message).toContain(`has AWSPENDING on version ${STALE_VERSION}`);
-    expect(error.message).toContain(`--remove-from-version-id ${STALE_VERSION}`);
-    expect(secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
-  });
-
-  test('an unchanged fingerprint with a stale AWSPENDING and repair removes it without rotating', async () => {
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [STALE_VERSION]: ['AWSPENDING'] });
-    secretsManager.on(UpdateSecretVersionStageCommand).resolves({ ARN: SECRET_ARN });
-
-    const result = await onEvent(updateEvent({ RepairStalePending: 'true' }, { RepairStalePending: 'true' }));
-
-    expect(secretsManager).toHaveReceivedCommandWith(UpdateSecretVersionStageCommand, {
-      VersionStage: 'AWSPENDING',
-      RemoveFromVersionId: STALE_VERSION,
-    });
-    expect(secretsManager).not.toHaveReceivedCommand(RotateSecretCommand);
-    expect(result.Data?.RepairedStalePendingVersion).toBe(STALE_VERSION);
-  });
+  expect(h.fake.calls).toEqual([]);
+  expect(h.answer()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'RotationCheck-0123456789ab' });
 });
 
-describe('Delete', () => {
-  test('leaves the secret alone and keeps the physical id, even with properties that no longer parse', async () => {
-    const event = { ...deleteEvent(), ResourceProperties: { SecretArn: 'not-an-arn' } };
-
-    const result = await onEvent(event);
-
-    expect(result).toEqual({ PhysicalResourceId: SECRET_ARN });
-    await expect(isComplete(isCompleteEventFor(event, result))).resolves.toEqual({ IsComplete: true });
-    expect(secretsManager.calls()).toHaveLength(0);
-    expect(cloudWatchLogs.calls()).toHaveLength(0);
-  });
-});
-
-describe('isComplete after a rotation started', () => {
-  test('not yet: the token still holds AWSPENDING and no failure is logged', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'], [token]: ['AWSPENDING'] });
-
-    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
-
-    const search = cloudWatchLogs.commandCalls(FilterLogEventsCommand)[0].args[0].input;
-    expect(search.logGroupName).toBe(LOG_GROUP);
-    expect(search.filterPattern).toBe(`{ $.token = "${token}" && $.message = "rotation step failed" }`);
-    expect(search.startTime).toBeLessThanOrEqual(Number(event.Data!.StartedAt));
-    // State inference is only needed once the verification fails.
-    expect(secretsManager).not.toHaveReceivedCommand(ListSecretVersionIdsCommand);
-  });
-
-  test('complete: the token is AWSCURRENT and the old version AWSPREVIOUS', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [token]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] });
-
-    await expect(isComplete(event)).resolves.toEqual({
-      IsComplete: true,
-      Data: { NewVersionId: token, PreviousVersionId: CURRENT_VERSION, Verified: 'true' },
-    });
-    expect(cloudWatchLogs.calls()).toHaveLength(0);
-  });
-
-  test('complete when AWSPENDING stays on the new AWSCURRENT version', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [token]: ['AWSCURRENT', 'AWSPENDING'], [CURRENT_VERSION]: ['AWSPREVIOUS'] });
-
-    await expect(isComplete(event)).resolves.toEqual(expect.objectContaining({ IsComplete: true }));
-  });
-
-  test('complete wins over the time limit', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [token]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] });
-
-    await expect(isComplete(afterTimeLimit(event))).resolves.toEqual(expect.objectContaining({ IsComplete: true }));
-  });
-
-  test('an update that rotated is verified the same way', async () => {
-    const update = updateEvent({ RotationFingerprint: 'fingerprint-2' });
-    const { event, token } = await startRotation(update);
-    givenLabels({ [token]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] });
-
-    await expect(isComplete(event)).resolves.toEqual(expect.objectContaining({ IsComplete: true }));
-  });
-
-  test('never changes a label or starts a rotation, whatever it finds', async () => {
-    const { event, token } = await startRotation();
-    const states: Record<string, string[]>[] = [
-      { [CURRENT_VERSION]: ['AWSCURRENT'], [token]: ['AWSPENDING'] },
-      { [token]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'], [STALE_VERSION]: ['AWSPENDING'] },
-      { [CURRENT_VERSION]: ['AWSCURRENT'] },
-    ];
-    givenFailureLine(token, 'setSecret', 'boom');
-    for (const state of states) {
-      givenLabels(state);
-      await isComplete(event).catch(() => undefined);
-    }
-    expect(secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
-    expect(secretsManager).not.toHaveReceivedCommand(RotateSecretCommand);
-  });
-});
-
-describe('isComplete: a step failure found in the log group', () => {
+describe('malformed requests', () => {
   test.each([
-    ['createSecret', 'Key is missing from secret JSON: password'],
-    ['setSecret', 'Unable to log into database with previous, current, or pending secret'],
-    ['testSecret', 'Unable to log into database with pending secret'],
-    ['finishSecret', 'UpdateSecretVersionStage failed: AccessDeniedException'],
-  ])('%s: names the step, its error, the versions, the log group and the remedy', async (step, logged) => {
-    const { event, token } = await startRotation();
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'], [token]: ['AWSPENDING'] });
-    givenFailureLine(token, step, logged);
+    ['an unknown RequestType', { RequestType: 'Upsert' }, '`RequestType` must be Create, Update, Delete, got "Upsert"'],
+    ['no StackId', { StackId: undefined }, '`StackId` must be a non-empty string, got nothing'],
+    ['properties that are not an object', { ResourceProperties: 'Secrets' }, '`ResourceProperties` must be an object, got "Secrets"'],
+  ])('%s: FAILED naming the field, nothing called', async (_case, change, reason) => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
 
-    const error = await thrownBy(() => isComplete(event));
+    await h.invoke({ ...request('Create', properties([entry(arn)]), h.server.url), ...change });
 
-    expect(error.message).toContain(`Rotation of secret "app/database" (${SECRET_ARN}) failed in step ${step}: ${logged}`);
-    expect(error.message).toContain(`${CURRENT_VERSION} [AWSCURRENT]`);
-    expect(error.message).toContain(`${token} [AWSPENDING] (this rotation)`);
-    expect(error.message).toContain(`AWSCURRENT is still on version ${CURRENT_VERSION}, the value from before this rotation`);
-    expect(error.message).toContain(`CloudWatch log group ${LOG_GROUP}, search for ${token}`);
-    expect(error.message).toContain(`--remove-from-version-id ${token}`);
-    // One line, and no stack frames for CloudFormation to append to it.
-    expect(error.message).not.toContain('\n');
-    expect(error.stack).toBe(`VerificationError: ${error.message}`);
-    // It failed at once, without waiting for the time limit or inferring from state.
-    expect(secretsManager).not.toHaveReceivedCommand(ListSecretVersionIdsCommand);
+    expect(h.answer()).toMatchObject({ Status: 'FAILED', Reason: reason });
+    expect(h.fake.calls).toEqual([]);
   });
 
-  test('a failure line behind Lambda\'s text prefix is still read', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
-    cloudWatchLogs.on(FilterLogEventsCommand).resolves({
-      events: [{
-        timestamp: Date.now(),
-        message: `2026-11-25T10:00:00.000Z\t0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\tERROR\t${failureLine(token, 'testSecret', 'login refused')}`,
-      }],
-    });
+  test('a property that breaks the contract: FAILED naming the entry and the property', async () => {
+    const props = properties([entry(secretArn('app/api-key'))]);
+    (props.RotatedSecrets as Array<Record<string, string>>)[0].TimeoutSeconds = '10m';
 
-    const error = await thrownBy(() => isComplete(event));
+    await h.invoke(request('Create', props, h.server.url));
 
-    expect(error.message).toContain('failed in step testSecret: login refused.');
-  });
-});
-
-describe('isComplete: the time limit passed with no failure line (state inference)', () => {
-  async function timedOut(kmsKeyIds: string[] | undefined): Promise<{ message: string; token: string }> {
-    const { event, token } = await startRotation();
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'], [token]: ['AWSPENDING'] });
-    secretsManager.on(ListSecretVersionIdsCommand).resolves({
-      Versions: [
-        { VersionId: CURRENT_VERSION, VersionStages: ['AWSCURRENT'], KmsKeyIds: ['DefaultEncryptionKey'] },
-        { VersionId: token, VersionStages: ['AWSPENDING'], ...(kmsKeyIds ? { KmsKeyIds: kmsKeyIds } : {}) },
-      ],
-    });
-    const error = await thrownBy(() => isComplete(afterTimeLimit(event)));
-    return { message: error.message, token };
-  }
-
-  test('pending version without a value: createSecret did not complete', async () => {
-    const { message, token } = await timedOut([]);
-
-    expect(message).toContain('did not finish within 600 seconds');
-    expect(message).toContain(`The pending version ${token} has no value yet, so createSecret did not complete.`);
-    expect(message).toContain(`AWSCURRENT is still on version ${CURRENT_VERSION}`);
-    expect(message).toContain(`CloudWatch log group ${LOG_GROUP}`);
-    expect(message).toContain(`${token} [AWSPENDING] (this rotation)`);
+    expect(h.answer()).toMatchObject({ Status: 'FAILED', Reason: 'RotatedSecrets[0]: Property `TimeoutSeconds` must be a whole number from 1 to 3300, got "10m"' });
+    expect(h.fake.calls).toEqual([]);
   });
 
-  test('pending version with a value: setSecret, testSecret or finishSecret did not complete', async () => {
-    const { message } = await timedOut(['DefaultEncryptionKey']);
+  test('connection fields that would change the credentials, and a secret listed twice, are refused', async () => {
+    const arn = secretArn('app/database');
+    await h.invoke(request('Create', properties([entry(arn, { connection: { host: 'db', password: 'x' } })]), h.server.url, { requestId: 'a' }));
+    await h.invoke(request('Create', properties([entry(arn), entry(arn)]), h.server.url, { requestId: 'b' }));
 
-    expect(message).toContain('has a value but is not AWSCURRENT, so setSecret, testSecret or finishSecret did not complete.');
+    expect(h.answers().map((answer) => [answer.Status, answer.Reason])).toEqual([
+      ['FAILED', 'RotatedSecrets[0]: Property `ConnectionFields` must not set password: a merge keeps the credentials'],
+      ['FAILED', `RotatedSecrets[1] names the same secret as RotatedSecrets[0]: ${arn}`],
+    ]);
   });
 
-  test('nothing known about the value: any of the four steps', async () => {
-    const { message } = await timedOut(undefined);
+  test('a continuation whose progress does not match the request is refused', async () => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+    const continuation = { RotationCheckContinuation: { request: request('Create', properties([entry(arn)]), h.server.url), progress: { startedAt: 0, handOffs: 1, secrets: [] } } };
 
-    expect(message).toContain('one of createSecret, setSecret, testSecret or finishSecret did not complete.');
+    await h.invoke(continuation);
+
+    expect(h.answer()).toMatchObject({ Status: 'FAILED', Reason: 'The check\'s continuation holds progress for 0 secrets, but the request has 1' });
   });
 
-  test('a Lambda timeout in the log group is quoted as a hint', async () => {
-    cloudWatchLogs.on(FilterLogEventsCommand, { filterPattern: RUNTIME_FAILURE_FILTER_PATTERN }).resolves({
-      events: [{
-        timestamp: Date.now(),
-        message: '2026-11-25T10:00:30.000Z 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 Task timed out after 30.03 seconds',
-      }],
-    });
+  test('without a usable ResponseURL nobody can be answered: the handler throws and logs why', async () => {
+    const event = request('Create', properties([entry(secretArn('app/api-key'))]), 'not a url');
 
-    const { message } = await timedOut(undefined);
-
-    expect(message).toContain('"Task timed out after 30.03 seconds"');
-    expect(message).toContain('cannot reach the Secrets Manager endpoint or the database');
-  });
-
-  test('no log group: the rotation function has not run', async () => {
-    cloudWatchLogs.on(FilterLogEventsCommand).rejects(new ResourceNotFoundException({
-      message: 'The specified log group does not exist.',
-      $metadata: {},
-    }));
-
-    const { message } = await timedOut(undefined);
-
-    expect(message).toContain(`Log group ${LOG_GROUP} does not exist, so the rotation function has not run`);
-  });
-
-  test('an unreadable log group is said, and the step is still inferred', async () => {
-    cloudWatchLogs.on(FilterLogEventsCommand).rejects(Object.assign(
-      new Error('User is not authorized to perform: logs:FilterLogEvents'),
-      { name: 'AccessDeniedException' },
-    ));
-
-    const { message } = await timedOut([]);
-
-    expect(message).toContain(`Log group ${LOG_GROUP} could not be searched (AccessDeniedException: User is not authorized`);
-    expect(message).toContain('createSecret did not complete');
-  });
-
-  test('the pending version is looked up across ListSecretVersionIds pages', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
-    secretsManager
-      .on(ListSecretVersionIdsCommand)
-      .resolvesOnce({ Versions: [{ VersionId: CURRENT_VERSION, KmsKeyIds: ['DefaultEncryptionKey'] }], NextToken: 'page-2' })
-      .resolvesOnce({ Versions: [{ VersionId: token, KmsKeyIds: [] }] });
-
-    const error = await thrownBy(() => isComplete(afterTimeLimit(event)));
-
-    expect(secretsManager.commandCalls(ListSecretVersionIdsCommand)[1].args[0].input.NextToken).toBe('page-2');
-    expect(error.message).toContain('createSecret did not complete');
-  });
-
-  test('a failing ListSecretVersionIds leaves the value unknown instead of hiding the failure', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
-    secretsManager.on(ListSecretVersionIdsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-
-    const error = await thrownBy(() => isComplete(afterTimeLimit(event)));
-
-    expect(error.message).toContain('one of createSecret, setSecret, testSecret or finishSecret did not complete.');
-  });
-
-  test('before the time limit an unreadable log group only delays the answer', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [CURRENT_VERSION]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
-    cloudWatchLogs.on(FilterLogEventsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-
-    await expect(isComplete(event)).resolves.toEqual({ IsComplete: false });
+    await expect(h.invoke(event)).rejects.toThrow('The event must carry a ResponseURL (an http or https URL) to answer, got "not a url"');
+    expect(h.server.received).toHaveLength(0);
+    expect(h.logLines.map((line) => JSON.parse(line).message)).toContain('the event cannot be answered');
   });
 });
 
-describe('isComplete: labels wrong after the rotation', () => {
-  test('AWSPENDING left on another version after the token became AWSCURRENT', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [token]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'], [STALE_VERSION]: ['AWSPENDING'] });
+describe('merging connection fields', () => {
+  const original = { engine: 'postgres', host: 'old.internal', port: 5432, username: 'app', password: 'fake-password-original', ssl: false };
+  const connection = { host: 'db.internal', port: 5433, dbname: 'orders', ssl: true };
 
-    const error = await thrownBy(() => isComplete(event));
+  test('puts one new AWSCURRENT version with the fields, every other field and the password kept, types kept', async () => {
+    const arn = h.fake.addSecret(secretArn('app/database'), { value: JSON.stringify(original) });
+    const event = request('Create', properties([entry(arn, { connection, verify: false })]), h.server.url);
 
-    expect(error.message).toContain(`moved AWSCURRENT to the new version ${token}, but the staging labels are inconsistent`);
-    expect(error.message).toContain(`AWSPENDING is on version ${STALE_VERSION}, not on the AWSCURRENT version`);
-    expect(error.message).toContain(`--remove-from-version-id ${STALE_VERSION}`);
-    expect(error.message).toContain(`CloudWatch log group ${LOG_GROUP}`);
+    await h.invoke(event);
+
+    expect(h.fake.calls).toEqual(['PutSecretValue']);
+    const current = Object.entries(h.fake.stages(arn)).find(([, labels]) => labels.includes('AWSCURRENT'))![0];
+    expect(JSON.parse(h.fake.value(arn, current)!)).toEqual({ ...original, ...connection });
+    expect(h.fake.stages(arn)[CURRENT]).toEqual(['AWSPREVIOUS']);
+    expect(h.answer()).toMatchObject({ Status: 'SUCCESS', Data: { Unchanged: '1' } });
+    expect(h.answer().Data!.Notes).toContain('merged host, port, dbname, ssl into a new AWSCURRENT version, password unchanged');
   });
 
-  test('the old AWSCURRENT version did not become AWSPREVIOUS', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [token]: ['AWSCURRENT'], [PREVIOUS_VERSION]: ['AWSPREVIOUS'] });
+  test('a retried request finds the merge done: no second version', async () => {
+    const arn = h.fake.addSecret(secretArn('app/database'), { value: JSON.stringify(original) });
+    const event = request('Create', properties([entry(arn, { connection, verify: false })]), h.server.url);
 
-    const error = await thrownBy(() => isComplete(event));
+    await h.invoke(event);
+    await h.invoke(event);
 
-    expect(error.message).toContain(
-      `AWSPREVIOUS is on version ${PREVIOUS_VERSION}, but it belongs on version ${CURRENT_VERSION}`,
-    );
+    expect(h.fake.calls).toEqual(['PutSecretValue']);
   });
 
-  test('the rotation\'s version lost its label: interrupted', async () => {
-    const { event, token } = await startRotation();
-    givenLabels({ [STALE_VERSION]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] });
+  test('merges before it rotates, so the rotation works with the new connection', async () => {
+    const arn = h.fake.addSecret(secretArn('app/database'), { value: JSON.stringify(original) });
 
-    const error = await thrownBy(() => isComplete(event));
+    await h.invoke(request('Create', properties([entry(arn, { connection })]), h.server.url));
 
-    expect(error.message).toContain(`version ${token}, started by this deploy, no longer has a staging label`);
-    expect(error.message).toContain(`AWSCURRENT is on version ${STALE_VERSION}.`);
+    expect(h.fake.calls).toEqual(['PutSecretValue', 'RotateSecret', 'TagResource']);
+    expect(h.answer().Data).toMatchObject({ Verified: '1' });
   });
 
-  test('Data from onEvent with a malformed token is rejected by name', async () => {
-    const { event } = await startRotation();
+  test('a value that is not a JSON object fails the request, naming the secret and the version, and is left as it is', async () => {
+    const arn = h.fake.addSecret(secretArn('app/database'), { value: 'fake-password-plain' });
 
-    const error = await thrownBy(() => isComplete({ ...event, Data: { ...event.Data, RotationToken: 'short' } }));
+    await h.invoke(request('Create', properties([entry(arn, { connection })]), h.server.url));
 
-    expect(error.message).toContain('Data.RotationToken from onEvent must be a rotation token, got "short"');
-    expect(secretsManager.calls()).toHaveLength(0);
+    expect(h.answer()).toMatchObject({
+      Status: 'FAILED',
+      Reason: `The connection fields (host, port, dbname, ssl) cannot be merged into secret "app/database" (${arn}): its AWSCURRENT value (version ${CURRENT}) is not JSON. Nothing was changed.`,
+    });
+    expect(h.fake.calls).toEqual([]);
+  });
+});
+
+test('a call the check\'s role may not make fails the request, naming the operation and the secret', async () => {
+  const arn = h.fake.addSecret(secretArn('app/api-key'));
+  h.fake.denied.add('TagResource');
+
+  await h.invoke(request('Create', properties([entry(arn)]), h.server.url));
+
+  expect(h.answer()).toMatchObject({
+    Status: 'FAILED',
+    Reason: `TagResource on secret ${arn} failed: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/check is not authorized to perform: secretsmanager:TagResource`,
+  });
+});
+
+test('a RotateSecret whose response was lost (the call was applied) is followed to its end, not failed', async () => {
+  const arn = h.fake.addSecret(secretArn('app/api-key'));
+  h.fake.loseNextRotateResponse = true;
+
+  await h.invoke(request('Create', properties([entry(arn)]), h.server.url));
+
+  expect(h.fake.calls).toEqual(['RotateSecret', 'TagResource']);
+  expect(h.answer()).toMatchObject({ Status: 'SUCCESS', Data: { Verified: '1' } });
+});
+
+test('a rotation something else interrupts during the deploy (a new value was put) fails with what happened', async () => {
+  const arn = h.fake.addSecret(secretArn('app/api-key'));
+  h.fake.inBackground(() => h.fake.addVersion(arn, 'd0000000-0000-4000-8000-00000000000d', { value: 'fake-password-manual', stages: [] }));
+  h.fake.inBackground(() => {
+    // A manual PutSecretValue makes a new AWSCURRENT and drops AWSPENDING.
+    const secret = h.fake.secrets.get(arn)!;
+    for (const version of secret.versions.values()) version.stages = version.stages.filter((label) => label === 'AWSPREVIOUS');
+    secret.versions.get(CURRENT)!.stages = ['AWSPREVIOUS'];
+    secret.versions.get('d0000000-0000-4000-8000-00000000000d')!.stages = ['AWSCURRENT'];
   });
 
-  test('the secret is named from its ARN when DescribeSecret leaves the name out', async () => {
-    const { event, token } = await startRotation();
-    secretsManager.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [token]: ['AWSPENDING'] } });
-    givenFailureLine(token, 'setSecret', 'refused');
+  await h.invoke(request('Create', properties([entry(arn)]), h.server.url));
 
-    const error = await thrownBy(() => isComplete(event));
+  const token = h.token('request-create-1', arn);
+  expect(h.answer()).toMatchObject({ Status: 'FAILED' });
+  expect(h.answer().Reason).toMatch(new RegExp(`^Rotation of secret "app/api-key" \\(${arn}\\) was interrupted: version ${token}, started by this deploy, no longer has a staging label, `
+    + 'so something else changed the secret during the deploy'));
+});
 
-    expect(error.message).toContain(`Rotation of secret "app/database" (${SECRET_ARN}) failed in step setSecret`);
+describe('several secrets', () => {
+  test('every failing secret is named in the one answer; the others are still verified', async () => {
+    const broken = FUNCTION_ARN.replace('app-rotation-function', 'broken-function');
+    h.fake.registerFunction(broken, '/aws/lambda/broken-function', { strategy: 'generic', failStep: 'setSecret' });
+    const functions = [{ arn: FUNCTION_ARN, logGroup: '/aws/lambda/app-rotation-function', timeoutSeconds: 60 }, { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60 }];
+    const good = h.fake.addSecret(secretArn('app/good'));
+    const one = h.fake.addSecret(secretArn('app/one'));
+    const two = h.fake.addSecret(secretArn('app/two'));
+
+    await h.invoke(request('Create', properties([entry(one, { functionIndex: 1 }), entry(good), entry(two, { functionIndex: 1 })], functions), h.server.url));
+
+    const answer = h.answer();
+    expect(answer.Status).toBe('FAILED');
+    expect(answer.Reason).toMatch(/^2 of 3 secrets failed\. \[1\] Rotation of secret "app\/one" .* failed in step setSecret: setSecret failed: the service refused the request\. .* \[2\] Rotation of secret "app\/two" .* failed in step setSecret/);
+    expect(h.fake.secrets.get(good)!.tags[VERIFIED_TAG]).toBeDefined();
   });
 
-  test('Data from onEvent without a start time is rejected by name', async () => {
-    const { event } = await startRotation();
+  test('many long failures: the answer names the first ones, fits 4,096 bytes and points to the whole text in the log', async () => {
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', failStep: 'createSecret' });
+    const arns = Array.from({ length: 20 }, (_, index) => h.fake.addSecret(secretArn(`app/service-with-a-long-name-${String(index).padStart(2, '0')}`)));
 
-    const error = await thrownBy(() => isComplete({ ...event, Data: { ...event.Data, StartedAt: undefined } }));
+    await h.invoke(request('Create', properties(arns.map((arn) => entry(arn))), h.server.url));
 
-    expect(error.message).toContain('Data.StartedAt from onEvent must be epoch milliseconds');
+    const answer = h.answer();
+    expect(answer.Reason).toMatch(/^20 of 20 secrets failed\. \[1\] Rotation of secret "app\/service-with-a-long-name-00"/);
+    expect(answer.Reason).toContain(`(cut to fit CloudFormation's 4096 bytes; the whole text is in CloudWatch log group ${CHECK_LOG_GROUP}, search for request-create-1)`);
+    const logged = h.logLines.map((line) => JSON.parse(line)).find((line) => line.message === 'answering CloudFormation');
+    expect(logged.requestId).toBe('request-create-1');
+    for (const arn of arns) expect(logged.reason).toContain(arn);
+  });
+
+  test(`works on at most ${CONCURRENT_SECRETS} secrets at once`, async () => {
+    const arns = Array.from({ length: CONCURRENT_SECRETS + 4 }, (_, index) => h.fake.addSecret(secretArn(`app/secret-${index}`)));
+    const order: string[] = [];
+    const started = new Set<string>();
+    h.fake.onCall = (operation, arn) => {
+      if (operation === 'DescribeSecret' && !started.has(arn)) {
+        started.add(arn);
+        order.push(`start ${arn}`);
+      }
+      if (operation === 'TagResource') order.push(`finish ${arn}`);
+    };
+
+    await h.invoke(request('Create', properties(arns.map((arn) => entry(arn))), h.server.url));
+
+    const firstFinish = order.findIndex((event) => event.startsWith('finish'));
+    expect(order.slice(0, firstFinish).filter((event) => event.startsWith('start'))).toHaveLength(CONCURRENT_SECRETS);
+    expect(h.answer().Data).toMatchObject({ Verified: String(arns.length) });
+  });
+});
+
+describe('long waits', () => {
+  test('before Lambda\'s timeout, the check hands its progress on to itself; the continuation answers once', async () => {
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', runsSeconds: 10 });
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+    const event = request('Create', properties([entry(arn)]), h.server.url);
+
+    // 35 s left: 5 s of work after the 30 s kept for the hand-off; the rotation takes 10 s.
+    await h.invoke(event, 35_000);
+
+    expect(h.server.received).toHaveLength(0);
+    expect(h.fake.asyncInvocations).toHaveLength(1);
+    const [{ functionName, payload }] = h.fake.asyncInvocations;
+    expect(functionName).toBe(CHECK_ARN);
+    type Continued = { RotationCheckContinuation: { request: Record<string, unknown>; progress: { handOffs: number } } };
+    const { RotationCheckContinuation: continuation } = payload as Continued;
+    expect(continuation.request).toEqual({ ...event, ServiceToken: undefined, ResourceType: undefined, OldResourceProperties: undefined });
+    expect(continuation.progress.handOffs).toBe(1);
+
+    await h.invoke(payload);
+
+    expect(h.fake.calls).toEqual(['RotateSecret', 'TagResource']);
+    expect(h.answer()).toMatchObject({ Status: 'SUCCESS', RequestId: 'request-create-1', Data: { Verified: '1' } });
+  });
+
+  test('a failure decided before the hand-off is in the final answer', async () => {
+    const broken = FUNCTION_ARN.replace('app-rotation-function', 'broken-function');
+    h.fake.registerFunction(broken, '/aws/lambda/broken-function', { strategy: 'generic', failStep: 'createSecret' });
+    const functions = [ROTATION_FUNCTION, { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60 }];
+    const failing = h.fake.addSecret(secretArn('app/failing'));
+    const slow = h.fake.addSecret(secretArn('app/slow'));
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', runsSeconds: 10 });
+
+    await h.invoke(request('Create', properties([entry(failing, { functionIndex: 1, pollSeconds: 1 }), entry(slow)], functions), h.server.url), 35_000);
+    await h.invoke(h.fake.asyncInvocations[0].payload);
+
+    const answer = h.answer();
+    expect(answer.Status).toBe('FAILED');
+    expect(answer.Reason).toMatch(/^Rotation of secret "app\/failing" .* failed in step createSecret/);
+    expect(h.fake.secrets.get(slow)!.tags[VERIFIED_TAG]).toBeDefined();
+  });
+
+  test('the continuation\'s payload stays small with many finished secrets: 240 fit Lambda\'s 256 KB for asynchronous invocations', async () => {
+    const broken = FUNCTION_ARN.replace('app-rotation-function', 'broken-function');
+    const hanging = FUNCTION_ARN.replace('app-rotation-function', 'hanging-function');
+    h.fake.registerFunction(broken, '/aws/lambda/broken-function', { strategy: 'generic', failStep: 'createSecret' });
+    h.fake.registerFunction(hanging, '/aws/lambda/hanging-function', { strategy: 'generic', hangs: true });
+    const functions = [
+      { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60 },
+      { arn: hanging, logGroup: '/aws/lambda/hanging-function', timeoutSeconds: 60 },
+    ];
+    const failing = Array.from({ length: 60 }, (_, index) => entry(h.fake.addSecret(secretArn(`app/service-${index}`)), { pollSeconds: 1 }));
+    const waiting = entry(h.fake.addSecret(secretArn('app/waiting')), { functionIndex: 1, timeoutSeconds: 3300 });
+
+    await h.invoke(request('Create', { ...properties([...failing, waiting], functions), ServiceTimeout: '3600' }, h.server.url));
+
+    expect(h.server.received).toHaveLength(0);
+    const [{ payload }] = h.fake.asyncInvocations;
+    // Per secret, properties and progress together: 240 secrets stay under 200 KB.
+    expect(Buffer.byteLength(JSON.stringify(payload)) / 61).toBeLessThan(800);
+    type Continued = { RotationCheckContinuation: { progress: { secrets: Array<{ result?: { message?: string } }> } } };
+    const { secrets } = (payload as Continued).RotationCheckContinuation.progress;
+    expect(secrets.filter((secret) => secret.result !== undefined)).toHaveLength(60);
+    for (const secret of secrets) expect((secret.result?.message ?? '').length).toBeLessThanOrEqual(300);
+  });
+
+  test('a retried invocation (Lambda retries asynchronous ones) finds the rotation by its token: no second RotateSecret', async () => {
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', runsSeconds: 10 });
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+    const event = request('Create', properties([entry(arn)]), h.server.url);
+
+    await h.invoke(event, 35_000);
+    await h.invoke(event);
+
+    expect(h.fake.calls).toEqual(['RotateSecret', 'TagResource']);
+    expect(h.answer()).toMatchObject({ Status: 'SUCCESS', Data: { Verified: '1' } });
+  });
+
+  test('a rotation that does not finish within the entry\'s time limit fails with what the state tells', async () => {
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', hangs: true });
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+
+    await h.invoke(request('Create', properties([entry(arn, { timeoutSeconds: 60 })]), h.server.url));
+
+    const token = h.token('request-create-1', arn);
+    expect(h.answer().Status).toBe('FAILED');
+    expect(h.answer().Reason).toContain(`Rotation of secret "app/api-key" (${arn}) did not finish within 60 seconds`);
+    expect(h.answer().Reason).toContain(`The pending version ${token} has no value yet, so createSecret did not complete.`);
+  });
+
+  test('at the end of the resource\'s ServiceTimeout the check answers, naming what it did not finish', async () => {
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', hangs: true });
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+    const props = { ...properties([entry(arn)]), ServiceTimeout: '120' };
+
+    await h.invoke(request('Create', props, h.server.url));
+
+    expect(h.fake.asyncInvocations).toHaveLength(0);
+    expect(h.answer()).toMatchObject({
+      Status: 'FAILED',
+      Reason: `The check reached the end of its ServiceTimeout (120 seconds) before it finished secret ${arn}. A rotation it started keeps running; the next deploy waits for it or resumes it.`,
+    });
+  });
+
+  test('when the check cannot invoke itself, it answers FAILED instead of leaving CloudFormation waiting', async () => {
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', runsSeconds: 10 });
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+    h.fake.asyncInvokeError = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+
+    await h.invoke(request('Create', properties([entry(arn)]), h.server.url), 35_000);
+
+    expect(h.answer()).toMatchObject({
+      Status: 'FAILED',
+      Reason: `The check could not hand its work on to a fresh invocation of itself (Lambda Invoke (asynchronous) of ${CHECK_ARN} failed: TooManyRequestsException: Rate exceeded) `
+        + `before it finished secret ${arn}. A rotation it started keeps running; the next deploy waits for it or resumes it.`,
+    });
+  });
+
+  test('a continuation whose progress is malformed is answered FAILED, not left unanswered', async () => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+    const continuation = { RotationCheckContinuation: { request: request('Create', properties([entry(arn)]), h.server.url), progress: { startedAt: 0, handOffs: 1, secrets: [null] } } };
+
+    await h.invoke(continuation);
+
+    expect(h.answer().Status).toBe('FAILED');
+    expect(h.answer().Reason).toMatch(/^The check failed unexpectedly: TypeError: /);
+  });
+
+  test('a function timeout too short to work in is refused instead of handing on forever', async () => {
+    const arn = h.fake.addSecret(secretArn('app/api-key'));
+
+    await h.invoke(request('Create', properties([entry(arn)]), h.server.url), 20_000);
+
+    expect(h.answer()).toMatchObject({ Status: 'FAILED', Reason: 'The check function\'s timeout leaves it no time to work: it keeps 30 seconds for handing on, so it needs a timeout of a minute or more.' });
+    expect(h.fake.asyncInvocations).toHaveLength(0);
   });
 });

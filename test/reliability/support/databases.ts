@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { createConnection } from 'mysql2/promise';
-import { Client, escapeIdentifier, escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from 'pg';
 import { AlternatingUsersRotation } from '../../../lambda/rotation/database/alternating-users';
 import type { DatabaseClient } from '../../../lambda/rotation/database/client';
 import type { DatabaseEngine } from '../../../lambda/rotation/database/engines/engine';
@@ -9,14 +8,14 @@ import { POSTGRES_ENGINE } from '../../../lambda/rotation/database/engines/postg
 import { databaseSettings } from '../../../lambda/rotation/database/settings';
 import { SingleUserRotation } from '../../../lambda/rotation/database/single-user';
 import type { ProtectedService } from '../../../lambda/rotation/types';
+import { Access, mysqlAccess, postgresAccess } from '../../support/database-access';
 import { MariaDbServer, sharedMariaDb } from '../../support/mariadb';
 import { PostgresCluster, startPostgres } from '../../support/postgres';
 import { rotationConfig } from '../../support/strategies';
 
 export type DatabaseStrategyName = 'postgres-single-user' | 'postgres-alternating-users' | 'mysql-single-user' | 'mysql-alternating-users';
 
-/** What a login with a secret's credentials can do: read the application's table, only log in, or nothing. */
-export type Access = 'works' | 'no-privilege' | 'refused';
+export type { Access } from '../../support/database-access';
 
 /** A database user the test made, and the JSON secret for it. */
 export interface AppUser {
@@ -77,25 +76,7 @@ export async function postgresServer(): Promise<DatabaseServer> {
       const secret = { engine: 'postgres', host: '127.0.0.1', port: cluster.port, username, password, dbname: 'postgres', ssl: false };
       return { username, password, secretValue: JSON.stringify(options.masterarn ? { ...secret, masterarn: options.masterarn } : secret) };
     },
-    async access(username, password) {
-      const client = new Client({ host: '127.0.0.1', port: cluster.port, user: username, password, database: 'postgres', ssl: false, connectionTimeoutMillis: 5000 });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-      } catch (error) {
-        if ((error as { code?: string }).code === '28P01') return 'refused';
-        throw error;
-      }
-      try {
-        await client.query('SELECT id FROM orders');
-        return 'works';
-      } catch (error) {
-        if ((error as { code?: string }).code === '42501') return 'no-privilege';
-        throw error;
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    },
+    access: (username, password) => postgresAccess(cluster.port, username, password),
     destroy: () => cluster.destroy(),
   };
 }
@@ -128,24 +109,7 @@ export async function mariaDbServer(): Promise<DatabaseServer> {
       const secret = { engine: 'mariadb', host: '127.0.0.1', port: server.port, username, password, dbname: database, ssl: false };
       return { username, password, secretValue: JSON.stringify(options.masterarn ? { ...secret, masterarn: options.masterarn } : secret) };
     },
-    async access(username, password) {
-      let connection;
-      try {
-        connection = await createConnection({ host: '127.0.0.1', port: server.port, user: username, password, connectTimeout: 5000 });
-      } catch (error) {
-        if ((error as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR') return 'refused';
-        throw error;
-      }
-      try {
-        await connection.query(`SELECT id FROM \`${database}\`.orders`);
-        return 'works';
-      } catch (error) {
-        if ((error as { code?: string }).code === 'ER_TABLEACCESS_DENIED_ERROR') return 'no-privilege';
-        throw error;
-      } finally {
-        await connection.end().catch(() => undefined);
-      }
-    },
+    access: (username, password) => mysqlAccess(server.port, username, password, database),
     async destroy() {
       for (const user of users) {
         await server.adminQuery('DROP USER IF EXISTS ?@?', [user, '%']);

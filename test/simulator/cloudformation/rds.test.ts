@@ -1,33 +1,54 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { GetSecretValueCommand, ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
+import { createConnection } from 'mysql2/promise';
 import { Client } from 'pg';
 import { startDeployer } from './support';
-import { DatabaseHost, LocalDatabaseOptions } from '../../../simulator/cloudformation';
-import { startPostgres } from '../../support/postgres';
+import { createLocalDatabaseHost, DatabaseHost } from '../../../simulator/databases';
 
 /**
- * AWS::RDS::DBInstance on a database host, and SecretTargetAttachment. The host here starts a private PostgreSQL
- * cluster per instance (the test suite's own helper) and says MariaDB is unavailable.
+ * AWS::RDS::DBInstance and DBCluster on the local database host (a real PostgreSQL or MariaDB server per instance,
+ * TLS on, its master user made with the template's resolved credentials), and SecretTargetAttachment.
  */
 
-const started: Array<{ port: number }> = [];
-const testHost: DatabaseHost = {
-  unavailableReason: async (engine) => (engine === 'postgres' ? undefined : 'this test host serves PostgreSQL only'),
-  start: async (options: LocalDatabaseOptions) => {
-    const cluster = await startPostgres();
-    const run = async (template: string, ...values: string[]) => {
-      const [{ sql }] = await cluster.adminQuery(`SELECT format('${template}', ${values.map((_, i) => `$${i + 1}::text`).join(', ')}) AS sql`, values);
-      await cluster.adminQuery(String(sql));
-    };
-    await run('CREATE ROLE %I LOGIN CREATEROLE PASSWORD %L', options.masterUsername, options.masterPassword);
-    if (options.databaseName) await run('CREATE DATABASE %I OWNER %I', options.databaseName, options.masterUsername);
-    started.push({ port: cluster.port });
-    return { engine: 'postgres', host: '127.0.0.1', port: cluster.port, destroy: () => cluster.destroy() };
-  },
-};
-
+let workDir: string;
+let host: DatabaseHost;
+let ca: string;
 let env: Awaited<ReturnType<typeof startDeployer>>;
-beforeEach(async () => (env = await startDeployer({ databases: testHost, skipUnsimulated: true })));
+
+beforeAll(async () => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rds-test-'));
+  fs.chmodSync(workDir, 0o755);
+  host = await createLocalDatabaseHost({ workDir });
+  ca = fs.readFileSync(host.caBundleFile, 'utf8');
+});
+afterAll(async () => {
+  await host.destroyAll();
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+beforeEach(async () => (env = await startDeployer({ databases: host, skipUnsimulated: true })));
 afterEach(() => env.stop());
+
+/** Who the server says the session is, logged in over verified TLS with the secret's credentials. */
+async function loggedInAs(secret: { engine: string; host: string; port: number; username: string; password: string }): Promise<string> {
+  if (secret.engine === 'postgres') {
+    const client = new Client({ ...secret, user: secret.username, database: 'orders', ssl: { ca }, connectionTimeoutMillis: 10_000 });
+    await client.connect();
+    try {
+      return (await client.query('SELECT current_user')).rows[0].current_user;
+    } finally {
+      await client.end();
+    }
+  }
+  const connection = await createConnection({ ...secret, user: secret.username, database: 'orders', ssl: { ca }, connectTimeout: 10_000 });
+  try {
+    const [rows] = await connection.query('SELECT CURRENT_USER() AS user');
+    return String((rows as Array<{ user: string }>)[0].user).split('@')[0];
+  } finally {
+    await connection.end();
+  }
+}
 
 const template = (engine: string) => ({
   Resources: {
@@ -52,8 +73,11 @@ const template = (engine: string) => ({
   Outputs: { Address: { Value: { 'Fn::GetAtt': ['Database', 'Endpoint.Address'] } }, Port: { Value: { 'Fn::GetAtt': ['Database', 'Endpoint.Port'] } } },
 });
 
-test('an instance is a server whose master user logs in with the secret; the attachment merges the connection', async () => {
-  const result = await env.cfn.deploy({ stackName: 'Rds', template: template('postgres') });
+test.each([
+  ['postgres', 'postgres'],
+  ['mariadb', 'mariadb'],
+])('an %s instance is a server whose master user logs in with the secret; the attachment merges the connection', async (engine, secretEngine) => {
+  const result = await env.cfn.deploy({ stackName: 'Rds', template: template(engine) });
 
   expect(result.status).toBe('CREATE_COMPLETE');
   const stack = env.cfn.describeStack('Rds')!;
@@ -64,35 +88,35 @@ test('an instance is a server whose master user logs in with the secret; the att
     username: 'master',
     password: expect.any(String),
     note: 'kept',
-    engine: 'postgres',
-    host: '127.0.0.1',
-    port: started.at(-1)!.port,
+    engine: secretEngine,
+    host: 'localhost',
+    port: expect.any(Number),
     dbInstanceIdentifier: identifier,
   });
-  expect(stack.outputs).toEqual({ Address: '127.0.0.1', Port: String(secret.port) });
+  expect(stack.outputs).toEqual({ Address: 'localhost', Port: String(secret.port) });
   // The attachment wrote a new version that became AWSCURRENT; the generated one is AWSPREVIOUS.
   const versions = await env.client.send(new ListSecretVersionIdsCommand({ SecretId: secretArn }));
   expect(versions.Versions!.map((v) => v.VersionStages).sort()).toEqual([['AWSCURRENT'], ['AWSPREVIOUS']]);
 
-  const client = new Client({ host: secret.host, port: secret.port, user: secret.username, password: secret.password, database: 'orders' });
-  await client.connect();
-  const [{ current_user: user }] = (await client.query('SELECT current_user')).rows;
-  await client.end();
-  expect(user).toBe('master');
+  expect(await loggedInAs(secret)).toBe('master');
 
   expect((await env.cfn.delete('Rds')).status).toBe('DELETE_COMPLETE');
-  const gone = new Client({ host: '127.0.0.1', port: secret.port, user: 'master', password: secret.password, database: 'orders', connectionTimeoutMillis: 5000 });
-  await expect(gone.connect()).rejects.toThrow(/ECONNREFUSED/);
+  await expect(loggedInAs(secret)).rejects.toThrow(/ECONNREFUSED/);
 });
 
 test('an engine the host cannot serve is skipped with its reason, and so is what depends on it', async () => {
+  // A host on a machine without MariaDB's server: its binaries are looked for in an empty directory.
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'no-binaries-'));
+  const bare = await createLocalDatabaseHost({ workDir, binaryLocations: { postgresqlVersionsDir: '/usr/lib/postgresql', sbinDir: empty, path: empty } });
+  await env.stop();
+  env = await startDeployer({ databases: bare, skipUnsimulated: true });
   const result = await env.cfn.deploy({ stackName: 'Maria', template: template('mariadb') });
 
   expect(result.status).toBe('CREATE_COMPLETE');
   const resources = env.cfn.describeStack('Maria')!.resources;
   expect(Object.fromEntries(resources.map((r) => [r.logicalId, r.notSimulated]))).toEqual({
     Credentials: undefined,
-    Database: 'this test host serves PostgreSQL only',
+    Database: expect.stringMatching(/MariaDB.*mariadb-server/),
     Attachment: 'depends on Database, which is not simulated',
   });
 });
@@ -125,7 +149,7 @@ test('a cluster is one server; its member instances are recorded with its endpoi
   const stack = env.cfn.describeStack('Cluster')!;
   const secretArn = stack.resources.find((r) => r.logicalId === 'Credentials')!.physicalId!;
   const secret = JSON.parse((await env.client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString!);
-  expect(secret).toMatchObject({ engine: 'postgres', host: '127.0.0.1', dbClusterIdentifier: stack.resources.find((r) => r.logicalId === 'Cluster')!.physicalId });
-  expect(stack.outputs).toEqual({ Writer: String(secret.port), Reader: '127.0.0.1' });
+  expect(secret).toMatchObject({ engine: 'postgres', host: 'localhost', dbClusterIdentifier: stack.resources.find((r) => r.logicalId === 'Cluster')!.physicalId });
+  expect(stack.outputs).toEqual({ Writer: String(secret.port), Reader: 'localhost' });
   expect((await env.cfn.delete('Cluster')).status).toBe('DELETE_COMPLETE');
 });

@@ -89,6 +89,20 @@ test('a failed create rolls back what was created, in reverse order, to ROLLBACK
   expect(requests.some((r) => r.LogicalResourceId === 'Never')).toBe(false);
 });
 
+test('deleting a stack whose create rolled back sends no second Delete: its resources are gone', async () => {
+  behaviour.Broken = (event) => respond(event, event.RequestType === 'Create'
+    ? { Status: 'FAILED', Reason: 'no capacity', PhysicalResourceId: 'broken-1' }
+    : { Status: 'SUCCESS', PhysicalResourceId: event.PhysicalResourceId });
+  await env.cfn.deploy({ stackName: 'RolledBack', template: { Resources: { Base: custom(), Broken: custom({}, { DependsOn: 'Base' }) } } });
+  const deletesInRollback = requests.filter((r) => r.RequestType === 'Delete').length;
+
+  const result = await env.cfn.delete('RolledBack');
+
+  expect(result.status).toBe('DELETE_COMPLETE');
+  expect(requests.filter((r) => r.RequestType === 'Delete')).toHaveLength(deletesInRollback);
+  expect(eventLines(env.cfn.events('RolledBack')).slice(-2)).toEqual(['RolledBack DELETE_IN_PROGRESS', 'RolledBack DELETE_COMPLETE']);
+});
+
 test('a delete that fails during rollback ends in ROLLBACK_FAILED', async () => {
   behaviour.Broken = (event) => respond(event, event.RequestType === 'Create'
     ? { Status: 'FAILED', Reason: 'no', PhysicalResourceId: 'broken' }

@@ -1,4 +1,4 @@
-import type { EngineFamily, UsernameLimit } from '../../../../src/private/contract';
+import { CreateUserSpec, createUserSpecProblem, EngineFamily, UsernameLimit } from '../../../../src/private/contract';
 import type { Connector, DatabaseClient } from '../client';
 
 /** The password change of the alternating-users strategy, run as the administrator. */
@@ -11,6 +11,13 @@ export interface AlternateUserChange<C extends DatabaseClient> {
   /** The user whose password changes: never the current one. */
   readonly alternateUsername: string;
   readonly password: string;
+}
+
+/** A user the master creates because the database has none of that name (createUser). */
+export interface NewUser {
+  readonly username: string;
+  readonly password: string;
+  readonly spec: CreateUserSpec;
 }
 
 /**
@@ -31,4 +38,20 @@ export interface DatabaseEngine<C extends DatabaseClient> {
    * (alternating users). Must leave no half-made user behind when it fails.
    */
   setAlternateUserPassword(change: AlternateUserChange<C>): Promise<'created' | 'updated'>;
+  /** Whether the database has a user of this name (MySQL: on any host), as the administrator sees it. */
+  userExists(master: C, username: string): Promise<boolean>;
+  /**
+   * Creates the user with its password and the spec's privileges; `existed` when another invocation created it
+   * first. A failed statement leaves no user behind; a crash may leave one without all its privileges where DDL is
+   * not transactional (MySQL), and `grantSpec` on the next attempt completes it.
+   */
+  createUser(master: C, user: NewUser): Promise<'created' | 'existed'>;
+  /** Gives the user logged in on `session` the spec's privileges; granting what it already has changes nothing. */
+  grantSpec(master: C, session: C, username: string, spec: CreateUserSpec): Promise<void>;
+}
+
+/** The spec was checked when the configuration was read; engines check it again where it becomes SQL. */
+export function checkCreateUserSpec(spec: CreateUserSpec): void {
+  const problem = createUserSpecProblem(spec);
+  if (problem !== undefined) throw new Error(`the create-user spec is invalid: ${problem}`);
 }

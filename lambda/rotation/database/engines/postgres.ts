@@ -1,5 +1,5 @@
 import { DatabaseQueryError } from '../client';
-import type { AlternateUserChange, DatabaseEngine } from './engine';
+import { checkCreateUserSpec, DatabaseEngine } from './engine';
 import { POSTGRES_FAMILY, POSTGRES_USERNAME_LIMIT } from '../../../../src/private/contract';
 import { connectPostgres, PostgresClient } from '../pg-client';
 
@@ -26,20 +26,33 @@ export const POSTGRES_ENGINE: DatabaseEngine<PostgresClient> = {
 
   async setAlternateUserPassword(change) {
     const { master, alternateUsername } = change;
-    const existing = await master.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [alternateUsername]);
-    if (existing.length > 0) {
+    if (await POSTGRES_ENGINE.userExists(master, alternateUsername)) {
       await setPassword(master, alternateUsername, change.password);
       return 'updated';
     }
+    // A member of the current user holds the same privileges, as with AWS's template.
+    const created = await createLoginRole(master, { username: alternateUsername, password: change.password, memberOf: [change.currentUsername] });
+    // Another invocation created it first, with the same membership: only the password is left to set.
+    if (!created) await setPassword(master, alternateUsername, change.password);
+    return created ? 'created' : 'updated';
+  },
+
+  async userExists(master, username) {
+    return (await master.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username])).length > 0;
+  },
+
+  async createUser(master, { username, password, spec }) {
+    checkCreateUserSpec(spec);
     try {
-      await createAlternateRole(change);
-      return 'created';
+      return await createLoginRole(master, { username, password, memberOf: spec.memberOf ?? [] }) ? 'created' : 'existed';
     } catch (error) {
-      // Another invocation created it first, with the same membership: only the password is left to set.
-      if (!(error instanceof DatabaseQueryError && ROLE_ALREADY_EXISTS.has(error.code ?? ''))) throw error;
-      await setPassword(master, alternateUsername, change.password);
-      return 'updated';
+      throw new Error(`creating the user failed (the master needs CREATEROLE, and ADMIN OPTION on each role of \`memberOf\`): ${(error as Error).message}`);
     }
+  },
+
+  async grantSpec(master, _session, username, spec) {
+    checkCreateUserSpec(spec);
+    for (const role of spec.memberOf ?? []) await master.query(`GRANT ${master.escapeIdentifier(role)} TO ${master.escapeIdentifier(username)}`);
   },
 };
 
@@ -52,18 +65,21 @@ async function setPassword(client: PostgresClient, username: string, password: s
 }
 
 /**
- * Creates the alternate user as a member of the current one, so it holds the same privileges (as AWS's
- * template does), in one transaction: a failed GRANT must not leave a user that logs in without privileges.
+ * Creates a role that logs in with `password` and is a member of `memberOf`, in one transaction: a failed GRANT
+ * must not leave a user that logs in without its privileges. False when another invocation created it first (its
+ * transaction, with the same memberships, has committed by then).
  */
-async function createAlternateRole({ master, currentUsername, alternateUsername, password }: AlternateUserChange<PostgresClient>): Promise<void> {
-  const alternate = master.escapeIdentifier(alternateUsername);
+async function createLoginRole(master: PostgresClient, role: { username: string; password: string; memberOf: readonly string[] }): Promise<boolean> {
+  const name = master.escapeIdentifier(role.username);
   await master.query('BEGIN');
   try {
-    await master.query(`CREATE ROLE ${alternate} WITH LOGIN PASSWORD ${master.escapeLiteral(password)}`, undefined, { sensitive: [password] });
-    await master.query(`GRANT ${master.escapeIdentifier(currentUsername)} TO ${alternate}`);
+    await master.query(`CREATE ROLE ${name} WITH LOGIN PASSWORD ${master.escapeLiteral(role.password)}`, undefined, { sensitive: [role.password] });
+    for (const member of role.memberOf) await master.query(`GRANT ${master.escapeIdentifier(member)} TO ${name}`);
     await master.query('COMMIT');
+    return true;
   } catch (error) {
     await master.query('ROLLBACK').catch(() => undefined);
+    if (error instanceof DatabaseQueryError && ROLE_ALREADY_EXISTS.has(error.code ?? '')) return false;
     throw error;
   }
 }

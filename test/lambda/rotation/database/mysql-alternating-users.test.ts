@@ -221,7 +221,7 @@ test('a grant the master cannot give: the half-made clone is dropped, so a retry
 
   const error = await rejectionOf(strategy().setSecret(rotation.context));
 
-  expect(error.message).toMatch(/copying the current user's privileges to the alternate user failed at `GRANT .*`, so the alternate user was dropped/);
+  expect(error.message).toMatch(/copying the current user's privileges to the alternate user failed at `GRANT .*`, so the user was dropped/);
   expect(await accountExists(`${user}_clone`)).toBe(false);
 });
 

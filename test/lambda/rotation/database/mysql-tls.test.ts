@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
 import { createTestCertificates, issueServerCertificate, TestCertificates } from './certificates';
 import { loginWithExtraCaCerts } from './extra-ca';
 import { beginRotation, randomPassword, RecordingLogger, rejectionOf, rotate } from './harness';
@@ -70,6 +71,47 @@ test('alternating users over TLS: the clone keeps REQUIRE SSL', async () => {
   expect(current.username).toBe(`${user}_clone`);
   expect(await mysqlAccepts(server.port, current.username, current.password, { ca: certificates.caPem })).toBe(true);
   expect(await mysqlAccepts(server.port, current.username, current.password)).toBe(false);
+});
+
+/** SHOW CREATE USER without the account and its password hash: what the account requires and allows. */
+async function accountOptions(user: string): Promise<string> {
+  const [row] = await server.adminQuery('SHOW CREATE USER ?@?', [user, '%']);
+  return String(Object.values(row)[0]).replace(/^CREATE USER \S+ IDENTIFIED BY PASSWORD '[^']*' /, '');
+}
+
+test('the clone keeps what SHOW GRANTS leaves out: REQUIRE SSL, the default role, resource limits and the password policy', async () => {
+  count += 1;
+  const role = `tls_reader_${count}`;
+  await server.adminQuery('CREATE ROLE ?', [role]);
+  await server.adminQuery(`GRANT SELECT ON mysql.db TO \`${role}\``);
+  const masterPassword = randomPassword();
+  const master = await createUser(masterPassword, { privileges: 'ALL PRIVILEGES ON *.*', withGrantOption: true });
+  await server.adminQuery(`GRANT \`${role}\` TO ?@? WITH ADMIN OPTION`, [master, '%']);
+  const initial = randomPassword();
+  const user = await createUser(initial);
+  await server.adminQuery('ALTER USER ?@? WITH MAX_QUERIES_PER_HOUR 500 PASSWORD EXPIRE INTERVAL 90 DAY', [user, '%']);
+  await server.adminQuery(`GRANT \`${role}\` TO ?@?`, [user, '%']);
+  await server.adminQuery(`SET DEFAULT ROLE \`${role}\` FOR ?@?`, [user, '%']);
+  const store = new MemorySecretsStore();
+  const masterArn = store.create('mysql-tls-master', JSON.stringify({ username: master, password: masterPassword }));
+  const arn = store.create('mysql-tls-options', secretFor(user, initial, { masterarn: masterArn }));
+
+  await rotate(store, arn, databaseStrategy('mysql-alternating-users', { trustedCa: certificates.caPem }), new RecordingLogger());
+
+  const clone = JSON.parse(store.valueAt(arn, 'AWSCURRENT')!);
+  expect(clone.username).toBe(`${user}_clone`);
+  expect(await accountOptions(clone.username)).toBe('REQUIRE SSL WITH MAX_QUERIES_PER_HOUR 500 PASSWORD EXPIRE INTERVAL 90 DAY');
+  expect(await accountOptions(clone.username)).toBe(await accountOptions(user));
+  expect(await mysqlAccepts(server.port, clone.username, clone.password)).toBe(false);
+  const session = await createConnection({
+    host: 'localhost', port: server.port, user: clone.username, password: clone.password, ssl: { ca: certificates.caPem, rejectUnauthorized: true },
+  });
+  try {
+    const [rows] = await session.query('SELECT CURRENT_ROLE() AS role');
+    expect(rows).toEqual([{ role }]);
+  } finally {
+    await session.end();
+  }
 });
 
 // The server sends its CA's certificate along with its own (--ssl-ca), so an untrusted CA shows as a self-signed chain.
