@@ -72,21 +72,22 @@ test('three rotations: AWSCURRENT logs in after each, and older passwords are re
 });
 
 test('a user name with quotes, spaces and a semicolon, and passwords with every punctuation character', async () => {
-  const username = uniqueName('we"ird \' name; DROP ROLE postgres; --');
+  // The private server's superuser is rdsadmin, as in RDS: the injected statements aim at it.
+  const username = uniqueName('we"ird \' name; DROP ROLE rdsadmin; --');
   const initial = `${PUNCTUATION} Aa1`;
   await createUser(username, initial);
   const store = new MemorySecretsStore();
   const arn = store.create('pg-injection', secretFor(username, initial));
-  const next = `\\'; ALTER ROLE postgres PASSWORD 'x'; --${PUNCTUATION}Zz9`;
+  const next = `\\'; ALTER ROLE rdsadmin PASSWORD 'x'; --${PUNCTUATION}Zz9`;
 
   await rotate(store, arn, strategy(), new RecordingLogger(), () => next);
 
   expect(passwordOf(store.valueAt(arn, 'AWSCURRENT'))).toBe(next);
   expect(await postgresAccepts(cluster.port, username, next)).toBe(true);
   expect(await postgresAccepts(cluster.port, username, initial)).toBe(false);
-  // The text after the quotes ran as nothing: postgres is still a superuser without that password.
-  expect(await cluster.adminQuery("SELECT 1 FROM pg_roles WHERE rolname = 'postgres' AND rolsuper")).toHaveLength(1);
-  expect(await postgresAccepts(cluster.port, 'postgres', 'x')).toBe(false);
+  // The text after the quotes ran as nothing: rdsadmin is still a superuser without that password.
+  expect(await cluster.adminQuery("SELECT 1 FROM pg_roles WHERE rolname = 'rdsadmin' AND rolsuper")).toHaveLength(1);
+  expect(await postgresAccepts(cluster.port, 'rdsadmin', 'x')).toBe(false);
 });
 
 test('property: any user name and password rotate and log in', async () => {
