@@ -188,12 +188,14 @@ project.addTask('least-privilege', {
   steps: [{ spawn: project.bundler.bundleTask.name }, { exec: 'ts-node -T -P tsconfig.dev.json bench/least-privilege/report.ts --write' }],
 });
 
+// The repository's sandbox enforces IAM (the evaluator is a development dependency here): `npm run sandbox -- --iam off`
+// switches it off.
 project.addTask('sandbox', {
-  description: 'Synthesize examples/ and run it as CloudFormation would on the embedded simulator: create (first rotations verified), scheduled rotations, an update, delete',
+  description: 'Synthesize examples/ and run it as CloudFormation would on the embedded simulator, IAM enforced: create (first rotations verified), scheduled rotations, an update, delete',
   steps: [
     { spawn: project.bundler.bundleTask.name },
     {
-      exec: 'node assets/sandbox/cli/index.js --app "npx ts-node -P tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output examples/cdk.out --update-context example:revised=true',
+      exec: 'node assets/sandbox/cli/index.js --app "npx ts-node -P tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output examples/cdk.out --update-context example:revised=true --iam enforce',
       receiveArgs: true,
     },
   ],

@@ -5,6 +5,7 @@ import { databaseAccepts } from './logins';
 import { unsupportedSecrets, withoutRotationOf } from './prune';
 import { RotatingSecretPlan, rotatingSecretsOf } from './secrets';
 import { SecretsManagerSimulator } from '../simulator';
+import type { IamMode } from '../simulator/iam';
 import { settledStages } from './settle';
 import { formatStackEvent, LocalCloudFormation } from '../simulator/cloudformation';
 import { AssemblyStack, readAssembly } from '../simulator/cloudformation/assembly';
@@ -18,6 +19,8 @@ export interface SandboxOptions {
   readonly updateAssemblyDir?: string;
   /** Only these stacks (and the stacks they depend on). @default - every stack */
   readonly stacks?: readonly string[];
+  /** Whether calls are authorized against the stacks' roles and policies (see `SimulatorOptions.iam`). @default 'auto' */
+  readonly iam?: IamMode;
   readonly progress: (line: string) => void;
 }
 
@@ -66,8 +69,8 @@ const SETTLE_PATIENCE_MS = 120_000;
 export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
   const { progress } = options;
   const host = await createLocalDatabaseHost();
-  // The stacks' roles, policies and permissions come with them: IAM is enforced when the evaluator is installed.
-  const sim = await SecretsManagerSimulator.start({ lambdaCaBundle: host.caBundleFile, iam: 'auto' });
+  // The stacks' roles, policies and permissions come with them: by default IAM is enforced when the evaluator is installed.
+  const sim = await SecretsManagerSimulator.start({ lambdaCaBundle: host.caBundleFile, iam: options.iam ?? 'auto' });
   progress(sim.iam.status);
   const cfn = new LocalCloudFormation(sim, { databases: host, skipUnsimulated: true, onEvent: (event) => progress(formatStackEvent(event)) });
   const client = new SecretsManagerClient(sim.clientConfig());
