@@ -127,6 +127,14 @@ export function withStatements(template: Template, edit: (statement: any, locati
   return copy;
 }
 
+/**
+ * What a statement grants, whatever the stack: its construct part, actions and condition keys (not the resources,
+ * which name the stack's own secrets, keys and functions). Two templates with the same shapes grant alike.
+ */
+export function statementShape(statement: PolicyStatementInfo): string {
+  return `${pathInStack(statement.path)}: ${[...statement.actions].sort().join(', ')}${statement.conditions.length > 0 ? ` if ${[...statement.conditions].sort().join(', ')}` : ''}`;
+}
+
 /** How the report names an element: `secretsmanager:GetSecretValue`, a condition key, or the whole statement. */
 export function elementLabel(element: PolicyElement): string {
   switch (element.kind) {

@@ -59,9 +59,14 @@ export async function synthesizeScenario(scenario: Scenario, environment: Scenar
 
 /**
  * Deploys the scenario (with `template` instead of the synthesized one, when given) on a new simulator with IAM
- * enforced, checks its outcome and runs its probes. Never throws for a failing scenario: the outcome says why.
+ * enforced, checks its outcome and runs its probes, then `inspect` (a test's own calls) on the deployed stack.
+ * Never throws for a failing scenario: the outcome says why.
  */
-export async function runScenario(synthesized: SynthesizedScenario, template: Template = synthesized.template): Promise<ScenarioOutcome> {
+export async function runScenario(
+  synthesized: SynthesizedScenario,
+  template: Template = synthesized.template,
+  inspect?: (run: ScenarioRun) => Promise<void>,
+): Promise<ScenarioOutcome> {
   const file = templateFile(synthesized.assemblyDir, synthesized.stackName);
   fs.writeFileSync(file, JSON.stringify(template));
   const sim = await SecretsManagerSimulator.start({ iam: 'enforce', region: REGION, accountId: ACCOUNT });
@@ -86,6 +91,7 @@ export async function runScenario(synthesized: SynthesizedScenario, template: Te
         if (await probe.allowed(run)) allowedProbes.push(probe.wrongCaller);
       }
     }
+    await inspect?.(run);
     const physicalIds = Object.fromEntries((cfn.describeStack(synthesized.stackName)?.resources ?? [])
       .filter((resource) => resource.physicalId !== undefined).map((resource) => [resource.logicalId, resource.physicalId!]));
     return { ...(failure ? { failure } : {}), decisions, allowedProbes, physicalIds };

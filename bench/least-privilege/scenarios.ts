@@ -1,7 +1,7 @@
 import {
   CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient, TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, SecretValue, Stack, aws_ec2 as ec2, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import type { ScenarioContext, ScenarioDatabase } from './environment';
 import type { SecretsManagerSimulator } from '../../simulator';
 import type { DeployResult, LocalCloudFormation } from '../../simulator/cloudformation';
@@ -44,6 +44,8 @@ export interface Scenario {
 
 const FOREIGN_ACCOUNT = '210987654321';
 const OTHER_FUNCTION = 'other-team-rotation';
+/** Another team's secret of the account, made before the probes run (`prepareOtherSecret`). */
+export const OTHER_SECRET_NAME = 'other-team/token';
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -57,9 +59,9 @@ export const SCENARIOS: readonly Scenario[] = [
       probe('the rotation function reading a secret rotated by another function', async (run) =>
         allowedCall(run, 'GenericRotation/Role', (client) => client.send(new GetSecretValueCommand({ SecretId: otherSecret(run) })))),
       probe('the rotation function using the key outside Secrets Manager', async (run) =>
-        run.sim.iam.allows(roleSession(run, 'GenericRotation/Role'), [kmsRequest(run, { 'kms:EncryptionContext:SecretARN': secretArn(run) })])),
+        run.sim.iam.allows(roleSession(run, 'GenericRotation/Role'), [kmsRequest(run, 'Key', { 'kms:EncryptionContext:SecretARN': secretArn(run) })])),
       probe('Secrets Manager using the key for a secret of another account', async (run) =>
-        run.sim.iam.allows(roleSession(run, 'GenericRotation/Role'), [kmsRequest(run, {
+        run.sim.iam.allows(roleSession(run, 'GenericRotation/Role'), [kmsRequest(run, 'Key', {
           'kms:ViaService': `secretsmanager.${run.sim.region}.amazonaws.com`,
           'kms:EncryptionContext:SecretARN': `arn:aws:secretsmanager:${run.sim.region}:${FOREIGN_ACCOUNT}:secret:theirs-AbCdEf`,
         })])),
@@ -158,28 +160,51 @@ function importedSecretScenario(engine: LocalEngine, kind: 'single-user' | 'alte
 }
 
 /**
- * The README's application user: a RotatingSecret (so tagged for the check) whose user the first rotation creates
- * with the master imported by name (`createUser`), alternating users on MariaDB; the check merges the connection
- * fields into it first. Each run starts without the user.
+ * The example's application user: a RotatingSecret under a customer managed key (so tagged for the check, which
+ * merges the connection fields into it first, through that key) whose user and clone the first rotation creates
+ * (`createUser`), alternating users on MariaDB, with a master secret of the stack under a key of its own (the
+ * rotation function decrypts it only through Secrets Manager, only for that secret). Each run starts without the user.
  */
 function createdUserScenario(): Scenario {
+  const reportingUser = (run: ScenarioRun) => run.physicalId('AWS::SecretsManager::Secret', 'ReportingUser');
+  const master = (run: ScenarioRun) => run.physicalId('AWS::SecretsManager::Secret', 'Master');
+  const viaSecretsManager = (run: ScenarioRun) => ({ 'kms:ViaService': `secretsmanager.${run.sim.region}.amazonaws.com` });
   return {
     name: 'mysql-alternating-users',
-    summary: `${serverName('mysql')} alternating users: a RotatingSecret whose user and clone the first rotation creates (createUser) with the master imported by name`,
+    summary: `${serverName('mysql')} alternating users: an encrypted RotatingSecret whose user and clone the first rotation creates (createUser), `
+      + 'with an encrypted master secret of the stack',
     database: 'mysql',
-    probes: checkProbes((run) => run.physicalId('AWS::SecretsManager::Secret', 'ReportingUser')),
-    prepare: async (sim, context) => {
-      const database = context.database!;
-      for (const user of [CREATED_USER, `${CREATED_USER}_clone`]) await database.dropUser(user);
-      await createMasterSecret(sim, database);
+    probes: [
+      ...checkProbes(reportingUser),
+      probe('the check using the secret\'s key outside Secrets Manager', async (run) =>
+        run.sim.iam.allows(roleSession(run, 'RotationCheck/Role'), [kmsRequest(run, 'Key', { 'kms:EncryptionContext:SecretARN': reportingUser(run) })])),
+      probe('the rotation function using the master\'s key outside Secrets Manager', async (run) =>
+        run.sim.iam.allows(roleSession(run, ROTATION_ROLE_PATH), [kmsRequest(run, 'MasterKey', { 'kms:EncryptionContext:SecretARN': master(run) })])),
+      probe('Secrets Manager using the master\'s key for another secret of the account', async (run) =>
+        run.sim.iam.allows(roleSession(run, ROTATION_ROLE_PATH), [kmsRequest(run, 'MasterKey', {
+          ...viaSecretsManager(run), 'kms:EncryptionContext:SecretARN': otherSecret(run),
+        })])),
+    ],
+    prepare: async (_, context) => {
+      for (const user of [CREATED_USER, `${CREATED_USER}_clone`]) await context.database!.dropUser(user);
     },
     build: (stack, context) => {
+      const database = context.database!;
+      // The scenario server's master login, known when the stack is built: a throwaway server of this run.
+      const masterSecret = new secretsmanager.Secret(stack, 'Master', {
+        encryptionKey: new kms.Key(stack, 'MasterKey'),
+        secretObjectValue: {
+          username: SecretValue.unsafePlainText(database.master.username),
+          password: SecretValue.unsafePlainText(database.master.password),
+        },
+      });
       new RotatingSecret(stack, 'ReportingUser', {
+        encryptionKey: new kms.Key(stack, 'Key'),
         strategy: RotationStrategy.mysqlAlternatingUsers({
-          ...connectionOptions(context.database!),
+          ...connectionOptions(database),
           username: CREATED_USER,
-          masterSecret: importedMaster(stack),
-          createUser: { grants: [{ privileges: ['SELECT'], on: `${context.database!.databaseName}.*` }] },
+          masterSecret,
+          createUser: { grants: [{ privileges: ['SELECT'], on: `${database.databaseName}.*` }] },
         }),
       });
     },
@@ -272,11 +297,11 @@ function checkProbes(secretOf: (run: ScenarioRun) => string): Probe[] {
   ];
 }
 
-function roleArn(run: ScenarioRun, rolePath: string): string {
+function roleArn(run: ScenarioRun, rolePath: string | RegExp): string {
   return `arn:aws:iam::${run.sim.accountId}:role/${run.physicalId('AWS::IAM::Role', rolePath)}`;
 }
 
-function roleSession(run: ScenarioRun, rolePath: string) {
+function roleSession(run: ScenarioRun, rolePath: string | RegExp) {
   return run.sim.iam.principals.roleSession(roleArn(run, rolePath), 'probe');
 }
 
@@ -284,7 +309,9 @@ function checkFunctionArn(run: ScenarioRun): string {
   return `arn:aws:lambda:${run.sim.region}:${run.sim.accountId}:function:${run.physicalId('AWS::Lambda::Function', 'RotationCheck/Resource')}`;
 }
 
-/** The stack's rotation function (`GenericRotation`, `MysqlAlternatingUsersRotation`, ...), the first if several. */
+/** The role of the stack's rotation function (`GenericRotation`, `MysqlAlternatingUsersRotation`, ...), the first if several. */
+const ROTATION_ROLE_PATH = /\/[A-Za-z]+Rotation\d*\/Role\/Resource$/;
+/** The stack's rotation function, the first if several. */
 const ROTATION_FUNCTION_PATH = /\/[A-Za-z]+Rotation\d*\/Resource\/Resource$/;
 
 function functionArn(run: ScenarioRun): string {
@@ -299,9 +326,9 @@ function serviceInvokeAllowed(run: ScenarioRun, sourceSecretArn: string): boolea
   return run.sim.iam.allows(run.sim.iam.principals.service(SECRETS_MANAGER_SERVICE), [serviceInvokeRequest(sourceSecretArn, functionArn(run))]);
 }
 
-/** kms:Decrypt of the scenario's key by the rotation role, with the given request context. */
-function kmsRequest(run: ScenarioRun, context: Record<string, string>) {
-  const keyArn = `arn:aws:kms:${run.sim.region}:${run.sim.accountId}:key/${run.physicalId('AWS::KMS::Key', 'Key')}`;
+/** kms:Decrypt of the stack's key at `keyPath` (its construct id), with the given request context. */
+function kmsRequest(run: ScenarioRun, keyPath: string, context: Record<string, string>) {
+  const keyArn = `arn:aws:kms:${run.sim.region}:${run.sim.accountId}:key/${run.physicalId('AWS::KMS::Key', `${keyPath}/Resource`)}`;
   return { action: 'kms:Decrypt', resource: keyArn, context: { 'kms:CallerAccount': run.sim.accountId, ...context }, resourcePolicyOf: keyArn };
 }
 
@@ -325,7 +352,7 @@ export async function prepareOtherSecret(run: ScenarioRun): Promise<void> {
     Statement: [{ Effect: 'Allow', Principal: { Service: SECRETS_MANAGER_SERVICE }, Action: 'lambda:InvokeFunction', Resource: functionArnOfOther }],
   });
   const arn = await asAdministrator(run.sim, async (admin) => {
-    const { ARN } = await admin.send(new CreateSecretCommand({ Name: 'other-team/token', SecretString: 'other-team-value' }));
+    const { ARN } = await admin.send(new CreateSecretCommand({ Name: OTHER_SECRET_NAME, SecretString: 'other-team-value' }));
     await admin.send(new RotateSecretCommand({ SecretId: ARN, RotationLambdaARN: functionArnOfOther, RotateImmediately: false }));
     return ARN!;
   });
