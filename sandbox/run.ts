@@ -5,11 +5,11 @@ import { databaseAccepts } from './logins';
 import { unsupportedSecrets, withoutRotationOf } from './prune';
 import { RotatingSecretPlan, rotatingSecretsOf } from './secrets';
 import { SecretsManagerSimulator } from '../simulator';
-import type { IamMode } from '../simulator/iam';
 import { settledStages } from './settle';
 import { formatStackEvent, LocalCloudFormation } from '../simulator/cloudformation';
 import { AssemblyStack, readAssembly } from '../simulator/cloudformation/assembly';
 import { createLocalDatabaseHost, DatabaseHost, LocalEngine } from '../simulator/databases';
+import type { IamDecision, IamMode } from '../simulator/iam';
 import { AWSCURRENT, AWSPREVIOUS } from '../src/private/contract';
 
 export interface SandboxOptions {
@@ -107,6 +107,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
       const result = await cfn.delete(stack.stackName);
       record(stackReports, stack.stackName, 'delete', result.status, result.statusReason);
     }
+    if (sim.iam.enforcing) progress(iamSummary(sim.iam.decisions()));
     return { stacks: stackReports, secrets: [...reports.values()] };
   } finally {
     client.destroy();
@@ -114,6 +115,13 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
     await sim.stop();
     await host.destroyAll();
   }
+}
+
+/** How many calls IAM allowed and denied, and which actions to whom: a denial the run survived shows here too. */
+function iamSummary(decisions: readonly IamDecision[]): string {
+  const denied = decisions.filter((decision) => decision.decision === 'ImplicitlyDenied' || decision.decision === 'ExplicitlyDenied');
+  const which = [...new Set(denied.map((decision) => `${decision.action} to ${decision.caller}`))];
+  return `IAM: ${decisions.length - denied.length} call(s) allowed, ${denied.length} denied${which.length > 0 ? `: ${which.join('; ')}` : ''}`;
 }
 
 function selected(assemblyDir: string, names: readonly string[] | undefined): AssemblyStack[] {

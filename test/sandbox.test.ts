@@ -48,6 +48,7 @@ test('rotates at create and on schedule, and again at an update; every secret pr
 
   // The repository has the IAM evaluator installed: the sandbox enforces IAM, and says so.
   expect(output).toMatch(/^IAM enforcement: on \(@cloud-copilot\/iam-simulate 0\.1\.\d+\)$/m);
+  expect(output).toMatch(/^IAM: [1-9]\d* call\(s\) allowed, 0 denied$/m);
   expect(output).toMatch(/^App: create CREATE_COMPLETE, update UPDATE_COMPLETE, delete DELETE_COMPLETE$/m);
   const [, strategy, afterCreate, afterSchedule, afterUpdate, proven] = row(output, 'Verified');
   expect(strategy).toBe('generic');
@@ -171,6 +172,7 @@ describe('IAM', () => {
 
     expect(output).toMatch(/^IAM enforcement: on \(@cloud-copilot\/iam-simulate 0\.1\.\d+\)$/m);
     expect(output).toMatch(/^FAILED App: create: ROLLBACK_COMPLETE: RotationCheck\S* CREATE_FAILED: .*Rotation of secret "Denied\S*" .* failed in step createSecret/m);
+    expect(output).toMatch(/^IAM: \d+ call\(s\) allowed, [1-9]\d* denied: secretsmanager:PutSecretValue to arn:aws:sts::\d+:assumed-role\/App-GenericRotationRole\S*$/m);
     expect(status).toBe(1);
   });
 

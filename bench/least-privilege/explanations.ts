@@ -28,8 +28,9 @@ const EXPLANATIONS: readonly Explanation[] = [
   {
     applies: (_, element) => element.kind === 'action' && element.action === 'secretsmanager:ListSecretVersionIds',
     reason: 'The check lists a secret\'s versions (their creation dates, never their values) only about an AWSPENDING label '
-      + 'left before it started (whether that rotation may still run) or a rotation that timed out (where it stalled); the '
-      + 'scenarios start from settled secrets and their rotations finish or fail within the time limit.',
+      + 'left before it started (whether that rotation may still run) or a rotation that timed out (where it stalled): '
+      + 'stale-pending shows it needed for a secret imported by name; a secret the stack creates (and tags) has no '
+      + 'label from before, and the scenarios\' rotations finish or fail within the time limit.',
   },
 ];
 

@@ -69,10 +69,12 @@ export async function runScenario(
 ): Promise<ScenarioOutcome> {
   const file = templateFile(synthesized.assemblyDir, synthesized.stackName);
   fs.writeFileSync(file, JSON.stringify(template));
-  const sim = await SecretsManagerSimulator.start({ iam: 'enforce', region: REGION, accountId: ACCOUNT });
+  const ago = synthesized.scenario.preparedAgoMs ?? 0;
+  const sim = await SecretsManagerSimulator.start({ iam: 'enforce', region: REGION, accountId: ACCOUNT, clock: { start: Date.now() - ago } });
   const cfn = new LocalCloudFormation(sim);
   try {
     await synthesized.scenario.prepare?.(sim, synthesized.context);
+    if (ago > 0) await sim.clock.advance(ago);
     const deployed = await cfn.deploy({ assemblyDir: synthesized.assemblyDir, stackName: synthesized.stackName });
     const run: ScenarioRun = {
       sim, cfn, stackName: synthesized.stackName, deployed, physicalId: (type, pathPart) => physicalId(cfn, synthesized, type, pathPart),

@@ -1,5 +1,6 @@
 import {
-  CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient, TagResourceCommand,
+  CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient,
+  TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { Duration, SecretValue, Stack, aws_ec2 as ec2, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import type { ScenarioContext, ScenarioDatabase } from './environment';
@@ -34,6 +35,11 @@ export interface Scenario {
   readonly database?: LocalEngine;
   /** Callers the constructs' conditions must keep out. */
   readonly probes: readonly Probe[];
+  /**
+   * How long before the deploy `prepare` happens: the simulator's clock starts that much in the past and is
+   * advanced to now after it (so what it made is that old). @default 0
+   */
+  readonly preparedAgoMs?: number;
   /** What exists in the account before the stack deploys (secrets it imports, say), made as the administrator. */
   prepare?(sim: SecretsManagerSimulator, context: ScenarioContext): Promise<void>;
   /** Adds the constructs to the scenario's stack. */
@@ -109,12 +115,39 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     probes: [],
   },
+  {
+    name: 'stale-pending',
+    summary: 'an existing secret imported by name, with an AWSPENDING label an abandoned rotation left two hours ago: '
+      + 'the check, told to repair it (repairStalePending), finds it abandoned, removes the label and rotates',
+    preparedAgoMs: 2 * 3_600_000,
+    probes: checkProbes(() => STALE_SECRET),
+    prepare: async (sim) => {
+      await asAdministrator(sim, async (admin) => {
+        await admin.send(new CreateSecretCommand({ Name: STALE_SECRET, SecretString: 'current-token' }));
+        await admin.send(new PutSecretValueCommand({ SecretId: STALE_SECRET, SecretString: 'abandoned-token', VersionStages: ['AWSPENDING'] }));
+      });
+    },
+    build: (stack) => {
+      new ExistingSecretRotation(stack, 'Token', {
+        secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', STALE_SECRET),
+        verification: { repairStalePending: true },
+      });
+    },
+    verify: async (run) => {
+      await rotatedByCheck(1)(run);
+      const removed = run.sim.iam.decisions({ action: 'secretsmanager:UpdateSecretVersionStage', decision: 'Allowed' })
+        .some((decision) => decision.identity?.includes('RotationCheck'));
+      if (!removed) throw new Error('the check did not remove the stale AWSPENDING label');
+    },
+  },
   importedSecretScenario('postgres', 'alternating-users'),
   importedSecretScenario('postgres', 'single-user'),
   importedSecretScenario('mysql', 'single-user'),
   createdUserScenario(),
 ];
 
+/** The secret `stale-pending` imports by name. */
+const STALE_SECRET = 'billing/token';
 /** What the database scenarios import by name (the same names in each: every run has a simulator of its own). */
 const APP_SECRET = 'orders/app';
 const MASTER_SECRET = 'orders/master';
