@@ -84,6 +84,26 @@ describe('the deploy-time check', () => {
     expect(check.Properties.ServiceTimeout).toBe(1200 + 240);
   });
 
+  test('a database secret\'s fingerprint does not change with unrelated constructs (tokens are resolved before hashing)', () => {
+    const fingerprintOf = (unrelatedFirst: boolean) => {
+      const stack = newStack();
+      // Creates tokens first, which renumbers every later unresolved token.
+      if (unrelatedFirst) for (let i = 0; i < 3; i++) new kms.Key(stack, `Unrelated${i}`);
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const cluster = new rds.DatabaseCluster(stack, 'Cluster', {
+        engine: rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_08_0 }),
+        writer: rds.ClusterInstance.provisioned('Writer'),
+        vpc,
+      });
+      new RotatingSecret(stack, 'AppUser', {
+        strategy: RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromCluster(cluster), username: 'app', vpc }),
+      });
+      return checkEntryOf(Template.fromStack(stack), 'AppUser').Fingerprint;
+    };
+
+    expect(fingerprintOf(true)).toBe(fingerprintOf(false));
+  });
+
   test('with verifyOnDeploy: false the schedule rotates immediately, and a generic secret has no entry', () => {
     const stack = newStack();
     new RotatingSecret(stack, 'Secret', { verifyOnDeploy: false });

@@ -1,4 +1,4 @@
-import { Aspects, IAspect, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Aspects, IAspect, Stack, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { FailureAlarms } from './failure-alarms';
 import { RotationCheck, fingerprint } from './rotation-check';
@@ -71,7 +71,12 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
       scope: request.tagged ? 'tagged' : { policyArn: request.secretArnIsComplete ? request.secretArn : `${request.secretArn}-??????` },
       rotation,
       schedule: { expression: request.schedule.expressionString, duration: window },
-      fingerprint: () => fingerprint(rotation.fingerprint, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null),
+      // Resolved first: an unresolved token's text (`${Token[...]}`) numbers it in creation order, which changes
+      // with unrelated constructs and would rotate the secret again on an update that changed nothing of it.
+      fingerprint: () => fingerprint(
+        rotation.fingerprint, request.schedule.expressionString, window ?? '',
+        Stack.of(scope).resolve(database?.().connection ?? null), binding.createUser ?? null,
+      ),
       timeout: request.verification?.timeout,
       pollInterval: request.verification?.pollInterval,
       repairStalePending: request.verification?.repairStalePending ?? false,
