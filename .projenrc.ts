@@ -53,6 +53,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     'aws-sdk-client-mock@^4',
     'aws-sdk-client-mock-jest@^4',
+    // The simulator's IAM evaluator (AGPL-3.0): a development dependency only, pinned because the simulator calls
+    // its evaluation engine directly (simulator/iam/evaluator.ts); never bundled into or required by the package.
+    '@cloud-copilot/iam-simulate@0.1.173',
+    '@cloud-copilot/iam-policy@0.1.109',
     'cdk-nag@^3',
     'fast-check@^4',
     'mysql2@^3',
@@ -105,9 +109,12 @@ project.bundler.bundleTask.prependExec(
 );
 
 // The sandbox CLI (simulator + runner for a cloud assembly) ships too, so users can run it on their own cdk.out.
+// The IAM evaluator is AGPL-3.0 and stays out of the bundle: the published sandbox runs without IAM enforcement
+// unless the user installs the evaluator beside it (simulator/README.md, IAM enforcement).
 project.bundler.addBundle('sandbox/cli.ts', {
   platform: 'node',
   target: 'node20',
+  externals: ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-policy'],
   sourcemap: false,
   watchTask: false,
   executable: true,
@@ -183,12 +190,19 @@ project.addTask('mutants', {
   steps: [{ exec: 'ts-node -T -P tsconfig.dev.json test/mutants/run.ts', receiveArgs: true }],
 });
 
+project.addTask('least-privilege', {
+  description: 'Take each statement, action and condition out of the constructs\' IAM policies, run the scenarios that need it with IAM enforced, and write docs/SECURITY.md',
+  steps: [{ spawn: project.bundler.bundleTask.name }, { exec: 'ts-node -T -P tsconfig.dev.json bench/least-privilege/report.ts --write' }],
+});
+
+// The repository's sandbox enforces IAM (the evaluator is a development dependency here): `npm run sandbox -- --iam off`
+// switches it off.
 project.addTask('sandbox', {
-  description: 'Synthesize examples/ and run it as CloudFormation would on the embedded simulator: create (first rotations verified), scheduled rotations, an update, delete',
+  description: 'Synthesize examples/ and run it as CloudFormation would on the embedded simulator, IAM enforced: create (first rotations verified), scheduled rotations, an update, delete',
   steps: [
     { spawn: project.bundler.bundleTask.name },
     {
-      exec: 'node assets/sandbox/cli/index.js --app "npx ts-node -P tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output examples/cdk.out --update-context example:revised=true',
+      exec: 'node assets/sandbox/cli/index.js --app "npx ts-node -P tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output examples/cdk.out --update-context example:revised=true --iam enforce',
       receiveArgs: true,
     },
   ],

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatReport, sandboxFailures, summaryLine } from './report';
 import { runSandbox } from './run';
+import type { IamMode } from '../simulator/iam';
 
 const USAGE = `Usage: rotating-secrets-sandbox (--app "<command>" | --assembly <cdk.out>) [options]
 
@@ -16,7 +17,12 @@ every secret's next scheduled rotation, optionally deploys an update, deletes th
   --assembly <dir>           use an already synthesized cloud assembly instead
   --update-context <k=v>     also synthesize the app with this context (repeatable) and deploy it as an update
   --update-assembly <dir>    deploy this already synthesized assembly as the update
-  --stack <name>             only this stack and the stacks it depends on (repeatable)`;
+  --stack <name>             only this stack and the stacks it depends on (repeatable)
+  --iam <auto|enforce|off>   authorize every call against the stacks' roles and policies (default: auto, which
+                             enforces when the IAM evaluator @cloud-copilot/iam-simulate is installed beside the
+                             sandbox; enforce fails without it; off serves every call)`;
+
+const IAM_MODES: readonly IamMode[] = ['auto', 'enforce', 'off'];
 
 interface Options {
   app?: string;
@@ -25,11 +31,12 @@ interface Options {
   updateContext: string[];
   updateAssembly?: string;
   stacks: string[];
+  iam: IamMode;
 }
 
 /** Reads the arguments; a bad one is one clear line (and the usage). */
 function parseArgs(args: string[]): Options {
-  const options: Options = { output: 'cdk.out', updateContext: [], stacks: [] };
+  const options: Options = { output: 'cdk.out', updateContext: [], stacks: [], iam: 'auto' };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     if (flag === '--help' || flag === '-h') {
@@ -44,6 +51,10 @@ function parseArgs(args: string[]): Options {
       case '--assembly': options.assembly = value; break;
       case '--update-assembly': options.updateAssembly = value; break;
       case '--stack': options.stacks.push(value); break;
+      case '--iam':
+        if (!IAM_MODES.includes(value as IamMode)) throw new UsageError(`--iam takes one of ${IAM_MODES.join(', ')}, got ${JSON.stringify(value)}`);
+        options.iam = value as IamMode;
+        break;
       case '--update-context':
         if (!/^[^=]+=.*$/.test(value)) throw new UsageError(`--update-context takes key=value, got ${JSON.stringify(value)}`);
         options.updateContext.push(value);
@@ -96,7 +107,7 @@ async function main() {
   }
   const started = Date.now();
   const result = await runSandbox({
-    assemblyDir: assembly!, updateAssemblyDir: updateAssembly, stacks: options.stacks, progress: (line) => console.log(line),
+    assemblyDir: assembly!, updateAssemblyDir: updateAssembly, stacks: options.stacks, iam: options.iam, progress: (line) => console.log(line),
   });
   console.log(`\n${formatReport(result)}\n\n${summaryLine(result)}`);
   const failures = sandboxFailures(result);

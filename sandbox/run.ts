@@ -9,6 +9,7 @@ import { settledStages } from './settle';
 import { formatStackEvent, LocalCloudFormation } from '../simulator/cloudformation';
 import { AssemblyStack, readAssembly } from '../simulator/cloudformation/assembly';
 import { createLocalDatabaseHost, DatabaseHost, LocalEngine } from '../simulator/databases';
+import type { IamDecision, IamMode } from '../simulator/iam';
 import { AWSCURRENT, AWSPREVIOUS } from '../src/private/contract';
 
 export interface SandboxOptions {
@@ -18,6 +19,8 @@ export interface SandboxOptions {
   readonly updateAssemblyDir?: string;
   /** Only these stacks (and the stacks they depend on). @default - every stack */
   readonly stacks?: readonly string[];
+  /** Whether calls are authorized against the stacks' roles and policies (see `SimulatorOptions.iam`). @default 'auto' */
+  readonly iam?: IamMode;
   readonly progress: (line: string) => void;
 }
 
@@ -66,7 +69,9 @@ const SETTLE_PATIENCE_MS = 120_000;
 export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
   const { progress } = options;
   const host = await createLocalDatabaseHost();
-  const sim = await SecretsManagerSimulator.start({ lambdaCaBundle: host.caBundleFile });
+  // The stacks' roles, policies and permissions come with them: by default IAM is enforced when the evaluator is installed.
+  const sim = await SecretsManagerSimulator.start({ lambdaCaBundle: host.caBundleFile, iam: options.iam ?? 'auto' });
+  progress(sim.iam.status);
   const cfn = new LocalCloudFormation(sim, { databases: host, skipUnsimulated: true, onEvent: (event) => progress(formatStackEvent(event)) });
   const client = new SecretsManagerClient(sim.clientConfig());
   const ca = fs.readFileSync(host.caBundleFile, 'utf8');
@@ -102,6 +107,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
       const result = await cfn.delete(stack.stackName);
       record(stackReports, stack.stackName, 'delete', result.status, result.statusReason);
     }
+    if (sim.iam.enforcing) progress(iamSummary(sim.iam.decisions()));
     return { stacks: stackReports, secrets: [...reports.values()] };
   } finally {
     client.destroy();
@@ -109,6 +115,13 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
     await sim.stop();
     await host.destroyAll();
   }
+}
+
+/** How many calls IAM allowed and denied, and which actions to whom: a denial the run survived shows here too. */
+function iamSummary(decisions: readonly IamDecision[]): string {
+  const denied = decisions.filter((decision) => decision.decision === 'ImplicitlyDenied' || decision.decision === 'ExplicitlyDenied');
+  const which = [...new Set(denied.map((decision) => `${decision.action} to ${decision.caller}`))];
+  return `IAM: ${decisions.length - denied.length} call(s) allowed, ${denied.length} denied${which.length > 0 ? `: ${which.join('; ')}` : ''}`;
 }
 
 function selected(assemblyDir: string, names: readonly string[] | undefined): AssemblyStack[] {

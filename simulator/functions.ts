@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChildMessage, InvokeMessage } from './function-messages';
+import { FunctionIdentity, functionIdentity, IamAuthorizer, RequestEnvironment } from './iam';
 import { LogStore } from './logs';
 
 /** What Lambda passes as the handler's second argument. */
@@ -52,6 +53,11 @@ export interface AssetFunction extends FunctionCommon {
   readonly logFormat?: 'Text' | 'JSON';
   /** How many execution environments may run at once; further invocations wait. @default 10 */
   readonly maxConcurrency?: number;
+  /**
+   * The execution role's ARN: the function calls AWS as a session of this role, and Lambda writes its logs with it.
+   * @default - the function calls AWS as the simulator's administrator
+   */
+  readonly role?: string;
 }
 
 export type FunctionDefinition = InProcessFunction | AssetFunction;
@@ -68,6 +74,9 @@ export interface FunctionServices {
   readonly accountId: string;
   /** The file that stands in for Lambda's CA bundle (LAMBDA_CA_BUNDLE). @default - none */
   readonly lambdaCaBundle?: string;
+  /** Credentials of execution roles, and the check that Lambda may write a function's logs. */
+  readonly iam: IamAuthorizer;
+  readonly requestEnvironment: RequestEnvironment;
 }
 
 /** The CA bundle Lambda's Node.js runtime ships (Amazon's RDS CAs among others), which functions name in NODE_EXTRA_CA_CERTS. */
@@ -297,6 +306,7 @@ function functionRuntimeFile(): string {
 class ChildProcessRunner implements Runner {
   private readonly environments: ExecutionEnvironment[] = [];
   private readonly waiting: Array<() => void> = [];
+  private readonly identity: FunctionIdentity;
   private stopped = false;
 
   constructor(
@@ -309,6 +319,7 @@ class ChildProcessRunner implements Runner {
     if (!fs.existsSync(assetDir) || !fs.statSync(assetDir).isDirectory()) {
       throw new Error(`\`assetDir\` must be a directory, got ${definition.assetDir}`);
     }
+    this.identity = functionIdentity(services.iam, services.requestEnvironment, definition.role, target.name, target.logGroupName);
   }
 
   public async invoke(event: unknown): Promise<InvokeResult> {
@@ -337,7 +348,7 @@ class ChildProcessRunner implements Runner {
         return idle;
       }
       if (this.environments.length < (this.definition.maxConcurrency ?? 10)) {
-        const created = new ExecutionEnvironment(this.target, this.definition, this.logs, this.services);
+        const created = new ExecutionEnvironment(this.target, this.definition, this.logs, this.services, this.identity);
         created.busy = true;
         this.environments.push(created);
         return created;
@@ -358,6 +369,8 @@ class ExecutionEnvironment {
   private fatal?: { errorType: string; errorMessage: string };
   private readonly initStarted = performance.now();
   private initReported = false;
+  /** Whether Lambda may write this environment's log stream with the function's role (checked at each invocation). */
+  private writesLogs: boolean;
   /** Settles when the runtime has started and loaded the handler (Lambda's init phase), or the process ended. */
   private readonly initialized: Promise<void>;
   private markInitialized!: () => void;
@@ -367,7 +380,9 @@ class ExecutionEnvironment {
     private readonly definition: AssetFunction,
     private readonly logs: LogStore,
     services: FunctionServices,
+    private readonly identity: FunctionIdentity,
   ) {
+    this.writesLogs = identity.mayWriteLogs(this.logStreamName);
     const assetDir = path.resolve(definition.assetDir);
     const memorySize = definition.memorySize ?? 128;
     const nodePath = sdkNodePath();
@@ -387,9 +402,9 @@ class ExecutionEnvironment {
       AWS_LAMBDA_LOG_FORMAT: definition.logFormat ?? 'Text',
       AWS_REGION: services.region,
       AWS_DEFAULT_REGION: services.region,
-      AWS_ACCESS_KEY_ID: 'ASIASIMULATOREXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'simulator-dummy-secret-access-key',
-      AWS_SESSION_TOKEN: 'simulator-dummy-session-token',
+      AWS_ACCESS_KEY_ID: identity.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: identity.credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: identity.credentials.sessionToken,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: services.endpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: services.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: services.endpoint,
@@ -455,6 +470,7 @@ class ExecutionEnvironment {
     await this.initialized;
     const requestId = randomUUID();
     const started = performance.now();
+    this.writesLogs = this.identity.mayWriteLogs(this.logStreamName);
     this.log(`START RequestId: ${requestId} Version: $LATEST`);
     if (!this.alive) {
       return { ok: false, errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited during its init phase` };
@@ -517,6 +533,6 @@ class ExecutionEnvironment {
   }
 
   private log(line: string): void {
-    this.logs.append(this.target.logGroupName, this.logStreamName, line);
+    if (this.writesLogs) this.logs.append(this.target.logGroupName, this.logStreamName, line);
   }
 }

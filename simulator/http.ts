@@ -3,6 +3,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceError } from './errors';
 import { FaultHooks } from './faults';
+import { Caller, logGroupRequest, RequestEnvironment, secretsManagerRequests } from './iam';
 import { INVOKE_PATH, handleInvoke } from './lambda-api';
 import { FilterLogEventsRequest, LogStore } from './logs';
 import { OperationContext, SECRETS_MANAGER_OPERATIONS } from './operations';
@@ -34,6 +35,7 @@ export interface HttpDependencies {
   readonly calls: ApiCallLog;
   readonly region: string;
   readonly accountId: string;
+  readonly requestEnvironment: RequestEnvironment;
 }
 
 const SECRETS_MANAGER_PREFIX = 'secretsmanager.';
@@ -55,8 +57,9 @@ export function createRequestListener(deps: HttpDependencies) {
 
 async function handle(deps: HttpDependencies, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readBody(request);
+  const caller = deps.context.iam.principals.fromAuthorization(request.headers.authorization);
   if (request.method === 'POST' && INVOKE_PATH.test(request.url ?? '')) {
-    const lambda = { functions: deps.context.functions, region: deps.region, accountId: deps.accountId };
+    const lambda = { functions: deps.context.functions, region: deps.region, accountId: deps.accountId, iam: deps.context.iam, caller };
     const operation = await handleInvoke(lambda, request, body, response);
     deps.calls.record({ time: deps.context.clock.now(), operation });
     return;
@@ -76,6 +79,7 @@ async function handle(deps: HttpDependencies, request: IncomingMessage, response
     if (request.method !== 'POST' || !handler) {
       throw new ServiceError('UnknownOperationException', `The operation ${target || '(none)'} is not supported by the Secrets Manager simulator.`);
     }
+    authorize(deps, caller, target, input);
     if (faults.error) {
       throw new ServiceError(faults.error.code, faults.error.message, faults.error.status ?? (faults.error.code === 'InternalServiceError' ? 500 : 400));
     }
@@ -93,6 +97,15 @@ async function handle(deps: HttpDependencies, request: IncomingMessage, response
   }
   if ('error' in outcome) sendError(response, outcome.error);
   else send(response, 200, outcome.result);
+}
+
+/** IAM: the caller must be allowed every authorization the call needs (AccessDeniedException otherwise). */
+function authorize(deps: HttpDependencies, caller: Caller, target: string, input: Record<string, unknown>): void {
+  const requests = target.startsWith(SECRETS_MANAGER_PREFIX)
+    ? secretsManagerRequests(deps.requestEnvironment, target.slice(SECRETS_MANAGER_PREFIX.length), input)
+    : [logGroupRequest(deps.requestEnvironment, 'logs:FilterLogEvents', String(input.logGroupName ?? input.logGroupIdentifier ?? ''))];
+  const denial = deps.context.iam.deny(caller, requests);
+  if (denial) throw new ServiceError('AccessDeniedException', denial.message);
 }
 
 function findHandler(deps: HttpDependencies, target: string): Handler | undefined {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { FunctionRegistry } from './functions';
+import { Caller, IamAuthorizer, invokeRequest } from './iam';
 
 /** `POST /2015-03-31/functions/{FunctionName}/invocations`: Lambda's Invoke, a REST-JSON operation. */
 export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations(?:\?.*)?$/;
@@ -9,17 +10,27 @@ export interface LambdaApiDependencies {
   readonly functions: FunctionRegistry;
   readonly region: string;
   readonly accountId: string;
+  readonly iam: IamAuthorizer;
+  /** Who calls, from the request's credentials. */
+  readonly caller: Caller;
 }
 
 /**
  * Lambda's Invoke as the real `@aws-sdk/client-lambda` calls it: `X-Amz-Invocation-Type` RequestResponse (the
  * default: the function's result, or its error with `X-Amz-Function-Error: Unhandled`), Event (202, queued and
- * retried on error) or DryRun (204). An unknown function is a 404 ResourceNotFoundException.
+ * retried on error) or DryRun (204). An unknown function is a 404 ResourceNotFoundException. The caller needs
+ * `lambda:InvokeFunction` (its identity policies, and the function's resource policy); otherwise 403 AccessDeniedException.
  */
 export async function handleInvoke(deps: LambdaApiDependencies, request: IncomingMessage, body: string, response: ServerResponse): Promise<string> {
   const name = decodeURIComponent(INVOKE_PATH.exec(request.url ?? '')![1]);
   const type = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
   const arn = name.startsWith('arn:') ? name : `arn:aws:lambda:${deps.region}:${deps.accountId}:function:${name}`;
+  const denial = deps.iam.deny(deps.caller, [invokeRequest(arn)]);
+  if (denial) {
+    // AWS's authorization layer answers before Lambda does: `Message`, where Lambda's own errors say `message`.
+    send(response, 403, JSON.stringify({ Message: denial.message }), { 'x-amzn-errortype': 'AccessDeniedException' });
+    return 'Invoke';
+  }
   if (!deps.functions.has(name)) {
     sendError(response, 404, 'ResourceNotFoundException', `Function not found: ${arn}`);
     return 'Invoke';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SimulatorClock } from './clock';
 import { FunctionRegistry, InvokeResult } from './functions';
 import { RotationHolds } from './holds';
+import { IamAuthorizer, SECRETS_MANAGER_SERVICE, SERVICE_INVOKE_DENIED_MESSAGE, serviceInvokeRequest } from './iam';
 import { parseRotationRules } from './schedule';
 import { AWSCURRENT, AWSPENDING, detachStage, Secret, SecretStore, versionWithStage } from './store';
 
@@ -67,6 +68,7 @@ export class RotationEngine {
     private readonly clock: SimulatorClock,
     private readonly maxAttempts: number,
     private readonly holds: RotationHolds,
+    private readonly iam: IamAuthorizer,
   ) {}
 
   public onEvent(listener: (event: RotationServiceEvent) => void): void {
@@ -217,6 +219,10 @@ export class RotationEngine {
         errorType: 'AccessDeniedException',
         errorMessage: `Secrets Manager cannot invoke the rotation function ${functionArn ?? '(none)'}: it is not registered with the simulator.`,
       };
+    }
+    // Each invocation is authorized by the function's resource policy, as when RotateSecret configured it.
+    if (!this.iam.allows(this.iam.principals.service(SECRETS_MANAGER_SERVICE), [serviceInvokeRequest(secret.arn, functionArn)])) {
+      return { ok: false, errorType: 'AccessDeniedException', errorMessage: SERVICE_INVOKE_DENIED_MESSAGE };
     }
     try {
       return await this.functions.invoke(functionArn, event);

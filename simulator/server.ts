@@ -45,10 +45,12 @@ function parseArguments(args: string[]): CliOptions {
 
 async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
+  // No deployer feeds it roles or function permissions: IAM enforcement stays off (the simulator's default).
   const simulator = await SecretsManagerSimulator.start(options);
   for (const fn of options.functions) simulator.registerFunction(fn.arn, { assetDir: fn.assetDir });
   process.stdout.write(`Secrets Manager simulator listening on ${simulator.endpoint} (region ${simulator.region}, account ${simulator.accountId})\n`);
   process.stdout.write(`Point AWS SDKs and the AWS CLI at it with AWS_ENDPOINT_URL_SECRETS_MANAGER=${simulator.endpoint}\n`);
+  process.stdout.write(`${simulator.iam.status}\n`);
   const shutdown = () => {
     simulator.stop().then(() => process.exit(0), () => process.exit(1));
   };

@@ -7,6 +7,7 @@ import { FaultHooks } from './faults';
 import { EventInvokeConfig, FunctionDefinition, FunctionRegistry, InvokeResult } from './functions';
 import { RotationHold, RotationHoldMatch, RotationHolds } from './holds';
 import { ApiCall, ApiCallLog, createRequestListener } from './http';
+import { IamAuthorizer, IamMode, SIMULATOR_CREDENTIALS } from './iam';
 import { LogStore } from './logs';
 import { OperationContext } from './operations';
 import { RotationEngine, RotationServiceEvent, Scheduler } from './rotation';
@@ -38,6 +39,15 @@ export interface SimulatorOptions {
    * @default [60000, 120000] - about 1 and 2 minutes, as AWS
    */
   readonly asyncRetryDelaysMs?: readonly [number, number];
+  /**
+   * IAM enforcement: every call is authorized against the policies of the simulator's policy providers (a local
+   * CloudFormation deployer's records, `iam.putIdentity`), and a denied call is answered with AWS's
+   * AccessDeniedException. `auto` enforces when the evaluator (a development dependency) is installed. Off by
+   * default: without a deployer's roles and permissions, a function registered here could not even be invoked by
+   * Secrets Manager.
+   * @default 'off'
+   */
+  readonly iam?: IamMode;
 }
 
 export interface ApiCallQuery {
@@ -47,8 +57,10 @@ export interface ApiCallQuery {
   readonly since?: number;
 }
 
-/** Credentials for SDK clients pointed at the simulator: never real. */
-export const SIMULATOR_CREDENTIALS = { accessKeyId: 'AKIASIMULATOREXAMPLE', secretAccessKey: 'simulator-dummy-secret-access-key' };
+export { SIMULATOR_CREDENTIALS };
+
+/** The simulator serves the standard AWS partition. */
+const PARTITION = 'aws';
 
 /**
  * A local AWS Secrets Manager (with a minimal CloudWatch Logs) for tests and the sandbox: an HTTP server on
@@ -72,6 +84,8 @@ export class SecretsManagerSimulator {
   public readonly faults = new FaultHooks();
   /** The log groups functions write to; the same data FilterLogEvents serves. */
   public readonly logs: LogStore;
+  /** IAM: who calls (credentials), which policies apply, every decision, and whether it is enforced (`iam.status`). */
+  public readonly iam: IamAuthorizer;
 
   private readonly store: SecretStore;
   private readonly functions: FunctionRegistry;
@@ -94,18 +108,21 @@ export class SecretsManagerSimulator {
     this.clock = new SimulatorClock(options.clock);
     this.logs = new LogStore(() => this.clock.now());
     this.store = new SecretStore(this.region, this.accountId, this.clock);
+    const where = { partition: PARTITION, region: this.region, accountId: this.accountId };
+    this.iam = new IamAuthorizer({ ...where, mode: options.iam ?? 'off', now: () => this.clock.now() });
+    const requestEnvironment = { ...where, findSecret: (id: string) => this.store.find(id) };
     this.functions = new FunctionRegistry(
       this.logs,
-      () => ({ endpoint: this.endpoint, region: this.region, accountId: this.accountId, lambdaCaBundle }),
+      () => ({ endpoint: this.endpoint, region: this.region, accountId: this.accountId, lambdaCaBundle, iam: this.iam, requestEnvironment }),
       options.asyncRetryDelaysMs,
     );
-    this.engine = new RotationEngine(this.functions, this.clock, maxAttempts, this.holds);
+    this.engine = new RotationEngine(this.functions, this.clock, maxAttempts, this.holds, this.iam);
     const scheduler = new Scheduler(this.store, this.engine, this.clock, createPlaceholder(this.clock));
     this.clock.setAdvanceHandler((target) => scheduler.runUntil(target));
 
-    const context: OperationContext = { store: this.store, engine: this.engine, functions: this.functions, clock: this.clock };
+    const context: OperationContext = { store: this.store, engine: this.engine, functions: this.functions, clock: this.clock, iam: this.iam };
     this.server = createServer(createRequestListener({
-      context, logs: this.logs, faults: this.faults, calls: this.calls, region: this.region, accountId: this.accountId,
+      context, logs: this.logs, faults: this.faults, calls: this.calls, region: this.region, accountId: this.accountId, requestEnvironment,
     }));
   }
 
@@ -134,7 +151,8 @@ export class SecretsManagerSimulator {
 
   /**
    * Registers the function RotateSecret may name as RotationLambdaARN (matched by function name).
-   * Replacing a registration stops the old one's child processes.
+   * Replacing a registration stops the old one's child processes. An asset function with a `role` calls AWS as
+   * a session of that role; without one, as the simulator's administrator.
    */
   public registerFunction(functionArn: string, definition: FunctionDefinition): void {
     this.functions.register(functionArn, definition);

@@ -1,6 +1,6 @@
-import { App, Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../src';
+import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy } from '../src';
 import { checkEntries, checkEntryOf } from './support/template';
 
 function newStack(): Stack {
@@ -205,6 +205,30 @@ describe('the check\'s permissions', () => {
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: [stack.resolve(key.keyArn)],
       Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } },
+    });
+  });
+
+  test('each kind of secret gets its own statements, with only what its secrets ask: none on tagged secrets when the stack has none', () => {
+    const stackWith = (created: boolean) => {
+      const stack = newStack();
+      new ExistingSecretRotation(stack, 'Imported', {
+        secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 'billing/token'),
+        verification: { repairStalePending: true },
+      });
+      if (created) new RotatingSecret(stack, 'Created');
+      return checkStatements(Template.fromStack(stack));
+    };
+
+    const onlyImported = JSON.stringify(stackWith(false));
+    expect(onlyImported).not.toContain('secretsmanager:ResourceTag');
+    expect(onlyImported).toContain(':secret:billing/token-??????');
+    expect(onlyImported).toContain('secretsmanager:UpdateSecretVersionStage');
+    // The imported secret's repair adds nothing to what the check may do to the stack's own secrets.
+    expect(stackWith(true)).toContainEqual({
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
+      Resource: SECRETS_IN_ACCOUNT,
+      Condition: { StringEquals: TAGGED_FOR_THIS_STACK },
     });
   });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, Stack, aws_ec2 as ec2, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy } from '../src';
 
 /**
@@ -46,6 +46,9 @@ test('rotates at create and on schedule, and again at an update; every secret pr
 
   const { status, output } = runSandbox('--assembly', created, '--update-assembly', updated);
 
+  // The repository has the IAM evaluator installed: the sandbox enforces IAM, and says so.
+  expect(output).toMatch(/^IAM enforcement: on \(@cloud-copilot\/iam-simulate 0\.1\.\d+\)$/m);
+  expect(output).toMatch(/^IAM: [1-9]\d* call\(s\) allowed, 0 denied$/m);
   expect(output).toMatch(/^App: create CREATE_COMPLETE, update UPDATE_COMPLETE, delete DELETE_COMPLETE$/m);
   const [, strategy, afterCreate, afterSchedule, afterUpdate, proven] = row(output, 'Verified');
   expect(strategy).toBe('generic');
@@ -154,6 +157,39 @@ test('an existing secret\'s rotation, a HostedRotation and an application user o
   expect(proven).toBe('yes');
   expect(output).toMatch(/^2 of 2 rotating secret\(s\) proven; 1 skipped$/m);
   expect(status).toBe(0);
+});
+
+describe('IAM', () => {
+  // The rotation function's role denied the write of the new version: only IAM can make this rotation fail.
+  const dir = () => assembly((stack) => {
+    new RotatingSecret(stack, 'Denied');
+    const role = stack.node.findAll().find((c): c is iam.Role => c instanceof iam.Role && c.node.path.includes('/GenericRotation/'));
+    role!.addToPrincipalPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['secretsmanager:PutSecretValue'], resources: ['*'] }));
+  });
+
+  test('enforced, a rotation its function\'s role does not permit fails the create, as in AWS', () => {
+    const { status, output } = runSandbox('--assembly', dir(), '--iam', 'enforce');
+
+    expect(output).toMatch(/^IAM enforcement: on \(@cloud-copilot\/iam-simulate 0\.1\.\d+\)$/m);
+    expect(output).toMatch(/^FAILED App: create: ROLLBACK_COMPLETE: RotationCheck\S* CREATE_FAILED: .*Rotation of secret "Denied\S*" .* failed in step createSecret/m);
+    expect(output).toMatch(/^IAM: \d+ call\(s\) allowed, [1-9]\d* denied: secretsmanager:PutSecretValue to arn:aws:sts::\d+:assumed-role\/App-GenericRotationRole\S*$/m);
+    expect(status).toBe(1);
+  });
+
+  test('switched off (--iam off), the same rotation succeeds: every call is served', () => {
+    const { status, output } = runSandbox('--assembly', dir(), '--iam', 'off');
+
+    expect(output).toMatch(/^IAM enforcement: off$/m);
+    expect(row(output, 'Denied')[5]).toBe('yes');
+    expect(status).toBe(0);
+  });
+
+  test('an unknown mode is a usage error', () => {
+    const { status, output } = runSandbox('--assembly', dir(), '--iam', 'strict');
+
+    expect(output).toMatch(/^sandbox: --iam takes one of auto, enforce, off, got "strict"$/m);
+    expect(status).toBe(2);
+  });
 });
 
 test('bad arguments: one clear line, the usage, and exit code 2', () => {

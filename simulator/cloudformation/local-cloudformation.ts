@@ -15,7 +15,7 @@ import { createStack } from './operations/create';
 import { deleteStack } from './operations/delete';
 import { rollBack, updateStack } from './operations/update';
 import { DEFAULT_SSM_PARAMETERS, resolveParameters } from './parameters';
-import { PolicyRegistry } from './policy-registry';
+import { PolicyRegistry, policyProviderOf } from './policy-registry';
 import { ResourceState, StackState } from './stack';
 import { Template, TemplateError, validateTemplate } from './template';
 
@@ -103,6 +103,8 @@ export class LocalCloudFormation {
     private readonly options: LocalCloudFormationOptions = {},
   ) {
     this.eventLog = new StackEventLog(() => sim.clock.now());
+    // What the stacks deploy is what the simulator authorizes calls against.
+    sim.iam.addPolicyProvider(policyProviderOf(this.policies));
     if (options.onEvent) this.eventLog.onEvent(options.onEvent);
     this.secretsManager = new SecretsManagerClient(sim.clientConfig());
     this.ssmParameters = { ...DEFAULT_SSM_PARAMETERS, ...options.ssmParameters };

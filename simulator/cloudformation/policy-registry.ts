@@ -1,3 +1,5 @@
+import type { PolicyProvider } from '../iam';
+
 /** A policy document with intrinsics resolved. */
 export interface PolicyDocument {
   readonly Version?: string;
@@ -83,11 +85,19 @@ export class PolicyRegistry {
 
   /** Every policy document that applies to a role: its inline policies, attached managed policies and AWS::IAM::Policy. */
   public identityPolicies(roleNameOrArn: string): PolicyDocument[] {
+    return (this.namedIdentityPolicies(roleNameOrArn) ?? []).map((policy) => policy.document);
+  }
+
+  /** The policies of a role as IAM names them (a managed policy by the last part of its ARN); undefined for an unknown role. */
+  public namedIdentityPolicies(roleNameOrArn: string): Array<{ readonly name: string; readonly document: PolicyDocument }> | undefined {
     const role = this.role(roleNameOrArn);
-    if (!role) return [];
+    if (!role) return undefined;
     const attached = this.records().filter((r): r is IdentityPolicyRecord => r.kind === 'identity-policy'
       && (r.roles.includes(role.roleName) || role.managedPolicyArns.includes(r.policyId)));
-    return [...role.inlinePolicies.map((p) => p.document), ...attached.map((p) => p.document)];
+    return [
+      ...role.inlinePolicies,
+      ...attached.map((p) => ({ name: p.policyId.split('/').pop()!, document: p.document })),
+    ];
   }
 
   /** The resource-based policies of a resource (secret, key, function) by ARN. */
@@ -96,4 +106,12 @@ export class PolicyRegistry {
       .filter((r): r is ResourcePolicyRecord => r.kind === 'resource-policy' && r.resourceArn === resourceArn)
       .map((r) => r.document);
   }
+}
+
+/** The registry as what the simulator's IAM enforcement reads policies from. */
+export function policyProviderOf(registry: PolicyRegistry): PolicyProvider {
+  return {
+    identityPolicies: (identityArn) => registry.namedIdentityPolicies(identityArn),
+    resourcePolicyStatements: (resourceArn) => registry.resourcePolicies(resourceArn).flatMap((document) => document.Statement),
+  };
 }

@@ -1,6 +1,7 @@
 import { SimulatorClock } from '../clock';
 import { invalidParameter, invalidRequest, markedForDeletion, ServiceError, validationError } from '../errors';
 import { FunctionRegistry } from '../functions';
+import { IamAuthorizer } from '../iam';
 import { RotationEngine } from '../rotation';
 import { Secret, SecretStore, SecretValue } from '../store';
 
@@ -10,6 +11,7 @@ export interface OperationContext {
   readonly engine: RotationEngine;
   readonly functions: FunctionRegistry;
   readonly clock: SimulatorClock;
+  readonly iam: IamAuthorizer;
 }
 
 /** A request body as the JSON protocol sends it. */

@@ -1,4 +1,5 @@
 import { invalidParameter, invalidRequest, resourceExists, ServiceError, validationError } from '../errors';
+import { SECRETS_MANAGER_SERVICE, SERVICE_INVOKE_DENIED_MESSAGE, serviceInvokeRequest } from '../iam';
 import { incompleteRotationVersion } from '../rotation';
 import { parseRotationRules } from '../schedule';
 import { attachStages, AWSCURRENT, AWSPENDING, RotationRules, versionWithStage } from '../store';
@@ -13,12 +14,10 @@ export const rotateSecret: Operation = (context, input) => {
 
   if (!lambdaArn) throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
   if (rules) parseRotationRules(rules);
-  if (!context.functions.has(lambdaArn)) {
+  const secretsManager = context.iam.principals.service(SECRETS_MANAGER_SERVICE);
+  if (!context.functions.has(lambdaArn) || !context.iam.allows(secretsManager, [serviceInvokeRequest(secret.arn, lambdaArn)])) {
     // Nothing is stored when the function cannot be invoked.
-    throw new ServiceError(
-      'AccessDeniedException',
-      'Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.',
-    );
+    throw new ServiceError('AccessDeniedException', SERVICE_INVOKE_DENIED_MESSAGE);
   }
   if (incompleteRotationVersion(secret)) {
     throw invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");

@@ -47,6 +47,14 @@ export interface CheckRequest {
   readonly connection?: () => Record<string, unknown>;
 }
 
+/** What the secrets of one scope (tagged, or named by ARN) ask of the check's permissions beyond reading and rotating. */
+interface SecretNeeds {
+  /** Removing a stale AWSPENDING label (repairStalePending). */
+  repair: boolean;
+  /** Merging connection fields into the secret's value. */
+  merge: boolean;
+}
+
 /** CloudFormation waits this long beyond the longest entry, for the check's own calls and its answer. */
 const SERVICE_TIMEOUT_MARGIN_SECONDS = 240;
 
@@ -75,9 +83,9 @@ export class RotationCheck extends Construct {
   private readonly functions: RotationFunction[] = [];
   private readonly imported = new Set<string>();
   private readonly keys = new Set<string>();
-  private needsRepair = false;
-  private needsMerge = false;
-  private importedStatementsAdded = false;
+  /** What the secrets of each scope ask beyond reading and rotating; undefined until one of them is checked. */
+  private taggedNeeds?: SecretNeeds;
+  private importedNeeds?: SecretNeeds;
   private keyStatementAdded = false;
 
   private constructor(scope: Construct, id: string) {
@@ -92,9 +100,6 @@ export class RotationCheck extends Construct {
       description: 'Verifies at deploy time that secret rotation works (cdk-rotating-secrets)',
       inlinePolicies: { RotationCheck: this.permissions },
     });
-    this.permissions.addStatements(...this.secretStatements([secretsInAccount(this)], {
-      StringEquals: { [`secretsmanager:ResourceTag/${STACK_TAG}`]: Aws.STACK_ID },
-    }));
     const functionArns = Lazy.list({ produce: () => this.functions.map((rotation) => rotation.function.functionArn) });
     this.permissions.addStatements(
       // RotateSecret requires the caller to be allowed to invoke the rotation function; resuming and probing invoke it.
@@ -153,9 +158,9 @@ export class RotationCheck extends Construct {
     this.requests.push(request);
     if (!this.functions.includes(request.rotation)) this.functions.push(request.rotation);
     this.resource.node.addDependency(...request.rotation.readiness);
-    this.needsRepair ||= request.repairStalePending;
-    this.needsMerge ||= request.connection !== undefined;
-    if (request.scope !== 'tagged') this.addImported(request.scope.policyArn);
+    const needs = request.scope === 'tagged' ? this.allowTagged() : this.allowImported(request.scope.policyArn);
+    needs.repair ||= request.repairStalePending;
+    needs.merge ||= request.connection !== undefined;
   }
 
   /** Lets the check merge into secrets encrypted with a customer key, only through Secrets Manager. */
@@ -171,11 +176,23 @@ export class RotationCheck extends Construct {
     }));
   }
 
-  private addImported(policyArn: string): void {
+  /** The statements for the secrets that carry the stack's tag, added with the first of them. */
+  private allowTagged(): SecretNeeds {
+    if (this.taggedNeeds) return this.taggedNeeds;
+    this.taggedNeeds = { repair: false, merge: false };
+    this.permissions.addStatements(...this.secretStatements([secretsInAccount(this)], this.taggedNeeds, {
+      StringEquals: { [`secretsmanager:ResourceTag/${STACK_TAG}`]: Aws.STACK_ID },
+    }));
+    return this.taggedNeeds;
+  }
+
+  /** The statements for the secrets named by ARN (those the stack cannot tag), added with the first of them. */
+  private allowImported(policyArn: string): SecretNeeds {
     this.imported.add(policyArn);
-    if (this.importedStatementsAdded) return;
-    this.importedStatementsAdded = true;
-    this.permissions.addStatements(...this.secretStatements(Lazy.list({ produce: () => [...this.imported] })));
+    if (this.importedNeeds) return this.importedNeeds;
+    this.importedNeeds = { repair: false, merge: false };
+    this.permissions.addStatements(...this.secretStatements(Lazy.list({ produce: () => [...this.imported] }), this.importedNeeds));
+    return this.importedNeeds;
   }
 
   private encoded() {
@@ -208,16 +225,20 @@ export class RotationCheck extends Construct {
   /**
    * What the check may do to secrets in `resources` (under `conditions`): read their labels and versions, configure
    * rotation with one of this stack's rotation functions only, tag them with the fingerprint it verified; remove a
-   * stale label and merge connection fields only when a secret asks for it.
+   * stale label and merge connection fields only when one of these secrets asks for it (`needs`).
    */
-  private secretStatements(resources: string[], conditions?: { readonly StringEquals: Record<string, unknown> }): iam.PolicyStatement[] {
+  private secretStatements(
+    resources: string[],
+    needs: SecretNeeds,
+    conditions?: { readonly StringEquals: Record<string, unknown> },
+  ): iam.PolicyStatement[] {
     const functionArns = Lazy.list({ produce: () => this.functions.map((rotation) => rotation.function.functionArn) });
     const actions = Lazy.list({
       produce: () => [
         'secretsmanager:DescribeSecret',
         'secretsmanager:ListSecretVersionIds',
-        ...(this.needsRepair ? ['secretsmanager:UpdateSecretVersionStage'] : []),
-        ...(this.needsMerge ? ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'] : []),
+        ...(needs.repair ? ['secretsmanager:UpdateSecretVersionStage'] : []),
+        ...(needs.merge ? ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'] : []),
       ],
     });
     return [

@@ -182,13 +182,13 @@ describe('secrets', () => {
   });
 });
 
-test('the CLI serves until SIGINT', async () => {
+test('the CLI serves until SIGINT, and says that it does not enforce IAM', async () => {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '..', '..', 'simulator', 'server.ts'), '--region', 'eu-west-1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let output = '';
   try {
     const endpoint = await new Promise<string>((resolve, reject) => {
-      let output = '';
       child.stdout!.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         const match = /listening on (http:\/\/127\.0\.0\.1:\d+) \(region eu-west-1/.exec(output);
@@ -204,6 +204,7 @@ test('the CLI serves until SIGINT', async () => {
     const exitCode = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
     expect(await exitCode).toBe(0);
+    expect(output).toMatch(/^IAM enforcement: off$/m);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

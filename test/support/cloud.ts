@@ -17,13 +17,14 @@ export const ENV = { account: '123456789012', region: 'us-east-1' };
  * A local cloud for a test file: the simulator (Secrets Manager, Lambda, Logs), local database servers behind RDS
  * resources, and CloudFormation on them. Apps are synthesized in-process as the CDK CLI would (asset metadata on) and
  * deployed, updated and deleted with CloudFormation's semantics: nothing here takes a step CloudFormation would not.
+ * IAM is enforced on the roles and policies the stacks create, unless `simulator.iam` says otherwise.
  */
 export class LocalCloud {
   public static async start(options: { readonly simulator?: SimulatorOptions; readonly databases?: boolean } = {}): Promise<LocalCloud> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-cloud-'));
     fs.chmodSync(workDir, 0o755);
     const databases = options.databases === false ? undefined : await createLocalDatabaseHost({ workDir });
-    const sim = await SecretsManagerSimulator.start({ lambdaCaBundle: databases?.caBundleFile, ...options.simulator });
+    const sim = await SecretsManagerSimulator.start({ iam: 'enforce', lambdaCaBundle: databases?.caBundleFile, ...options.simulator });
     return new LocalCloud(sim, workDir, databases);
   }
 

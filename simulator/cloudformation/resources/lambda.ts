@@ -3,7 +3,8 @@ import { generatedName } from './physical-names';
 
 /**
  * AWS::Lambda::Function registered with the simulator from its code (an asset of the assembly, or inline ZipFile
- * code), with its resolved environment, handler, timeout, memory and LoggingConfig. Ref is the name. An update
+ * code), with its resolved environment, handler, timeout, memory, LoggingConfig and execution role (whose session
+ * makes the function's calls). Ref is the name. An update
  * registers it again, which discards its warm execution environments, as a Lambda code or configuration update does.
  */
 export const functionHandler: ResourceHandler = {
@@ -33,6 +34,7 @@ function register(request: ResourceRequest, env: DeployEnvironment, name: string
     timeoutSeconds: props.Timeout === undefined ? 3 : Number(props.Timeout),
     memorySize: props.MemorySize === undefined ? 128 : Number(props.MemorySize),
     logFormat: logging.LogFormat === 'JSON' ? 'JSON' : 'Text',
+    ...(props.Role !== undefined ? { role: String(props.Role) } : {}),
     ...(logging.LogGroup !== undefined ? { logGroupName: String(logging.LogGroup) } : {}),
   });
   return { physicalId: name, attributes: { Arn: arn } };

@@ -21,7 +21,8 @@ exports.handler = async ({ Step: step, SecretId: id, ClientRequestToken: token }
 };`;
 
 let env: Awaited<ReturnType<typeof startDeployer>>;
-beforeEach(async () => (env = await startDeployer()));
+// These templates are about deployer semantics and grant no IAM: enforcement is switched off (test/simulator/iam covers it).
+beforeEach(async () => (env = await startDeployer({}, { iam: 'off' })));
 afterEach(() => env.stop());
 
 const rotationFunction = {
@@ -244,13 +245,15 @@ test('a transform the deployer cannot run: the resources it serves are recorded 
 test('what this machine cannot simulate fails, or with skipUnsimulated is skipped with its dependents and the reason', async () => {
   const template = {
     Resources: {
-      Python: { Type: 'AWS::Lambda::Function', Properties: { Code: { ZipFile: 'def handler(e, c): pass' }, Handler: 'index.handler', Runtime: 'python3.12', Role: 'r' } },
+      Python: { Type: 'AWS::Lambda::Function', Properties: { Code: { ZipFile: 'def handler(e, c): pass' }, Handler: 'index.handler', Runtime: 'python3.12', Role: 'arn:aws:iam::123456789012:role/r' } },
       Uses: { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: 'Python' }, Principal: 'sns.amazonaws.com' } },
       Independent: { Type: 'AWS::SNS::Topic' },
     },
   };
   const failing = await env.cfn.deploy({ stackName: 'Strict', template });
   expect(failing.status).toBe('ROLLBACK_COMPLETE');
+  expect(env.cfn.events('Strict').find((e) => e.logicalResourceId === 'Python' && e.resourceStatus === 'CREATE_FAILED')?.resourceStatusReason)
+    .toMatch(/runtime python3\.12 is not simulated/);
 
   const lenient = await startDeployer({ skipUnsimulated: true });
   try {

@@ -8,9 +8,12 @@ import { LocalCloudFormation, LocalCloudFormationOptions, StackEvent } from '../
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 
-/** A simulator, a deployer on it, and a Secrets Manager client; `stop()` ends all three. */
+/**
+ * A simulator (IAM enforced unless `simulatorOptions.iam` says otherwise), a deployer on it, and a Secrets Manager
+ * client; `stop()` ends all three.
+ */
 export async function startDeployer(options: LocalCloudFormationOptions = {}, simulatorOptions: SimulatorOptions = {}) {
-  const sim = await SecretsManagerSimulator.start(simulatorOptions);
+  const sim = await SecretsManagerSimulator.start({ iam: 'enforce', ...simulatorOptions });
   const cfn = new LocalCloudFormation(sim, options);
   const client = new SecretsManagerClient({ ...sim.clientConfig(), maxAttempts: 1 });
   return {

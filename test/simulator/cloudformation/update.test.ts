@@ -12,7 +12,8 @@ let behaviour: Record<string, (event: any) => Promise<void>>;
 let custom: ReturnType<typeof scriptedCustomResource>['custom'];
 
 beforeEach(async () => {
-  env = await startDeployer();
+  // These templates are about deployer semantics and grant no IAM: enforcement is switched off (test/simulator/iam covers it).
+  env = await startDeployer({}, { iam: 'off' });
   ({ requests, behaviour, custom } = scriptedCustomResource(env.sim));
 });
 afterEach(() => env.stop());

@@ -1,0 +1,33 @@
+import type { IamAuthorizer } from './authorizer';
+import type { Credentials } from './principals';
+import { logStreamRequests, RequestEnvironment } from './request-context';
+
+/** What a function runs as: the credentials in its environment, and whether Lambda may write its logs. */
+export interface FunctionIdentity {
+  /** Temporary credentials, as Lambda gives every function. */
+  readonly credentials: Required<Credentials>;
+  /** Whether the execution role may create `logStreamName` in the function's log group and put events into it. */
+  mayWriteLogs(logStreamName: string): boolean;
+}
+
+/**
+ * A function with an execution role runs as a session of that role named after the function (as Lambda does),
+ * with an access key id of its own, so every call it makes is attributed to the role; Lambda writes its logs
+ * with the same role, so a role without logs:CreateLogStream and logs:PutLogEvents leaves no logs. A function
+ * without a role runs as the simulator's administrator, still with temporary credentials (a session token), as
+ * every Lambda function has.
+ */
+export function functionIdentity(
+  iam: IamAuthorizer,
+  env: RequestEnvironment,
+  role: string | undefined,
+  functionName: string,
+  logGroupName: string,
+): FunctionIdentity {
+  if (role === undefined) return { credentials: iam.principals.issue(iam.principals.administrator), mayWriteLogs: () => true };
+  const session = iam.principals.roleSession(role, functionName);
+  return {
+    credentials: iam.principals.issue(session),
+    mayWriteLogs: (logStreamName) => iam.allows(session, logStreamRequests(env, logGroupName, logStreamName)),
+  };
+}

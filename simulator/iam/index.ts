@@ -1,0 +1,11 @@
+export { IamAuthorizer } from './authorizer';
+export type { Denial, IamMode } from './authorizer';
+export type { IamDecision, IamDecisionQuery } from './decision-log';
+export { EVALUATOR_PACKAGE, EVALUATOR_VERSION } from './evaluator';
+export type { NamedPolicy } from './evaluator';
+export { functionIdentity } from './function-identity';
+export type { FunctionIdentity } from './function-identity';
+export type { PolicyDocument, PolicyProvider } from './policy-providers';
+export { SIMULATOR_CREDENTIALS } from './principals';
+export type { Caller, Credentials } from './principals';
+export * from './request-context';
