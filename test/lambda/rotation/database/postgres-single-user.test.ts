@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { escapeIdentifier, escapeLiteral } from 'pg';
-import { beginRotation, errorText, finishRotation, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate } from './harness';
+import { beginRotation, errorText, finishRotation, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate, DATABASE_OPTION_SET } from './harness';
 import { postgresAccepts } from './logins';
 import { MemorySecretsStore } from './memory-store';
 import { startPostgres, PostgresCluster } from '../../../support/postgres';
@@ -72,21 +72,21 @@ test('three rotations: AWSCURRENT logs in after each, and older passwords are re
 });
 
 test('a user name with quotes, spaces and a semicolon, and passwords with every punctuation character', async () => {
-  const username = uniqueName('we"ird \' name; DROP ROLE postgres; --');
+  const username = uniqueName('we"ird \' name; DROP ROLE rdsadmin; --');
   const initial = `${PUNCTUATION} Aa1`;
   await createUser(username, initial);
   const store = new MemorySecretsStore();
   const arn = store.create('pg-injection', secretFor(username, initial));
-  const next = `\\'; ALTER ROLE postgres PASSWORD 'x'; --${PUNCTUATION}Zz9`;
+  const next = `\\'; ALTER ROLE rdsadmin PASSWORD 'x'; --${PUNCTUATION}Zz9`;
 
   await rotate(store, arn, strategy(), new RecordingLogger(), () => next);
 
   expect(passwordOf(store.valueAt(arn, 'AWSCURRENT'))).toBe(next);
   expect(await postgresAccepts(cluster.port, username, next)).toBe(true);
   expect(await postgresAccepts(cluster.port, username, initial)).toBe(false);
-  // The text after the quotes ran as nothing: postgres is still a superuser without that password.
-  expect(await cluster.adminQuery("SELECT 1 FROM pg_roles WHERE rolname = 'postgres' AND rolsuper")).toHaveLength(1);
-  expect(await postgresAccepts(cluster.port, 'postgres', 'x')).toBe(false);
+  // The text after the quotes ran as nothing: the cluster's superuser (rdsadmin, as in RDS) is still one, without that password.
+  expect(await cluster.adminQuery("SELECT 1 FROM pg_roles WHERE rolname = 'rdsadmin' AND rolsuper")).toHaveLength(1);
+  expect(await postgresAccepts(cluster.port, 'rdsadmin', 'x')).toBe(false);
 });
 
 test('property: any user name and password rotate and log in', async () => {
@@ -180,7 +180,7 @@ test('a pending secret for another host is refused before anything changes', asy
   store.startRotation(arn, token);
   const pendingPassword = randomPassword();
   await store.putPendingValue(arn, token, secretFor(username, pendingPassword, { host: 'localhost' }));
-  const context = { secretArn: arn, token, store, log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: arn, token, store, log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
 
   const error = await rejectionOf(strategy().setSecret(context));
 
@@ -209,7 +209,7 @@ test('a failing ALTER USER never puts the password into the error or the logs', 
 });
 
 test('malformed secrets fail createSecret with the field named and no value quoted', async () => {
-  const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
   const notJson = '{"password": "hunter2-secret", ';
   const notJsonError = await rejectionOf(strategy().createPendingValue(async () => notJson, context));
   expect(notJsonError.message).toMatch(/AWSCURRENT secret is not valid JSON/);
