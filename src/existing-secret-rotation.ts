@@ -39,6 +39,7 @@ export class ExistingSecretRotation extends Construct {
       secretArn: props.secret.secretFullArn ?? props.secret.secretArn,
       secretArnIsComplete: props.secret.secretFullArn !== undefined,
       tagged: tagIfInStack(this, props.secret),
+      secretResource: secretResourceOf(props.secret),
       encryptionKey: props.secret.encryptionKey,
       strategy: (props.strategy ?? RotationStrategy.randomPassword())._bind(this),
       schedule,
@@ -52,8 +53,14 @@ export class ExistingSecretRotation extends Construct {
  * imported, or of another stack, is named by its ARN instead.
  */
 function tagIfInStack(scope: Construct, secret: secretsmanager.ISecret): boolean {
-  const resource = secret.node.defaultChild;
-  if (!(resource instanceof secretsmanager.CfnSecret) || Stack.of(resource) !== Stack.of(scope)) return false;
+  const resource = secretResourceOf(secret);
+  if (resource === undefined || Stack.of(resource) !== Stack.of(scope)) return false;
   tagForCheck(resource);
   return true;
+}
+
+/** The secret's resource, when the app defines it (an imported secret has none). */
+function secretResourceOf(secret: secretsmanager.ISecret): secretsmanager.CfnSecret | undefined {
+  const resource = secret.node.defaultChild;
+  return resource instanceof secretsmanager.CfnSecret ? resource : undefined;
 }

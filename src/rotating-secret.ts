@@ -99,6 +99,7 @@ export class RotatingSecret extends secretsmanager.Secret {
       secretArn: this.secretArn,
       secretArnIsComplete: true,
       tagged: true,
+      secretResource: resource,
       strategy: strategy._bind(this),
       schedule,
     });

@@ -272,7 +272,8 @@ class RandomPasswordStrategy extends RotationStrategy {
 
   public _bind(_scope: Construct): RotationStrategyBinding {
     const passwordPolicy = resolvePasswordOptions(this.options, GENERIC_EXCLUDE_CHARACTERS);
-    return { config: { strategy: 'generic', passwordPolicy, generateStringKey: this.options.generateStringKey } };
+    const { generateStringKey } = this.options;
+    return { config: { strategy: 'generic' }, optionSet: generateStringKey === undefined ? { passwordPolicy } : { passwordPolicy, generateStringKey } };
   }
 
   public _initialValue(): secretsmanager.SecretStringGenerator {
@@ -327,11 +328,8 @@ class DatabaseStrategy extends RotationStrategy {
       ...(this.masterSecret ? { masterarn: this.masterSecret.secretFullArn ?? this.masterSecret.secretArn } : {}),
     };
     return {
-      config: {
-        strategy: this.kind,
-        passwordPolicy,
-        connectTimeoutSeconds: connectTimeout?.toSeconds() ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
-      },
+      config: { strategy: this.kind, connectTimeoutSeconds: connectTimeout?.toSeconds() ?? DEFAULT_CONNECT_TIMEOUT_SECONDS },
+      optionSet: { passwordPolicy },
       network: this.options.vpc
         ? { vpc: this.options.vpc, vpcSubnets: this.options.vpcSubnets, securityGroups: this.options.securityGroups }
         : undefined,

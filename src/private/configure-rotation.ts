@@ -1,5 +1,6 @@
 import { Aspects, IAspect, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct, IConstruct, IDependable } from 'constructs';
+import { OPTION_SET_TAG } from './contract';
 import { FailureAlarms } from './failure-alarms';
 import { RotationCheck, fingerprint } from './rotation-check';
 import { RotationFunction } from './rotation-function';
@@ -14,6 +15,8 @@ export interface RotationRequest extends Omit<RotationOptions, 'strategy' | 'sch
   readonly secretArnIsComplete: boolean;
   /** True when the secret carries the stack's tag (a secret of this app), false for one imported by ARN or name. */
   readonly tagged: boolean;
+  /** The secret's resource when the app defines it (in any of its stacks): tagged with the secret's password option set. */
+  readonly secretResource?: secretsmanager.CfnSecret;
   readonly encryptionKey?: kms.IKey;
   readonly strategy: RotationStrategyBinding;
   readonly schedule: Schedule;
@@ -45,6 +48,9 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
   const binding = request.strategy;
   const rotation = RotationFunction.forStrategy(scope, binding);
   rotation.addSecret(request.secretArnIsComplete ? request.secretArn : undefined, request.encryptionKey);
+  const optionSet = rotation.declareOptionSet(binding.optionSet);
+  if (request.secretResource) request.secretResource.tags.setTag(OPTION_SET_TAG, optionSet);
+  else rotation.selectOptionSetByArn(request.secretArn, optionSet);
   if (binding.createUser !== undefined) rotation.allowCreateUser(request.secretArn, binding.createUser);
 
   const rotationSchedule = new secretsmanager.CfnRotationSchedule(scope, 'Schedule', {
@@ -71,7 +77,7 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
       scope: request.tagged ? 'tagged' : { policyArn: request.secretArnIsComplete ? request.secretArn : `${request.secretArn}-??????` },
       rotation,
       schedule: { expression: request.schedule.expressionString, duration: window },
-      fingerprint: () => fingerprint(rotation.fingerprint, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null),
+      fingerprint: () => fingerprint(rotation.fingerprint, optionSet, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null),
       timeout: request.verification?.timeout,
       pollInterval: request.verification?.pollInterval,
       repairStalePending: request.verification?.repairStalePending ?? false,
