@@ -54,5 +54,5 @@ test('the master creates a user and grants it a table and its own membership to 
 });
 
 test('adminQuery runs as the server\'s superuser, with parameters', async () => {
-  expect(await database.adminQuery('SELECT current_user AS "user", $1::text AS value', ['x'])).toEqual([{ user: 'postgres', value: 'x' }]);
+  expect(await database.adminQuery('SELECT current_user AS "user", $1::text AS value', ['x'])).toEqual([{ user: 'rdsadmin', value: 'x' }]);
 });

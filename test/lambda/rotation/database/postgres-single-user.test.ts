@@ -72,6 +72,7 @@ test('three rotations: AWSCURRENT logs in after each, and older passwords are re
 });
 
 test('a user name with quotes, spaces and a semicolon, and passwords with every punctuation character', async () => {
+  // The private server's superuser is rdsadmin, as in RDS: the injected statements aim at it.
   const username = uniqueName('we"ird \' name; DROP ROLE rdsadmin; --');
   const initial = `${PUNCTUATION} Aa1`;
   await createUser(username, initial);
@@ -84,7 +85,7 @@ test('a user name with quotes, spaces and a semicolon, and passwords with every 
   expect(passwordOf(store.valueAt(arn, 'AWSCURRENT'))).toBe(next);
   expect(await postgresAccepts(cluster.port, username, next)).toBe(true);
   expect(await postgresAccepts(cluster.port, username, initial)).toBe(false);
-  // The text after the quotes ran as nothing: the cluster's superuser (rdsadmin, as in RDS) is still one, without that password.
+  // The text after the quotes ran as nothing: rdsadmin is still a superuser without that password.
   expect(await cluster.adminQuery("SELECT 1 FROM pg_roles WHERE rolname = 'rdsadmin' AND rolsuper")).toHaveLength(1);
   expect(await postgresAccepts(cluster.port, 'rdsadmin', 'x')).toBe(false);
 });
