@@ -22,6 +22,7 @@ import { ColdStart, coldStartRatio, measureColdStarts, prepareBundles, scratchDi
 import { firstCountOverLimit, Synthesis, synthesize } from './footprint';
 import { lintTemplates } from './lint';
 import { largestManaged, largestRoleInline, measurePolicies } from './policy-size';
+import { measureReadmeExample } from './readme-example';
 import { parseResults, renderReport } from './report';
 import { ApproachFootprint, BenchResults, BundleFigures, FootprintPoint, SynthTiming, VerificationFigures } from './results';
 import { median, leastSquaresSlope } from './support/stats';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   const { footprints, largest } = measureFootprints();
   try {
     const handRolledRecommendedFlagsBytesPerSecret = recommendedFlagsBytesPerSecret();
+    const readmeExample = measureReadmeExample();
     progress(`synth time: ${options.synthRuns} runs × ${APPROACHES.length} approaches at N = ${SYNTH_TIMING_COUNTS.join(', ')}`);
     const synth = timeSynths(options.synthRuns);
     progress(`cold start: ${options.coldRuns} runs per bundle`);
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
       meta: describeRun(options, loadAtStart),
       footprint: withLint,
       handRolledRecommendedFlagsBytesPerSecret,
+      readmeExample,
       synth,
       bundles,
       coldStartRatio: ratio,

@@ -26,7 +26,8 @@ const generateStringKey = fc.option(fc.string({ minLength: 1, maxLength: 30 }), 
 const connectTimeoutSeconds = fc.integer({ min: 1, max: MAX_CONNECT_TIMEOUT_SECONDS });
 const setIds = fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,16}$/), { minLength: 1, maxLength: 5 });
 const secretArn = fc.stringMatching(/^[A-Za-z0-9/_+=.@-]{1,40}$/).map((name) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`);
-const configArbitrary = fc.constantFrom(...Object.keys(STRATEGIES) as StrategyName[]).chain((strategy) => setIds.chain((ids): fc.Arbitrary<RotationFunctionConfig> => {
+const strategies = fc.constantFrom(...Object.keys(STRATEGIES) as StrategyName[]);
+const configArbitrary = strategies.chain((strategy) => setIds.chain((ids): fc.Arbitrary<RotationFunctionConfig> => {
   const set = strategy === 'generic' ? fc.record({ passwordPolicy: policyArbitrary, generateStringKey }) : fc.record({ passwordPolicy: policyArbitrary });
   const optionSets = fc.tuple(...ids.map(() => set)).map((sets) => Object.fromEntries(ids.map((id, i) => [id, sets[i]])));
   const optionSetBySecret = fc.option(fc.dictionary(secretArn, fc.constantFrom(...ids), { maxKeys: 3 }), { nil: undefined });

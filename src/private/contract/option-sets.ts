@@ -52,7 +52,8 @@ export function encodeOptionSets(sets: Readonly<Record<string, PasswordOptionSet
   const encoded: Record<string, Record<string, string>> = {};
   for (const id of Object.keys(sets).sort()) {
     const { passwordPolicy, generateStringKey } = sets[id];
-    encoded[id] = { ...encodeRecord(fields, passwordPolicy), ...(generateStringKey === undefined ? {} : { [GENERATE_STRING_KEY.name]: generateStringKey }) };
+    const key = generateStringKey === undefined ? {} : { [GENERATE_STRING_KEY.name]: generateStringKey };
+    encoded[id] = { ...encodeRecord(fields, passwordPolicy), ...key };
   }
   return JSON.stringify(encoded);
 }

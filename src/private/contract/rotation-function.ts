@@ -5,7 +5,8 @@
 import { ContractError, FieldCodec, RecordCodec, decodeRecord, encodeRecord, oneOf, wholeNumber } from './codec';
 import { EngineFamily, LAMBDA_CA_BUNDLE, MYSQL_FAMILY, POSTGRES_FAMILY } from './engines';
 import {
-  DeclaredOptionSets, GENERATE_STRING_KEY_FIELD, PasswordOptionSet, checkOptionSetId, decodeOptionSets, encodeOptionSets, entryForSecret, optionSetBySecretVariable,
+  DeclaredOptionSets, GENERATE_STRING_KEY_FIELD, PasswordOptionSet,
+  checkOptionSetId, decodeOptionSets, encodeOptionSets, entryForSecret, optionSetBySecretVariable,
 } from './option-sets';
 import { DATABASE_EXCLUDE_CHARACTERS, GENERIC_EXCLUDE_CHARACTERS } from './password-policy';
 

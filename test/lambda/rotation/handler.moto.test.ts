@@ -8,8 +8,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { captureStdout, setEnv } from './support';
-import { createDummyRotationFunction, DUMMY_CREDENTIALS, MotoServer, startMoto } from '../../support/moto';
 import { OPTION_SET_TAG, encodeRotationEnvironment } from '../../../src/private/contract';
+import { createDummyRotationFunction, DUMMY_CREDENTIALS, MotoServer, startMoto } from '../../support/moto';
 import { TEST_OPTION_SET, bundleAssetDir, testOptionSet } from '../../support/strategies';
 
 /**
