@@ -1,6 +1,7 @@
 import { Duration, Stack, aws_lambda as lambda, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { configureRotation } from './private/configure-rotation';
+import { atConstruct, invalidProp } from './private/errors';
 import { tagForCheck } from './private/rotation-check';
 import { RotationOptions } from './rotation-options';
 import { RotationStrategy } from './rotation-strategy';
@@ -32,9 +33,9 @@ export class ExistingSecretRotation extends Construct {
     super(scope, id);
     const schedule = props.schedule ?? Schedule.rate(Duration.days(30));
     if (schedule._disabled) {
-      throw new Error('`schedule` cannot be Schedule.disabled() on an ExistingSecretRotation: remove the construct to stop rotating the secret');
+      throw invalidProp(this, '`schedule` cannot be Schedule.disabled() on an ExistingSecretRotation: remove the construct to stop rotating the secret');
     }
-    const rotation = configureRotation(this, {
+    const rotation = atConstruct(this, this.node.path, () => configureRotation(this, {
       ...props,
       secretArn: props.secret.secretFullArn ?? props.secret.secretArn,
       secretArnIsComplete: props.secret.secretFullArn !== undefined,
@@ -43,7 +44,7 @@ export class ExistingSecretRotation extends Construct {
       encryptionKey: props.secret.encryptionKey,
       strategy: (props.strategy ?? RotationStrategy.randomPassword())._bind(this),
       schedule,
-    });
+    }));
     this.rotationFunction = rotation.rotationFunction.function;
   }
 }

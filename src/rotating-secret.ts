@@ -9,8 +9,10 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ConfiguredRotation, configureRotation } from './private/configure-rotation';
+import { atConstruct, invalidProp } from './private/errors';
 import { pinLogicalId } from './private/logical-ids';
 import { tagForCheck } from './private/rotation-check';
+import { checkSecretName } from './private/secret-name';
 import { RotationOptions } from './rotation-options';
 import { RotationStrategy } from './rotation-strategy';
 import { Schedule } from './schedule';
@@ -73,14 +75,16 @@ export class RotatingSecret extends secretsmanager.Secret {
   constructor(scope: Construct, id: string, props: RotatingSecretProps = {}) {
     const strategy = props.strategy ?? RotationStrategy.randomPassword();
     const schedule = props.schedule ?? Schedule.rate(Duration.days(30));
+    const path = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
     super(scope, id, {
       secretName: props.secretName,
       description: props.description,
       encryptionKey: props.encryptionKey,
       replicaRegions: props.replicaRegions,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      generateSecretString: strategy._initialValue(),
+      generateSecretString: atConstruct(scope, path, () => strategy._initialValue()),
     });
+    checkSecretName(this, props.secretName);
     const resource = this.node.defaultChild as secretsmanager.CfnSecret;
     // The secret's logical id from before it was itself the Secret: a replaced secret is a lost password.
     pinLogicalId(resource, ['Resource', 'Resource']);
@@ -90,11 +94,11 @@ export class RotatingSecret extends secretsmanager.Secret {
     if (schedule._disabled) {
       const ignored = (['window', 'verification', 'verifyOnDeploy', 'failureAlarms', 'alarmTopic'] as const).filter((prop) => props[prop] !== undefined);
       if (ignored.length > 0) {
-        throw new Error(`${ignored.map((prop) => `\`${prop}\``).join(', ')} ${ignored.length === 1 ? 'has' : 'have'} no effect with \`Schedule.disabled()\`: remove ${ignored.length === 1 ? 'it' : 'them'}`);
+        throw invalidProp(this, `${ignored.map((prop) => `\`${prop}\``).join(', ')} ${ignored.length === 1 ? 'has' : 'have'} no effect with \`Schedule.disabled()\`: remove ${ignored.length === 1 ? 'it' : 'them'}`);
       }
       return;
     }
-    this.rotation = configureRotation(this, {
+    this.rotation = atConstruct(this, path, () => configureRotation(this, {
       ...props,
       secretArn: this.secretArn,
       secretArnIsComplete: true,
@@ -102,7 +106,7 @@ export class RotatingSecret extends secretsmanager.Secret {
       secretResource: resource,
       strategy: strategy._bind(this),
       schedule,
-    });
+    }));
     this.rotationFunction = this.rotation.rotationFunction.function;
   }
 
@@ -129,7 +133,7 @@ export class RotatingSecret extends secretsmanager.Secret {
    * Not supported: the secret's rotation is configured by its props.
    */
   public addRotationSchedule(_id: string, _options: secretsmanager.RotationScheduleOptions): secretsmanager.RotationSchedule {
-    throw new Error('A RotatingSecret rotates by its own `strategy` and `schedule` props; it cannot take another rotation schedule');
+    throw invalidProp(this, 'A RotatingSecret rotates by its own `strategy` and `schedule` props; it cannot take another rotation schedule');
   }
 }
 

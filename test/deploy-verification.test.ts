@@ -84,6 +84,19 @@ describe('the deploy-time check', () => {
     expect(check.Properties.ServiceTimeout).toBe(1200 + 240);
   });
 
+  test('a fingerprint holding tokens (the master secret\'s ARN) does not change when an unrelated construct is added before it', () => {
+    const fingerprintOf = (unrelated: number) => {
+      const stack = newStack();
+      for (let i = 0; i < unrelated; i++) new RotatingSecret(stack, `Unrelated${i}`, { verifyOnDeploy: false });
+      const master = new RotatingSecret(stack, 'Master');
+      new RotatingSecret(stack, 'AppUser', {
+        strategy: RotationStrategy.postgresAlternatingUsers({ database: DatabaseTarget.fromEndpoint({ host: 'db.internal' }), username: 'app', masterSecret: master }),
+      });
+      return checkEntryOf(Template.fromStack(stack), 'AppUser').Fingerprint;
+    };
+    expect(fingerprintOf(2)).toBe(fingerprintOf(0));
+  });
+
   test('with verifyOnDeploy: false the schedule rotates immediately, and a generic secret has no entry', () => {
     const stack = newStack();
     new RotatingSecret(stack, 'Secret', { verifyOnDeploy: false });

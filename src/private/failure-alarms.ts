@@ -11,6 +11,7 @@ import {
   aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { PropError } from './errors';
 import { RotationFunction } from './rotation-function';
 
 // EventBridge allows 4,096 characters per event pattern: 30 secret ARNs (about 100 each) stay well inside.
@@ -28,7 +29,7 @@ export class FailureAlarms extends Construct {
     const id = 'RotatingSecretsFailureAlarms';
     const existing = stack.node.tryFindChild(id) as FailureAlarms | undefined;
     if (existing && topic && existing.topic !== topic) {
-      throw new Error('`alarmTopic` must be the same for every rotating secret of a stack: one topic receives the stack\'s rotation alarms');
+      throw new PropError('`alarmTopic` must be the same for every rotating secret of a stack: one topic receives the stack\'s rotation alarms');
     }
     return existing ?? new FailureAlarms(stack, id, topic);
   }
