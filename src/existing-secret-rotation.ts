@@ -1,6 +1,6 @@
-import { Duration, Stack, aws_lambda as lambda, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, Stack, aws_cloudwatch as cloudwatch, aws_lambda as lambda, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { configureRotation } from './private/configure-rotation';
+import { ConfiguredRotation, configureRotation } from './private/configure-rotation';
 import { atConstruct, invalidProp } from './private/errors';
 import { tagForCheck } from './private/rotation-check';
 import { RotationOptions } from './rotation-options';
@@ -29,13 +29,24 @@ export class ExistingSecretRotation extends Construct {
   /** The rotation function (shared with the stack's other secrets of the same strategy configuration). */
   public readonly rotationFunction: lambda.IFunction;
 
+  /**
+   * The alarm on the rotation function's errors (a failed step of any secret the shared function rotates).
+   * Undefined unless `failureAlarms` is true.
+   */
+  public readonly rotationErrorsAlarm?: cloudwatch.IAlarm;
+
+  /** The SNS topic the failure alarms notify. Undefined unless `failureAlarms` is true. */
+  public readonly alarmTopic?: sns.ITopic;
+
+  private readonly rotation: ConfiguredRotation;
+
   constructor(scope: Construct, id: string, props: ExistingSecretRotationProps) {
     super(scope, id);
     const schedule = props.schedule ?? Schedule.rate(Duration.days(30));
     if (schedule._disabled) {
       throw invalidProp(this, '`schedule` cannot be Schedule.disabled() on an ExistingSecretRotation: remove the construct to stop rotating the secret');
     }
-    const rotation = atConstruct(this, this.node.path, () => configureRotation(this, {
+    this.rotation = atConstruct(this, this.node.path, () => configureRotation(this, {
       ...props,
       secretArn: props.secret.secretFullArn ?? props.secret.secretArn,
       secretArnIsComplete: props.secret.secretFullArn !== undefined,
@@ -45,7 +56,28 @@ export class ExistingSecretRotation extends Construct {
       strategy: (props.strategy ?? RotationStrategy.randomPassword())._bind(this),
       schedule,
     }));
-    this.rotationFunction = rotation.rotationFunction.function;
+    this.rotationFunction = this.rotation.rotationFunction.function;
+    this.rotationErrorsAlarm = this.rotation.errorsAlarm;
+    this.alarmTopic = this.rotation.alarmTopic;
+  }
+
+  /**
+   * Failed and abandoned rotations of the secret: Secrets Manager's RotationFailed and RotationAbandoned events,
+   * counted by an EventBridge rule made for this metric on first use (`AWS/Events` `MatchedEvents`), Sum over 5
+   * minutes.
+   */
+  public metricRotationFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotation.metrics.failures(props);
+  }
+
+  /** Errors of the rotation function (shared with the stack's other secrets of its strategy), Sum over 5 minutes. */
+  public metricRotationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotation.metrics.errors(props);
+  }
+
+  /** How long the rotation function's steps take, Average over 5 minutes. */
+  public metricRotationDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotation.metrics.duration(props);
   }
 }
 

@@ -2,10 +2,12 @@ import {
   Duration,
   RemovalPolicy,
   Token,
+  aws_cloudwatch as cloudwatch,
   aws_ec2 as ec2,
   aws_kms as kms,
   aws_lambda as lambda,
   aws_secretsmanager as secretsmanager,
+  aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ConfiguredRotation, configureRotation } from './private/configure-rotation';
@@ -70,6 +72,15 @@ export class RotatingSecret extends secretsmanager.Secret {
   /** The schedule expression the secret rotates on, e.g. `rate(30 days)`; `disabled` when rotation is off. */
   public readonly scheduleExpression: string;
 
+  /**
+   * The alarm on the rotation function's errors (a failed step of any secret the shared function rotates), for
+   * dashboards and alarm composition. Undefined unless `failureAlarms` is true.
+   */
+  public readonly rotationErrorsAlarm?: cloudwatch.IAlarm;
+
+  /** The SNS topic the failure alarms notify. Undefined unless `failureAlarms` is true. */
+  public readonly alarmTopic?: sns.ITopic;
+
   private readonly rotation?: ConfiguredRotation;
 
   constructor(scope: Construct, id: string, props: RotatingSecretProps = {}) {
@@ -108,6 +119,32 @@ export class RotatingSecret extends secretsmanager.Secret {
       schedule,
     }));
     this.rotationFunction = this.rotation.rotationFunction.function;
+    this.rotationErrorsAlarm = this.rotation.errorsAlarm;
+    this.alarmTopic = this.rotation.alarmTopic;
+  }
+
+  /**
+   * Failed and abandoned rotations of this secret: Secrets Manager's RotationFailed and RotationAbandoned events,
+   * counted by an EventBridge rule made for this metric on first use (`AWS/Events` `MatchedEvents`), Sum over 5
+   * minutes.
+   */
+  public metricRotationFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotationOrError().metrics.failures(props);
+  }
+
+  /** Errors of the rotation function (shared with the stack's other secrets of its strategy), Sum over 5 minutes. */
+  public metricRotationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotationOrError().metrics.errors(props);
+  }
+
+  /** How long the rotation function's steps take, Average over 5 minutes. */
+  public metricRotationDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotationOrError().metrics.duration(props);
+  }
+
+  private rotationOrError(): ConfiguredRotation {
+    if (!this.rotation) throw invalidProp(this, 'rotation is off (`Schedule.disabled()`): there is no rotation to measure');
+    return this.rotation;
   }
 
   /**

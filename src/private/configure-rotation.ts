@@ -1,10 +1,11 @@
-import { Aspects, IAspect, Stack, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Aspects, IAspect, Stack, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { OPTION_SET_TAG } from './contract';
 import { PropError, invalidProp } from './errors';
 import { FailureAlarms } from './failure-alarms';
 import { RotationCheck, fingerprint } from './rotation-check';
 import { RotationFunction } from './rotation-function';
+import { RotationMetrics } from './rotation-metrics';
 import { AttachedDatabase, ProtectedDatabase, RotationStrategyBinding } from './strategy-binding';
 import type { RotationOptions } from '../rotation-options';
 import type { Schedule } from '../schedule';
@@ -26,6 +27,11 @@ export interface RotationRequest extends Omit<RotationOptions, 'strategy' | 'sch
 /** A secret's rotation, as configured; `attached` is called when the secret is attached to its database. */
 export interface ConfiguredRotation {
   readonly rotationFunction: RotationFunction;
+  /** The alarm on the rotation function's errors, with `failureAlarms`. */
+  readonly errorsAlarm?: cloudwatch.IAlarm;
+  /** The topic the failure alarms notify, with `failureAlarms`. */
+  readonly alarmTopic?: sns.ITopic;
+  readonly metrics: RotationMetrics;
   attached(database: AttachedDatabase, attachment: IDependable): void;
 }
 
@@ -97,11 +103,12 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
     Aspects.of(scope).add(new OpenPathToDatabase(scope, rotation, database));
   }
 
-  if (request.failureAlarms) {
-    FailureAlarms.of(scope, request.alarmTopic).watch(rotation, request.secretArn, request.secretArnIsComplete);
-  }
+  const alarms = request.failureAlarms ? FailureAlarms.of(scope, request.alarmTopic) : undefined;
   return {
     rotationFunction: rotation,
+    errorsAlarm: alarms?.watch(rotation, request.secretArn, request.secretArnIsComplete),
+    alarmTopic: alarms?.topic,
+    metrics: new RotationMetrics(scope, rotation, { arn: request.secretArn, arnIsComplete: request.secretArnIsComplete }),
     attached(attachedDatabase, attachment) {
       if (!database) {
         throw invalidProp(scope, 'only a database strategy can be attached to a database: give the secret a database strategy (RotationStrategy.postgresSingleUser(...), ...)');
