@@ -5,7 +5,7 @@
  * secret the app cannot tag is named by ARN in the environment instead). Whoever may tag a secret can only choose among
  * the declared sets: a selection the function does not declare, or none, fails the rotation.
  */
-import { ContractError, FieldCodec, RecordCodec, bool, decodeRecord, encodeRecord, text, wholeNumber } from './codec';
+import { ContractError, FieldCodec, RecordCodec, bool, decodeRecord, encodeRecord, jsonObjectVariable, text, wholeNumber } from './codec';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordPolicy, POLICY_DEFAULTS, passwordPolicyProblem } from './password-policy';
 
 /** The tag on a secret that names its option set. */
@@ -91,22 +91,9 @@ export function decodeOptionSets(raw: string, defaultExcludeCharacters: string):
 
 /** Secret ARN to set id, for the secrets the app cannot tag (imported by ARN or name). */
 export function optionSetBySecretVariable(name: string): FieldCodec<Readonly<Record<string, string>>> {
-  return {
-    name,
-    encode: (value) => JSON.stringify(value),
-    decode: (raw) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        throw new Error('must be a JSON object');
-      }
-      if (!isObject(parsed) || Object.values(parsed).some((id) => typeof id !== 'string')) {
-        throw new Error('must be a JSON object of secret ARNs to set ids');
-      }
-      return parsed as Record<string, string>;
-    },
-  };
+  return jsonObjectVariable(name, (parsed) => {
+    if (Object.values(parsed).some((id) => typeof id !== 'string')) throw new Error('must be a JSON object of secret ARNs to set ids');
+  });
 }
 
 /** What a secret tells about itself for the selection: its ARN and its tags. */

@@ -2,7 +2,7 @@
  * The rotation function's configuration: what the constructs write into its environment and the handler
  * reads back. Variable names follow AWS's rotation templates where they have one.
  */
-import { ContractError, FieldCodec, RecordCodec, decodeRecord, encodeRecord, oneOf, wholeNumber } from './codec';
+import { ContractError, FieldCodec, RecordCodec, decodeRecord, encodeRecord, jsonObjectVariable, oneOf, wholeNumber } from './codec';
 import { EngineFamily, LAMBDA_CA_BUNDLE, MYSQL_FAMILY, POSTGRES_FAMILY } from './engines';
 import {
   DeclaredOptionSets, GENERATE_STRING_KEY_FIELD, PasswordOptionSet,
@@ -263,22 +263,10 @@ export function createUserSpecProblem(spec: CreateUserSpec): string | undefined 
 
 /** CREATE_USERS: a JSON map from secret ARN to its create-user spec, each checked. */
 function createUsersVariable(name: string): FieldCodec<Readonly<Record<string, CreateUserSpec>>> {
-  return {
-    name,
-    encode: (value) => JSON.stringify(value),
-    decode: (raw) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        throw new Error('must be a JSON object');
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be a JSON object');
-      for (const [arn, spec] of Object.entries(parsed)) {
-        const problem = typeof spec === 'object' && spec !== null ? createUserSpecProblem(spec as CreateUserSpec) : 'must be an object';
-        if (problem !== undefined) throw new Error(`for ${arn}: ${problem}`);
-      }
-      return parsed as Record<string, CreateUserSpec>;
-    },
-  };
+  return jsonObjectVariable(name, (parsed) => {
+    for (const [arn, spec] of Object.entries(parsed)) {
+      const problem = typeof spec === 'object' && spec !== null ? createUserSpecProblem(spec as CreateUserSpec) : 'must be an object';
+      if (problem !== undefined) throw new Error(`for ${arn}: ${problem}`);
+    }
+  });
 }
