@@ -70,6 +70,29 @@ describe('database strategies', () => {
     });
   });
 
+  test('the path to the database: ingress there; egress only from a security group that restricts outbound; no warning', () => {
+    const stack = newStack();
+    const { vpc, instance } = postgres(stack);
+    const restricted = new ec2.SecurityGroup(stack, 'Restricted', { vpc, allowAllOutbound: false });
+    new RotatingSecret(stack, 'DefaultGroup', {
+      strategy: RotationStrategy.postgresSingleUser({ database: DatabaseTarget.fromInstance(instance), username: 'app', vpc }),
+    });
+    new RotatingSecret(stack, 'OwnGroup', {
+      strategy: RotationStrategy.mysqlSingleUser({
+        database: DatabaseTarget.fromEndpoint({ host: 'db.internal', port: 3306, connections: instance }), username: 'app', vpc, securityGroups: [restricted],
+      }),
+    });
+
+    const template = Template.fromStack(stack);
+    // Our own group allows all outbound: a rule there would be redundant (aws-cdk-lib warns about it on every synth).
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { Description: 'Secret rotation' }, 1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Restricted'), 'GroupId'] }, FromPort: 3306, ToPort: 3306,
+    });
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { Description: 'Secret rotation' }, 2);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
   test('EC2 network-interface actions are the only "*" resource, and only for a function in a VPC', () => {
     const stack = newStack();
     const { vpc, instance } = postgres(stack);

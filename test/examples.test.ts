@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,11 +8,14 @@ import { pythonTool } from './support/python-tools';
 test('examples/ synthesizes with the aws-cdk CLI and passes cfn-lint', () => {
   const examples = path.join(__dirname, '..', 'examples');
   const output = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-cdk-out-'));
-  execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', output], {
+  const synth = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', output], {
     cwd: examples,
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: 'true' },
-    stdio: 'pipe',
+    encoding: 'utf8',
   });
+  expect(synth.status).toBe(0);
+  // A clean synth of our constructs prints no warning (the toolkit's notices, e.g. about feature flags, are not ours).
+  expect(`${synth.stdout}${synth.stderr}`).not.toMatch(/warning/i);
   const template = path.join(output, 'RotatingSecretsExample.template.json');
   const resources = Object.values<{ Type: string }>(JSON.parse(fs.readFileSync(template, 'utf8')).Resources);
   expect(resources.filter((r) => r.Type === 'AWS::SecretsManager::RotationSchedule')).toHaveLength(6);

@@ -4,7 +4,8 @@ import { App, Duration, Stack, aws_secretsmanager as secretsmanager } from 'aws-
 import { ExistingSecretRotation, Schedule } from '../src';
 import { assertRotatedOnDeploy } from './support/integ-assertions';
 
-const app = new App();
+// No creation stack traces: the snapshot would hold the paths of the machine that wrote it.
+const app = new App({ stackTraces: false, context: { 'aws:cdk:disable-creation-stack-traces': true } });
 const stack = new Stack(app, 'RotatingSecretsIntegExisting');
 const legacyToken = new secretsmanager.Secret(stack, 'LegacyToken');
 new ExistingSecretRotation(stack, 'LegacyTokenRotation', {

@@ -1,4 +1,4 @@
-import { Aspects, IAspect, Stack, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
+import { Aspects, IAspect, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { OPTION_SET_TAG } from './contract';
 import { PropError, invalidProp } from './errors';
@@ -85,10 +85,7 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
       scope: request.tagged ? 'tagged' : { policyArn: request.secretArnIsComplete ? request.secretArn : `${request.secretArn}-??????` },
       rotation,
       schedule: { expression: request.schedule.expressionString, duration: window },
-      // Resolved first: an unresolved token's text is a counter that any unrelated construct changes.
-      fingerprint: () => fingerprint(...Stack.of(scope).resolve([
-        rotation.fingerprint, optionSet, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null,
-      ])),
+      fingerprint: () => fingerprint(scope, rotation.fingerprint, optionSet, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null),
       timeout: request.verification?.timeout,
       pollInterval: request.verification?.pollInterval,
       repairStalePending: request.verification?.repairStalePending ?? false,

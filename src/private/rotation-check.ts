@@ -10,7 +10,7 @@ import {
   aws_logs as logs,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   CHECK_POLL_INTERVAL_SECONDS,
   CHECK_PROPERTY_NAMES,
@@ -246,9 +246,13 @@ function lazyProperties(encoded: () => Record<string, unknown[]>): Record<string
 export const SECRETS_SCOPED_BY_TAG =
   'The resource is the account\'s secrets in this Region, narrowed by the condition secretsmanager:ResourceTag/cdk-rotating-secrets:stack to the secrets this stack rotates; a list of secret ARNs would grow with every secret and exceed IAM\'s policy size limit.';
 
-/** A short hash of everything that affects rotation: a change rotates again on update. */
-export function fingerprint(...parts: unknown[]): string {
-  return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+/**
+ * A short hash of everything that affects rotation: a change rotates again on update. Tokens count as the template
+ * references they resolve to: their synth-time placeholders are numbered in construction order, so an unrelated
+ * construct added earlier in the app would otherwise change the hash and rotate again.
+ */
+export function fingerprint(scope: IConstruct, ...parts: unknown[]): string {
+  return crypto.createHash('sha256').update(JSON.stringify(Stack.of(scope).resolve(parts))).digest('hex').slice(0, 16);
 }
 
 /** A duration as a person reads it; a fraction of a second as seconds (`toHumanString` drops it). */

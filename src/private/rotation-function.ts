@@ -145,11 +145,16 @@ export class RotationFunction extends Construct {
     this.readiness = [this.secretsPolicy, permission];
   }
 
-  /** Opens the path from this function, when it is in a VPC, to a database (egress here, ingress there). */
+  /** Opens the path from this function, when it is in a VPC, to a database (ingress there, egress here when needed). */
   public allowDatabase(connectable: ec2.IConnectable, port: number): void {
     if (this.function.isBoundToVpc === false || this.connectedDatabases.has(connectable)) return;
     this.connectedDatabases.add(connectable);
-    this.function.connections.allowTo(connectable, ec2.Port.tcp(port), 'Secret rotation');
+    for (const group of this.function.connections.securityGroups) {
+      // An egress rule only where the group does not already allow all outbound (aws-cdk-lib warns on every synth
+      // about a redundant one); the database's groups admit the function's either way.
+      const source = group.allowAllOutbound ? new ec2.Connections({ peer: group }) : group;
+      connectable.connections.allowFrom(source, ec2.Port.tcp(port), 'Secret rotation');
+    }
   }
 
   /** Lets the function create the user a secret names, when it is missing (`createUser`). */
