@@ -30,7 +30,8 @@ fi
 "$repo/.venv/bin/cfn-lint" --ignore-checks W3005 -- cdk.out/Consumer.template.json
 functions=$(node -e "
 const t = require('./cdk.out/Consumer.template.json');
-const fns = Object.values(t.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
+// The rotation functions, not the deploy-time check's.
+const fns = Object.values(t.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && /^Rotates Secrets Manager secrets/.test(r.Properties.Description ?? ''));
 console.log(fns.length);")
 schedules=$(node -e "const t = require('./cdk.out/Consumer.template.json'); console.log(Object.values(t.Resources).filter((r) => r.Type === 'AWS::SecretsManager::RotationSchedule').length)")
 echo "consumer app: $schedules rotating secrets, $functions rotation function(s), cfn-lint clean"
