@@ -5,7 +5,7 @@
  */
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerSimulator } from '../simulator';
-import { bundleAssetDir, rotationEnvironment } from '../test/support/strategies';
+import { TEST_OPTION_SET_TAGS, bundleAssetDir, rotationEnvironment } from '../test/support/strategies';
 
 /** AWS's generic rotation template (SecretsManagerRotationTemplate): 5 + 1 + 1 + 3 calls, from its source. */
 export const AWS_GENERIC_TEMPLATE_CALLS = 10;
@@ -34,7 +34,7 @@ export async function countGenericRotationCalls(rotations: number): Promise<Rota
   try {
     const counts: Array<{ byOperation: Record<string, number>; unattributed: number }> = [];
     for (let i = 0; i < rotations; i++) {
-      const { ARN } = await client.send(new CreateSecretCommand({ Name: `api-calls-${i}`, SecretString: 'initial-api-key' }));
+      const { ARN } = await client.send(new CreateSecretCommand({ Name: `api-calls-${i}`, SecretString: 'initial-api-key', Tags: TEST_OPTION_SET_TAGS }));
       const since = sim.apiCallMark();
       await client.send(new RotateSecretCommand({ SecretId: ARN, RotationLambdaARN: functionArn, RotationRules: { ScheduleExpression: 'rate(30 days)' } }));
       await sim.waitForIdle();

@@ -18,7 +18,7 @@ import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '
 import * as esbuild from 'esbuild';
 import { SecretsManagerSimulator } from '../simulator';
 import { elapsedMs, median } from './support/stats';
-import { bundleAssetDir, rotationEnvironment } from '../test/support/strategies';
+import { TEST_OPTION_SET_TAGS, bundleAssetDir, rotationEnvironment } from '../test/support/strategies';
 
 const ROOT = path.resolve(__dirname, '..');
 /** The library's handler bundles target this Node.js (see .projenrc.ts); the reference is built the same way. */
@@ -152,7 +152,7 @@ async function coldRotation(sim: SecretsManagerSimulator, client: SecretsManager
     },
   });
   try {
-    const { ARN } = await client.send(new CreateSecretCommand({ Name: `cold-start-${name}`, SecretString: bundle.secretValue }));
+    const { ARN } = await client.send(new CreateSecretCommand({ Name: `cold-start-${name}`, SecretString: bundle.secretValue, Tags: TEST_OPTION_SET_TAGS }));
     await client.send(new RotateSecretCommand({ SecretId: ARN, RotationLambdaARN: functionArn, RotationRules: { ScheduleExpression: 'rate(30 days)' } }));
     await sim.waitForIdle();
     if (!first) throw new Error(`the rotation of ${ARN} never invoked the function`);

@@ -1,6 +1,7 @@
 import { CLOUDFORMATION_RESOURCE_LIMIT } from './footprint';
 import { describeFindings } from './lint';
 import { MANAGED_POLICY_LIMIT, ROLE_INLINE_LIMIT } from './policy-size';
+import { ONE_FUNCTION_PER_OPTIONS } from './readme-example';
 import { ApproachFootprint, BenchResults } from './results';
 import { Cell, formatCell, table, verdict } from './support/markdown';
 
@@ -81,6 +82,7 @@ function footprintSections(results: BenchResults): string[] {
       ['approach', 'added resources', 'added template bytes'],
       (results.databaseFootprint ?? []).map((approach) => [approach.label, approach.addedResources, approach.addedBytes]),
     ),
+    ...readmeExampleSection(results),
     '### Resources',
     table(['approach', ...counts.map((n) => `N=${n}`)], atEachCount((approach, i) => overLimit(approach.points[i].resources))),
     '### Template bytes',
@@ -112,6 +114,25 @@ function footprintSections(results: BenchResults): string[] {
     `### cfn-lint at N=${counts[counts.length - 1]}`,
     '`cfn-lint --ignore-checks W3005` (W3005: aws-cdk-lib\'s redundant DependsOn). E3010 is CloudFormation\'s resource limit; W3010 in the VPC baselines comes from the bench VPC\'s placeholder availability zones.',
     table(['approach', 'findings'], results.footprint.map((approach) => [approach.label, describeFindings(approach.lintFindings)])),
+  ];
+}
+
+/** The README's three secrets, which differ in their password options: one rotation function serves them all. */
+function readmeExampleSection(results: BenchResults): string[] {
+  const example = results.readmeExample;
+  if (!example) return [];
+  const before = ONE_FUNCTION_PER_OPTIONS;
+  return [
+    '### The README\'s three-secret example',
+    'The three secrets of the README\'s TypeScript example (`bench/readme-example.ts`), each with different password options, one with its own KMS key. '
+    + `Before: one rotation function (with its role, policy, log group and permission) per distinct options, measured at ${before.code}.`,
+    table(
+      ['code', 'resources', 'bytes', 'Lambda functions'],
+      [
+        [`one function per password options (${before.code})`, before.resources, before.bytes, before.lambdaFunctions],
+        ['one function per strategy and placement (this run)', example.resources, example.bytes, example.lambdaFunctions],
+      ],
+    ),
   ];
 }
 
@@ -179,6 +200,10 @@ function headlineFigures(results: BenchResults): Map<string, number> {
   for (const approach of results.databaseFootprint ?? []) {
     figures.set(`one PostgreSQL instance, ${approach.label}: added resources`, approach.addedResources);
     figures.set(`one PostgreSQL instance, ${approach.label}: added bytes`, approach.addedBytes);
+  }
+  if (results.readmeExample) {
+    figures.set('README three-secret example: resources', results.readmeExample.resources);
+    figures.set('README three-secret example: bytes', results.readmeExample.bytes);
   }
   for (const timing of results.synth) {
     const label = results.footprint.find((approach) => approach.key === timing.key)?.label ?? timing.key;

@@ -33,6 +33,13 @@ export interface ApproachFootprint {
   readonly lintFindings: Record<string, number>;
 }
 
+/** One fixed app's template. */
+export interface ExampleFootprint {
+  readonly resources: number;
+  readonly bytes: number;
+  readonly lambdaFunctions: number;
+}
+
 export interface SynthTiming {
   readonly key: string;
   readonly count: number;
@@ -105,6 +112,8 @@ export interface BenchResults {
   readonly databaseFootprint: DatabaseFootprint[];
   /** Bytes per added secret of the hand-rolled baseline with `cdk init`'s recommended feature flags. */
   readonly handRolledRecommendedFlagsBytesPerSecret: number;
+  /** The README's three secrets with three password options; absent from runs before it was measured. */
+  readonly readmeExample?: ExampleFootprint;
   readonly synth: SynthTiming[];
   readonly bundles: BundleFigures[];
   readonly coldStartRatio: number;

@@ -23,6 +23,7 @@ import { measureDatabaseFootprints } from './database-footprint';
 import { firstCountOverLimit, Synthesis, synthesize } from './footprint';
 import { lintTemplates } from './lint';
 import { largestManaged, largestRoleInline, measurePolicies } from './policy-size';
+import { measureReadmeExample } from './readme-example';
 import { parseResults, renderReport } from './report';
 import { ApproachFootprint, BenchResults, BundleFigures, FootprintPoint, SynthTiming, VerificationFigures } from './results';
 import { median, leastSquaresSlope } from './support/stats';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   const databaseFootprint = measureDatabaseFootprints();
   try {
     const handRolledRecommendedFlagsBytesPerSecret = recommendedFlagsBytesPerSecret();
+    const readmeExample = measureReadmeExample();
     progress(`synth time: ${options.synthRuns} runs × ${APPROACHES.length} approaches at N = ${SYNTH_TIMING_COUNTS.join(', ')}`);
     const synth = timeSynths(options.synthRuns);
     progress(`cold start: ${options.coldRuns} runs per bundle`);
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       footprint: withLint,
       databaseFootprint,
       handRolledRecommendedFlagsBytesPerSecret,
+      readmeExample,
       synth,
       bundles,
       coldStartRatio: ratio,

@@ -1,6 +1,7 @@
-import { Duration, Stack, aws_lambda as lambda, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, Stack, aws_cloudwatch as cloudwatch, aws_lambda as lambda, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { configureRotation } from './private/configure-rotation';
+import { ConfiguredRotation, configureRotation } from './private/configure-rotation';
+import { atConstruct, invalidProp } from './private/errors';
 import { tagForCheck } from './private/rotation-check';
 import { RotationOptions } from './rotation-options';
 import { RotationStrategy } from './rotation-strategy';
@@ -37,32 +38,66 @@ export class ExistingSecretRotation extends Construct {
   /** The rotation function (shared with the stack's other secrets of the same strategy configuration). */
   public readonly rotationFunction: lambda.IFunction;
 
+  /**
+   * The alarm on the rotation function's errors (a failed step of any secret the shared function rotates).
+   * Undefined unless `failureAlarms` is true.
+   */
+  public readonly rotationErrorsAlarm?: cloudwatch.IAlarm;
+
+  /** The SNS topic the failure alarms notify. Undefined unless `failureAlarms` is true. */
+  public readonly alarmTopic?: sns.ITopic;
+
+  private readonly rotation: ConfiguredRotation;
+
   constructor(scope: Construct, id: string, props: ExistingSecretRotationProps) {
     super(scope, id);
     const schedule = props.schedule ?? Schedule.rate(Duration.days(30));
     if (schedule._disabled) {
-      throw new Error('`schedule` cannot be Schedule.disabled() on an ExistingSecretRotation: remove the construct to stop rotating the secret');
+      throw invalidProp(this, '`schedule` cannot be Schedule.disabled() on an ExistingSecretRotation: remove the construct to stop rotating the secret');
     }
-    const rotation = configureRotation(this, {
+    this.rotation = atConstruct(this, this.node.path, () => configureRotation(this, {
       ...props,
       secretArn: props.secret.secretFullArn ?? props.secret.secretArn,
       secretArnIsComplete: props.secret.secretFullArn !== undefined,
       tagged: tagIfInStack(this, props.secret),
+      secretResource: secretResourceOf(props.secret),
       encryptionKey: props.secret.encryptionKey,
       strategy: (props.strategy ?? RotationStrategy.randomPassword())._bind(this),
       schedule,
       replacesSchedule: props.replacesScheduleId === undefined
         ? undefined
         : { secret: secretConstruct(this, props.secret), id: props.replacesScheduleId },
-    });
-    this.rotationFunction = rotation.rotationFunction.function;
+    }));
+    this.rotationFunction = this.rotation.rotationFunction.function;
+    this.rotationErrorsAlarm = this.rotation.errorsAlarm;
+    this.alarmTopic = this.rotation.alarmTopic;
+  }
+
+  /**
+   * Failed and abandoned rotations of the secret: Secrets Manager's RotationFailed and RotationAbandoned events,
+   * counted by an EventBridge rule made for this metric on first use (`AWS/Events` `MatchedEvents`), Sum over 5
+   * minutes.
+   */
+  public metricRotationFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotation.metrics.failures(props);
+  }
+
+  /** Errors of the rotation function (shared with the stack's other secrets of its strategy), Sum over 5 minutes. */
+  public metricRotationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotation.metrics.errors(props);
+  }
+
+  /** How long the rotation function's steps take, Average over 5 minutes. */
+  public metricRotationDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotation.metrics.duration(props);
   }
 }
 
 /** The secret's own construct, where `addRotationSchedule` put the schedule being replaced. */
 function secretConstruct(scope: Construct, secret: secretsmanager.ISecret): Construct {
-  if (!(secret.node.defaultChild instanceof secretsmanager.CfnSecret) || Stack.of(secret) !== Stack.of(scope)) {
-    throw new Error(`\`replacesScheduleId\` needs a Secret of this stack (${Stack.of(scope).stackName}); ${secret.node.path} is imported or of another stack`);
+  const resource = secretResourceOf(secret);
+  if (resource === undefined || Stack.of(resource) !== Stack.of(scope)) {
+    throw invalidProp(scope, `\`replacesScheduleId\` needs a Secret of this stack (${Stack.of(scope).stackName}); ${secret.node.path} is imported or of another stack`);
   }
   return secret;
 }
@@ -72,8 +107,14 @@ function secretConstruct(scope: Construct, secret: secretsmanager.ISecret): Cons
  * imported, or of another stack, is named by its ARN instead.
  */
 function tagIfInStack(scope: Construct, secret: secretsmanager.ISecret): boolean {
-  const resource = secret.node.defaultChild;
-  if (!(resource instanceof secretsmanager.CfnSecret) || Stack.of(resource) !== Stack.of(scope)) return false;
+  const resource = secretResourceOf(secret);
+  if (resource === undefined || Stack.of(resource) !== Stack.of(scope)) return false;
   tagForCheck(resource);
   return true;
+}
+
+/** The secret's resource, when the app defines it (an imported secret has none). */
+function secretResourceOf(secret: secretsmanager.ISecret): secretsmanager.CfnSecret | undefined {
+  const resource = secret.node.defaultChild;
+  return resource instanceof secretsmanager.CfnSecret ? resource : undefined;
 }

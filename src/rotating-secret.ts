@@ -2,15 +2,19 @@ import {
   Duration,
   RemovalPolicy,
   Token,
+  aws_cloudwatch as cloudwatch,
   aws_ec2 as ec2,
   aws_kms as kms,
   aws_lambda as lambda,
   aws_secretsmanager as secretsmanager,
+  aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ConfiguredRotation, configureRotation } from './private/configure-rotation';
+import { atConstruct, invalidProp } from './private/errors';
 import { pinLogicalId } from './private/logical-ids';
 import { tagForCheck } from './private/rotation-check';
+import { checkSecretName } from './private/secret-name';
 import { RotationOptions } from './rotation-options';
 import { RotationStrategy } from './rotation-strategy';
 import { Schedule } from './schedule';
@@ -68,19 +72,30 @@ export class RotatingSecret extends secretsmanager.Secret {
   /** The schedule expression the secret rotates on, e.g. `rate(30 days)`; `disabled` when rotation is off. */
   public readonly scheduleExpression: string;
 
+  /**
+   * The alarm on the rotation function's errors (a failed step of any secret the shared function rotates), for
+   * dashboards and alarm composition. Undefined unless `failureAlarms` is true.
+   */
+  public readonly rotationErrorsAlarm?: cloudwatch.IAlarm;
+
+  /** The SNS topic the failure alarms notify. Undefined unless `failureAlarms` is true. */
+  public readonly alarmTopic?: sns.ITopic;
+
   private readonly rotation?: ConfiguredRotation;
 
   constructor(scope: Construct, id: string, props: RotatingSecretProps = {}) {
     const strategy = props.strategy ?? RotationStrategy.randomPassword();
     const schedule = props.schedule ?? Schedule.rate(Duration.days(30));
+    const path = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
     super(scope, id, {
       secretName: props.secretName,
       description: props.description,
       encryptionKey: props.encryptionKey,
       replicaRegions: props.replicaRegions,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      generateSecretString: strategy._initialValue(),
+      generateSecretString: atConstruct(scope, path, () => strategy._initialValue()),
     });
+    checkSecretName(this, props.secretName);
     const resource = this.node.defaultChild as secretsmanager.CfnSecret;
     // The secret's logical id from before it was itself the Secret: a replaced secret is a lost password.
     pinLogicalId(resource, ['Resource', 'Resource']);
@@ -90,19 +105,46 @@ export class RotatingSecret extends secretsmanager.Secret {
     if (schedule._disabled) {
       const ignored = (['window', 'verification', 'verifyOnDeploy', 'failureAlarms', 'alarmTopic'] as const).filter((prop) => props[prop] !== undefined);
       if (ignored.length > 0) {
-        throw new Error(`${ignored.map((prop) => `\`${prop}\``).join(', ')} ${ignored.length === 1 ? 'has' : 'have'} no effect with \`Schedule.disabled()\`: remove ${ignored.length === 1 ? 'it' : 'them'}`);
+        throw invalidProp(this, `${ignored.map((prop) => `\`${prop}\``).join(', ')} ${ignored.length === 1 ? 'has' : 'have'} no effect with \`Schedule.disabled()\`: remove ${ignored.length === 1 ? 'it' : 'them'}`);
       }
       return;
     }
-    this.rotation = configureRotation(this, {
+    this.rotation = atConstruct(this, path, () => configureRotation(this, {
       ...props,
       secretArn: this.secretArn,
       secretArnIsComplete: true,
       tagged: true,
+      secretResource: resource,
       strategy: strategy._bind(this),
       schedule,
-    });
+    }));
     this.rotationFunction = this.rotation.rotationFunction.function;
+    this.rotationErrorsAlarm = this.rotation.errorsAlarm;
+    this.alarmTopic = this.rotation.alarmTopic;
+  }
+
+  /**
+   * Failed and abandoned rotations of this secret: Secrets Manager's RotationFailed and RotationAbandoned events,
+   * counted by an EventBridge rule made for this metric on first use (`AWS/Events` `MatchedEvents`), Sum over 5
+   * minutes.
+   */
+  public metricRotationFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotationOrError().metrics.failures(props);
+  }
+
+  /** Errors of the rotation function (shared with the stack's other secrets of its strategy), Sum over 5 minutes. */
+  public metricRotationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotationOrError().metrics.errors(props);
+  }
+
+  /** How long the rotation function's steps take, Average over 5 minutes. */
+  public metricRotationDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rotationOrError().metrics.duration(props);
+  }
+
+  private rotationOrError(): ConfiguredRotation {
+    if (!this.rotation) throw invalidProp(this, 'rotation is off (`Schedule.disabled()`): there is no rotation to measure');
+    return this.rotation;
   }
 
   /**
@@ -128,7 +170,7 @@ export class RotatingSecret extends secretsmanager.Secret {
    * Not supported: the secret's rotation is configured by its props.
    */
   public addRotationSchedule(_id: string, _options: secretsmanager.RotationScheduleOptions): secretsmanager.RotationSchedule {
-    throw new Error('A RotatingSecret rotates by its own `strategy` and `schedule` props; it cannot take another rotation schedule');
+    throw invalidProp(this, 'A RotatingSecret rotates by its own `strategy` and `schedule` props; it cannot take another rotation schedule');
   }
 }
 

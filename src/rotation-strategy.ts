@@ -9,6 +9,7 @@ import {
   STRATEGIES,
 } from './private/contract';
 import { validateDatabaseOptions } from './private/database-options';
+import { PropError } from './private/errors';
 import { resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
 import { RotationStrategyBinding } from './private/strategy-binding';
 
@@ -266,41 +267,48 @@ const INITIAL_PASSWORD: secretsmanager.SecretStringGenerator = { passwordLength:
 class RandomPasswordStrategy extends RotationStrategy {
   constructor(private readonly options: RandomPasswordOptions) {
     super();
-    validatePasswordOptions(options, GENERIC_EXCLUDE_CHARACTERS);
-    validateTemplate(options);
   }
 
   public _bind(_scope: Construct): RotationStrategyBinding {
+    this.validate();
     const passwordPolicy = resolvePasswordOptions(this.options, GENERIC_EXCLUDE_CHARACTERS);
-    return { config: { strategy: 'generic', passwordPolicy, generateStringKey: this.options.generateStringKey } };
+    const { generateStringKey } = this.options;
+    return { config: { strategy: 'generic' }, optionSet: generateStringKey === undefined ? { passwordPolicy } : { passwordPolicy, generateStringKey } };
   }
 
   public _initialValue(): secretsmanager.SecretStringGenerator {
+    this.validate();
     const { secretStringTemplate, generateStringKey } = this.options;
     return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
+  }
+
+  /** Judged where the strategy is used, so that the error names the construct. */
+  private validate(): void {
+    validatePasswordOptions(this.options, GENERIC_EXCLUDE_CHARACTERS);
+    validateTemplate(this.options);
   }
 }
 
 function validateTemplate(options: RandomPasswordOptions) {
   const { secretStringTemplate: template, generateStringKey: key } = options;
   if (template !== undefined && key === undefined) {
-    throw new Error('`generateStringKey` is required with `secretStringTemplate`: name the JSON key that holds the password');
+    throw new PropError('`generateStringKey` is required with `secretStringTemplate`: name the JSON key that holds the password');
   }
   if (key !== undefined && template === undefined) {
-    throw new Error(`\`secretStringTemplate\` is required with \`generateStringKey\` ("${key}"): give the JSON object the password goes into, e.g. '{}'`);
+    throw new PropError(`\`secretStringTemplate\` is required with \`generateStringKey\` ("${key}"): give the JSON object the password goes into, e.g. '{}'`);
   }
   if (key !== undefined && !Token.isUnresolved(key) && key.length === 0) {
-    throw new Error('`generateStringKey` must not be empty');
+    throw new PropError('`generateStringKey` must not be empty');
   }
   if (template === undefined || Token.isUnresolved(template)) return;
   let parsed: unknown;
   try {
     parsed = JSON.parse(template);
   } catch {
-    throw new Error(`\`secretStringTemplate\` must be a JSON object, got ${JSON.stringify(template)}`);
+    throw new PropError(`\`secretStringTemplate\` must be a JSON object, got ${JSON.stringify(template)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`\`secretStringTemplate\` must be a JSON object, got ${JSON.stringify(template)}`);
+    throw new PropError(`\`secretStringTemplate\` must be a JSON object, got ${JSON.stringify(template)}`);
   }
 }
 
@@ -311,11 +319,10 @@ class DatabaseStrategy extends RotationStrategy {
     private readonly masterSecret?: secretsmanager.ISecret,
   ) {
     super();
-    validatePasswordOptions(options, DATABASE_EXCLUDE_CHARACTERS);
-    validateDatabaseOptions(kind, options, masterSecret);
   }
 
   public _bind(_scope: Construct): RotationStrategyBinding {
+    this.validate();
     const family = STRATEGIES[this.kind].family;
     const passwordPolicy = resolvePasswordOptions(this.options, DATABASE_EXCLUDE_CHARACTERS);
     const { database, dbname, ssl, connectTimeout, createUser } = this.options;
@@ -327,11 +334,8 @@ class DatabaseStrategy extends RotationStrategy {
       ...(this.masterSecret ? { masterarn: this.masterSecret.secretFullArn ?? this.masterSecret.secretArn } : {}),
     };
     return {
-      config: {
-        strategy: this.kind,
-        passwordPolicy,
-        connectTimeoutSeconds: connectTimeout?.toSeconds() ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
-      },
+      config: { strategy: this.kind, connectTimeoutSeconds: connectTimeout?.toSeconds() ?? DEFAULT_CONNECT_TIMEOUT_SECONDS },
+      optionSet: { passwordPolicy },
       network: this.options.vpc
         ? { vpc: this.options.vpc, vpcSubnets: this.options.vpcSubnets, securityGroups: this.options.securityGroups }
         : undefined,
@@ -339,13 +343,13 @@ class DatabaseStrategy extends RotationStrategy {
       createUser: createUser && { memberOf: createUser.memberOf, grants: createUser.grants },
       database: (attached) => {
         if (database !== undefined && attached !== undefined) {
-          throw new Error('`database` is given and the secret is also attached to a database: leave out `database` (the attached database is the one it protects)');
+          throw new PropError('`database` is given and the secret is also attached to a database: leave out `database` (the attached database is the one it protects)');
         }
         if (attached !== undefined) {
           return { connectable: attached.connectable, port: attached.port, connection: { engine: family.engine, ...common } };
         }
         if (database === undefined) {
-          throw new Error('`database` is required unless the secret is attached to its database (rds.Credentials.fromSecret(rotatingSecret) for a new database, or rotatingSecret.attach(target))');
+          throw new PropError('`database` is required unless the secret is attached to its database (rds.Credentials.fromSecret(rotatingSecret) for a new database, or rotatingSecret.attach(target))');
         }
         const port = database.port ?? family.defaultPort;
         return {
@@ -358,6 +362,13 @@ class DatabaseStrategy extends RotationStrategy {
   }
 
   public _initialValue(): secretsmanager.SecretStringGenerator {
+    this.validate();
     return { ...INITIAL_PASSWORD, secretStringTemplate: JSON.stringify({ username: this.options.username }), generateStringKey: 'password' };
+  }
+
+  /** Judged where the strategy is used, so that the error names the construct. */
+  private validate(): void {
+    validatePasswordOptions(this.options, DATABASE_EXCLUDE_CHARACTERS);
+    validateDatabaseOptions(this.kind, this.options, this.masterSecret);
   }
 }

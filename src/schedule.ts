@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { PropError } from './private/errors';
 import { parseScheduleExpression, ScheduleTiming } from './private/schedule-expression';
 
 /**
@@ -57,21 +58,21 @@ export class Schedule {
    * Rendered as `rate(N days)` when the interval is whole days, `rate(N hours)` otherwise.
    */
   public static rate(interval: Duration): Schedule {
-    if (interval.isUnresolved()) {
-      return new Schedule(`rate(${interval.toDays()} days)`, undefined);
-    }
-    const hours = interval.toHours({ integral: false });
-    if (!Number.isInteger(hours)) {
-      throw new Error(`\`schedule\` must be a whole number of hours, got ${interval.toHumanString()}`);
-    }
-    if (hours < 4) {
-      throw new Error(`\`schedule\` must be at least 4 hours, got ${interval.toHumanString()}`);
-    }
-    if (hours > 1000 * 24) {
-      throw new Error(`\`schedule\` must be at most 1000 days, got ${interval.toHumanString()}`);
-    }
-    const expression = hours % 24 === 0 ? `rate(${hours / 24} ${hours === 24 ? 'day' : 'days'})` : `rate(${hours} hours)`;
-    return Schedule.expression(expression);
+    return Schedule.judged(() => {
+      if (interval.isUnresolved()) return new Schedule(tokenRate(interval), undefined);
+      const hours = interval.toHours({ integral: false });
+      if (!Number.isInteger(hours)) {
+        throw new PropError(`\`schedule\` must be a whole number of hours, got ${interval.toHumanString()}`);
+      }
+      if (hours < 4) {
+        throw new PropError(`\`schedule\` must be at least 4 hours, got ${interval.toHumanString()}`);
+      }
+      if (hours > 1000 * 24) {
+        throw new PropError(`\`schedule\` must be at most 1000 days, got ${interval.toHumanString()}`);
+      }
+      const expression = hours % 24 === 0 ? `rate(${hours / 24} ${hours === 24 ? 'day' : 'days'})` : `rate(${hours} hours)`;
+      return Schedule.expression(expression);
+    });
   }
 
   /**
@@ -98,7 +99,7 @@ export class Schedule {
     if (Token.isUnresolved(expression)) {
       return new Schedule(expression, undefined);
     }
-    return new Schedule(expression, parseScheduleExpression(expression));
+    return Schedule.judged(() => new Schedule(expression, parseScheduleExpression(expression)));
   }
 
   /**
@@ -114,8 +115,21 @@ export class Schedule {
   }
 
   /**
+   * A schedule, or what is wrong with it: reported by the construct that takes it, with the construct's path.
+   */
+  private static judged(make: () => Schedule): Schedule {
+    try {
+      return make();
+    } catch (error) {
+      if (!(error instanceof PropError)) throw error;
+      return new Schedule('invalid', undefined, false, error.message);
+    }
+  }
+
+  /**
    * @param expressionString the rendered `ScheduleExpression`
    * @param timing what validation learnt about the schedule, for the window check
+   * @param problem why the schedule cannot be used
    */
   private constructor(
     /** The rendered `RotationRules.ScheduleExpression`. */
@@ -123,7 +137,17 @@ export class Schedule {
     private readonly timing: ScheduleTiming | undefined,
     /** @internal */
     public readonly _disabled: boolean = false,
+    private readonly problem?: string,
   ) {}
+
+  /**
+   * Throws what is wrong with the schedule, if anything.
+   *
+   * @internal
+   */
+  public _check(): void {
+    if (this.problem !== undefined) throw new PropError(this.problem);
+  }
 
   /**
    * Renders a rotation window as `RotationRules.Duration` (`Nh`), checking that it fits this schedule.
@@ -133,18 +157,35 @@ export class Schedule {
   public _renderWindow(window: Duration | undefined): string | undefined {
     if (window === undefined) return undefined;
     if (window.isUnresolved()) {
-      throw new Error('`window` must be a resolved duration, got a token');
+      throw new PropError('`window` must be a resolved duration, got a token');
     }
     const hours = window.toHours({ integral: false });
     if (!Number.isInteger(hours) || hours < 1) {
-      throw new Error(`\`window\` must be a whole number of hours (at least 1), got ${window.toHumanString()}`);
+      throw new PropError(`\`window\` must be a whole number of hours (at least 1), got ${window.toHumanString()}`);
     }
     const maxHours = this.timing?.maxWindowHours;
     if (maxHours !== undefined && hours > maxHours) {
-      throw new Error(
+      throw new PropError(
         `\`window\` must fit the schedule ${this.expressionString}: at most ${maxHours} hours, got ${window.toHumanString()}`,
       );
     }
     return `${hours}h`;
+  }
+}
+
+/**
+ * The rate of a token duration (a CloudFormation parameter, say), which Secrets Manager judges at deploy: a token keeps
+ * its unit, so it must be given in days or hours, the units a rate expression takes.
+ */
+function tokenRate(interval: Duration): string {
+  try {
+    return `rate(${interval.toDays()} days)`;
+  } catch {
+    // Not in days: in hours, or in a unit a rate cannot take.
+  }
+  try {
+    return `rate(${interval.toHours()} hours)`;
+  } catch {
+    throw new PropError(`\`schedule\` from a token must be a duration in days or hours (Duration.days(param) or Duration.hours(param)), got a token in ${interval.unitLabel()}`);
   }
 }

@@ -205,7 +205,8 @@ describe('database strategies', () => {
     ['connect timeout too long', () => RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', connectTimeout: Duration.minutes(2) }), /`connectTimeout` must be a whole number of seconds from 1 to 60, got 2 minutes/],
     ['subnets without a VPC', () => RotationStrategy.mysqlSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }), /`vpcSubnets` needs `vpc`/],
     ['password too short', () => RotationStrategy.postgresSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'u', passwordLength: 2 }), /`passwordLength` must be a whole number from 4 to 4096, got 2/],
-  ])('%s is refused at synth', (_name, strategy, error) => {
-    expect(strategy).toThrow(error);
+  ])('%s is refused at synth, naming the secret', (_name, strategy, error) => {
+    expect(() => new RotatingSecret(newStack(), 'Secret', { strategy: strategy() })).toThrow(error);
+    expect(() => new RotatingSecret(newStack(), 'Secret', { strategy: strategy() })).toThrow(/^\[Stack\/Secret\] /);
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ExistingSecretRotation, RotatingSecret, Schedule } from '../src';
 import { allStatements, checkEntries, checkEntryOf, managedPolicyStatements } from './support/template';
@@ -87,7 +87,7 @@ describe('rotation for an existing secret', () => {
     const stack = newStack();
     const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'prod/api-key');
     expect(() => new ExistingSecretRotation(stack, 'Rotation', { secret, replacesScheduleId: 'RotationSchedule' }))
-      .toThrow(/^`replacesScheduleId` needs a Secret of this stack \(\S+\); \S*Imported is imported or of another stack$/);
+      .toThrow(/^\[Stack\/Rotation\] `replacesScheduleId` needs a Secret of this stack \(\S+\); \S*Imported is imported or of another stack$/);
   });
 });
 
@@ -171,6 +171,23 @@ describe('failure alarms', () => {
     for (const rule of rules) expect(rule.Properties.Targets[0].Arn).toEqual(stack.resolve(topic.topicArn));
   });
 
+  test('the constructs expose the alarm they create and its topic; without failureAlarms there is none', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'OnCall');
+    const a = new RotatingSecret(stack, 'A', { failureAlarms: true, alarmTopic: topic });
+    const imported = new ExistingSecretRotation(stack, 'Imported', { secret: secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'prod/x'), failureAlarms: true, alarmTopic: topic });
+    const quiet = new RotatingSecret(stack, 'Quiet');
+
+    // One alarm per rotation function: the two secrets share it.
+    expect(a.rotationErrorsAlarm).toBeDefined();
+    expect(imported.rotationErrorsAlarm).toBe(a.rotationErrorsAlarm);
+    expect(a.alarmTopic).toBe(topic);
+    expect(quiet.rotationErrorsAlarm).toBeUndefined();
+    expect(quiet.alarmTopic).toBeUndefined();
+    const [alarmId] = Object.keys(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(stack.resolve(a.rotationErrorsAlarm!.alarmArn)).toEqual({ 'Fn::GetAtt': [alarmId, 'Arn'] });
+  });
+
   test('alarmTopic without failureAlarms, or two topics in one stack, are refused', () => {
     const stack = newStack();
     expect(() => new RotatingSecret(stack, 'A', { alarmTopic: new sns.Topic(stack, 'T') })).toThrow(/`alarmTopic` needs `failureAlarms: true`/);
@@ -238,5 +255,63 @@ describe('cross-stack', () => {
     expect(secrets.dependencies).toEqual([]);
     const consumerTemplate = JSON.stringify(assembly.getStackByName('Consumers').template);
     expect(consumerTemplate).toContain('Fn::ImportValue');
+  });
+});
+
+describe('metrics', () => {
+  test('rotation failures: a rule of the secret\'s own counts its failure events, made once and only when asked for', () => {
+    const stack = newStack();
+    const secret = new RotatingSecret(stack, 'ApiKey');
+    const imported = new ExistingSecretRotation(stack, 'Imported', { secret: secretsmanager.Secret.fromSecretNameV2(stack, 'S', 'prod/x') });
+    const unmeasured = newStack();
+    new RotatingSecret(unmeasured, 'ApiKey');
+    expect(Template.fromStack(unmeasured).findResources('AWS::Events::Rule')).toEqual({});
+
+    const failures = secret.metricRotationFailures();
+    secret.metricRotationFailures({ period: Duration.hours(1) });
+    imported.metricRotationFailures();
+    const template = Template.fromStack(stack);
+    const rules = template.findResources('AWS::Events::Rule');
+    expect(Object.keys(rules)).toHaveLength(2);
+    const [ruleId, rule] = Object.entries(rules).find(([id]) => id.startsWith('ApiKey'))!;
+    expect(rule.Properties.Targets).toBeUndefined();
+    expect(rule.Properties.EventPattern.detail).toEqual({
+      eventSource: ['secretsmanager.amazonaws.com'],
+      eventName: ['RotationFailed', 'RotationAbandoned'],
+      additionalEventData: { SecretId: [{ Ref: expect.stringMatching(/^ApiKey/) }] },
+    });
+    expect(stack.resolve(failures.dimensions)).toEqual({ RuleName: { Ref: ruleId } });
+    expect(failures).toMatchObject({ namespace: 'AWS/Events', metricName: 'MatchedEvents', statistic: 'Sum', period: Duration.minutes(5) });
+    // A secret imported by name matches its real ARN by prefix.
+    const importedRule = Object.entries(rules).find(([id]) => id.startsWith('Imported'))![1];
+    expect(JSON.stringify(importedRule.Properties.EventPattern.detail.additionalEventData.SecretId)).toContain('"prefix"');
+  });
+
+  test('errors and duration are the shared rotation function\'s', () => {
+    const stack = newStack();
+    const secret = new RotatingSecret(stack, 'ApiKey');
+    const functionName = stack.resolve((secret.rotationFunction as lambda.IFunction).functionName);
+    expect(secret.metricRotationErrors()).toMatchObject({ namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', period: Duration.minutes(5) });
+    expect(stack.resolve(secret.metricRotationErrors().dimensions)).toEqual({ FunctionName: functionName });
+    expect(secret.metricRotationDuration({ statistic: 'p99' })).toMatchObject({ namespace: 'AWS/Lambda', metricName: 'Duration', statistic: 'p99' });
+  });
+
+  test('a dashboard widget takes them, with the exposed alarm', () => {
+    const stack = newStack();
+    const secret = new RotatingSecret(stack, 'ApiKey', { failureAlarms: true });
+    new cloudwatch.Dashboard(stack, 'Rotation', {
+      widgets: [[
+        new cloudwatch.GraphWidget({ title: 'ApiKey rotation', left: [secret.metricRotationFailures()], right: [secret.metricRotationErrors(), secret.metricRotationDuration()] }),
+        new cloudwatch.AlarmStatusWidget({ alarms: [secret.rotationErrorsAlarm!] }),
+      ]],
+    });
+    const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    for (const name of ['MatchedEvents', 'Errors', 'Duration', 'AWS/Events', 'AWS/Lambda', 'GenericRotationErrorsAlarm']) expect(body).toContain(name);
+  });
+
+  test('a secret whose rotation is off has no metrics, and says why', () => {
+    const stack = newStack();
+    const secret = new RotatingSecret(stack, 'Off', { schedule: Schedule.disabled() });
+    expect(() => secret.metricRotationFailures()).toThrow('[Stack/Off] rotation is off (`Schedule.disabled()`): there is no rotation to measure');
   });
 });

@@ -1,6 +1,6 @@
-import { App, Duration, RemovalPolicy, Stack, aws_kms as kms } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { RotatingSecret, RotationStrategy, Schedule } from '../src';
+import { ExistingSecretRotation, RotatingSecret, RotationStrategy, Schedule } from '../src';
 import { allStatements, managedPolicyStatements } from './support/template';
 
 function newStack(): Stack {
@@ -10,6 +10,40 @@ function newStack(): Stack {
 const SECRETS_IN_ACCOUNT = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:111111111111:secret:*']],
 };
+
+/**
+ * The rotation function's environment variables as CloudFormation renders them in the `aws` partition (the stack is in
+ * a known account and Region, so a secret's ARN is a join of literals and the partition).
+ */
+function rotationVariables(template: Template): Record<string, string> {
+  const fn = template.findResources('AWS::Lambda::Function')[rotationFunctionId(template)];
+  const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, inAwsPartition(value)]));
+}
+
+function inAwsPartition(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join === undefined) throw new Error(`not a string or a join: ${JSON.stringify(value)}`);
+  return join[1].map((part) => (typeof part === 'string' ? part : (part as { Ref?: string }).Ref === 'AWS::Partition' ? 'aws' : inAwsPartition(part))).join(join[0]);
+}
+
+function optionSets(template: Template): Record<string, Record<string, string>> {
+  return JSON.parse(rotationVariables(template).PASSWORD_OPTION_SETS);
+}
+
+/** The option set the secret built with construct id `secret` selects with its tag. */
+function optionSetId(template: Template, secret: string): string {
+  const [resource] = Object.entries(template.findResources('AWS::SecretsManager::Secret')).filter(([id]) => id.startsWith(secret)).map(([, r]) => r);
+  return resource.Properties.Tags.find((tag: { Key: string }) => tag.Key === 'cdk-rotating-secrets:password-options').Value;
+}
+
+function optionSetOf(template: Template, secret: string): Record<string, string> {
+  const sets = optionSets(template);
+  const id = optionSetId(template, secret);
+  expect(Object.keys(sets)).toContain(id);
+  return sets[id];
+}
 
 function rotationFunctionId(template: Template): string {
   const functions = template.findResources('AWS::Lambda::Function', {
@@ -37,7 +71,10 @@ describe('RotatingSecret', () => {
         // A constant generator: the strategy's password options apply from the first rotation, so changing them never
         // regenerates the value (CloudFormation generates a new one whenever GenerateSecretString changes).
         GenerateSecretString: { PasswordLength: 30, ExcludePunctuation: true },
-        Tags: [{ Key: 'cdk-rotating-secrets:stack', Value: { Ref: 'AWS::StackId' } }],
+        Tags: [
+          { Key: 'cdk-rotating-secrets:password-options', Value: Match.stringLikeRegexp('^[0-9a-f]{8}$') },
+          { Key: 'cdk-rotating-secrets:stack', Value: { Ref: 'AWS::StackId' } },
+        ],
       },
       DeletionPolicy: 'Delete',
     });
@@ -48,27 +85,22 @@ describe('RotatingSecret', () => {
     });
   });
 
-  test('the rotation function is a bundled Node.js 24 arm64 function configured for the strategy', () => {
+  test('the rotation function is a bundled Node.js 24 arm64 function; the secret\'s password options are a set in its environment, selected by the secret\'s tag', () => {
     const stack = newStack();
     new RotatingSecret(stack, 'Token', {
       strategy: RotationStrategy.randomPassword({ passwordLength: 48, excludePunctuation: true }),
     });
 
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 60,
-      Environment: {
-        Variables: {
-          ROTATION_STRATEGY: 'generic',
-          PASSWORD_LENGTH: '48',
-          EXCLUDE_PUNCTUATION: 'true',
-          EXCLUDE_CHARACTERS: '/@"\'\\',
-          REQUIRE_EACH_INCLUDED_TYPE: 'true',
-        },
-      },
+      Environment: { Variables: { ROTATION_STRATEGY: 'generic', PASSWORD_OPTION_SETS: Match.anyValue() } },
     });
+    // Options equal to the defaults are left out of the set.
+    expect(optionSetOf(template, 'Token')).toEqual({ PASSWORD_LENGTH: '48', EXCLUDE_PUNCTUATION: 'true' });
   });
 
   test('a JSON template keeps its fields and names the generated key', () => {
@@ -81,34 +113,53 @@ describe('RotatingSecret', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"svc"}', GenerateStringKey: 'password' }),
     });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ GENERATE_STRING_KEY: 'password' }) },
-    });
+    expect(optionSetOf(template, 'Service')).toEqual({ GENERATE_STRING_KEY: 'password' });
   });
 
-  test('one rotation function serves all secrets of the same strategy configuration', () => {
+  test('one rotation function serves every generic secret, whatever its password options: each selects its own set', () => {
     const stack = newStack();
     new RotatingSecret(stack, 'One');
     new RotatingSecret(stack, 'Two');
     new RotatingSecret(stack, 'Three', { schedule: Schedule.rate(Duration.days(7)) });
+    new RotatingSecret(stack, 'Long', { strategy: RotationStrategy.randomPassword({ passwordLength: 64 }) });
+    new RotatingSecret(stack, 'Json', { strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{}', generateStringKey: 'token' }) });
 
     const template = Template.fromStack(stack);
     const fn = rotationFunctionId(template);
-    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 3);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 5);
     for (const schedule of Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'))) {
       expect(schedule.Properties.RotationLambdaARN).toEqual({ 'Fn::GetAtt': [fn, 'Arn'] });
     }
+    // Three distinct option sets, declared once each; equal options share a set.
+    expect(Object.keys(optionSets(template))).toHaveLength(3);
+    expect(optionSetId(template, 'One')).toBe(optionSetId(template, 'Two'));
+    expect(optionSetOf(template, 'Long')).toEqual({ PASSWORD_LENGTH: '64' });
+    expect(optionSetOf(template, 'Json')).toEqual({ GENERATE_STRING_KEY: 'token' });
   });
 
-  test('a different strategy configuration gets its own function', () => {
-    const stack = newStack();
-    new RotatingSecret(stack, 'Default');
-    new RotatingSecret(stack, 'Long', { strategy: RotationStrategy.randomPassword({ passwordLength: 64 }) });
+  test('a set\'s id is a hash of its options: the same options give the same id in any stack and order', () => {
+    const idOf = (build: (stack: Stack) => void, secret: string) => {
+      const stack = newStack();
+      build(stack);
+      return optionSetId(Template.fromStack(stack), secret);
+    };
+    const long = RotationStrategy.randomPassword({ passwordLength: 64 });
+    expect(idOf((stack) => new RotatingSecret(stack, 'Long', { strategy: long }), 'Long'))
+      .toBe(idOf((stack) => { new RotatingSecret(stack, 'Other'); new RotatingSecret(stack, 'Long', { strategy: long }); }, 'Long'));
+    expect(idOf((stack) => new RotatingSecret(stack, 'Long', { strategy: long }), 'Long')).not.toBe(idOf((stack) => new RotatingSecret(stack, 'Long'), 'Long'));
+  });
 
-    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-      Properties: { Description: Match.stringLikeRegexp('^Rotates Secrets Manager secrets') },
+  test('an imported secret, which the app cannot tag, is named by ARN in the function\'s configuration', () => {
+    const stack = newStack();
+    new ExistingSecretRotation(stack, 'PartnerKeyRotation', {
+      secret: secretsmanager.Secret.fromSecretNameV2(stack, 'PartnerKey', 'partner-key'),
+      strategy: RotationStrategy.randomPassword({ passwordLength: 20 }),
     });
-    expect(Object.keys(functions)).toHaveLength(2);
+    const variables = rotationVariables(Template.fromStack(stack));
+    const bySecret = JSON.parse(variables.OPTION_SET_BY_SECRET);
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:partner-key';
+    expect(Object.keys(bySecret)).toEqual([arn]);
+    expect(JSON.parse(variables.PASSWORD_OPTION_SETS)[bySecret[arn]]).toEqual({ PASSWORD_LENGTH: '20' });
   });
 
   describe('IAM', () => {

@@ -61,15 +61,20 @@ test('a database strategy keeps its ids when its options, subnets or connect tim
   ]));
 });
 
-test('two configurations of one strategy get two functions with readable ids; the first keeps its id', () => {
+test('two placements of one strategy get two functions with readable ids; the first keeps its id', () => {
+  const appUser = (stack: Stack, id: string, vpc: ec2.IVpc) => new RotatingSecret(stack, id, {
+    strategy: RotationStrategy.postgresSingleUser({ database: DatabaseTarget.fromEndpoint({ host: `${id}.internal` }), username: 'app', vpc }),
+  });
   const ids = resourceIds((stack) => {
-    new RotatingSecret(stack, 'Short');
-    new RotatingSecret(stack, 'Long', { strategy: RotationStrategy.randomPassword({ passwordLength: 64 }) });
+    appUser(stack, 'Orders', new ec2.Vpc(stack, 'OrdersVpc', { maxAzs: 1 }));
+    appUser(stack, 'Billing', new ec2.Vpc(stack, 'BillingVpc', { maxAzs: 1 }));
   });
   const functions = Object.entries(ids).filter(([, type]) => type === 'AWS::Lambda::Function').map(([id]) => id);
-  expect(functions).toEqual(expect.arrayContaining([expect.stringMatching(/^GenericRotation[0-9A-F]{8}$/), expect.stringMatching(/^GenericRotation2[0-9A-F]{8}$/)]));
-  const onlyShort = resourceIds((stack) => new RotatingSecret(stack, 'Short'));
-  expect(Object.keys(ids)).toEqual(expect.arrayContaining(Object.keys(onlyShort)));
+  expect(functions).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^PostgresSingleUserRotation[0-9A-F]{8}$/), expect.stringMatching(/^PostgresSingleUserRotation2[0-9A-F]{8}$/),
+  ]));
+  const onlyOrders = resourceIds((stack) => appUser(stack, 'Orders', new ec2.Vpc(stack, 'OrdersVpc', { maxAzs: 1 })));
+  expect(Object.keys(ids)).toEqual(expect.arrayContaining(Object.keys(onlyOrders)));
 });
 
 test('a RotatingSecret keeps the logical id its secret had when it wrapped a Secret: a replaced secret is a lost value', () => {

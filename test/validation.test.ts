@@ -1,6 +1,6 @@
-import { App, Duration, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, Errors, Stack, Token, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { RotatingSecret, RotatingSecretProps, RotationStrategy, Schedule } from '../src';
+import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotatingSecretProps, RotationStrategy, Schedule } from '../src';
 
 function synth(props: () => RotatingSecretProps) {
   const stack = new Stack(new App(), 'Stack');
@@ -8,7 +8,21 @@ function synth(props: () => RotatingSecretProps) {
   return Template.fromStack(stack);
 }
 
-describe('bad props fail at synth with the prop and the bad value', () => {
+/** What `build` throws: aws-cdk-lib's ValidationError, its message led by the path of the construct at fault. */
+function validationError(build: () => unknown, path: string): string {
+  let thrown: unknown;
+  try {
+    build();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(Errors.isValidationError(thrown)).toBe(true);
+  const message = (thrown as Error).message;
+  expect(message.startsWith(`[${path}] `)).toBe(true);
+  return message;
+}
+
+describe('bad props fail at synth with aws-cdk-lib\'s ValidationError naming the construct, the prop and the bad value', () => {
   test.each<[string, () => RotatingSecretProps, RegExp]>([
     ['schedule under 4 hours', () => ({ schedule: Schedule.rate(Duration.hours(2)) }), /`schedule` must be at least 4 hours, got 2 hours/],
     ['schedule over 1000 days', () => ({ schedule: Schedule.rate(Duration.days(1001)) }), /`schedule` must be at most 1000 days, got 1001 days/],
@@ -50,8 +64,32 @@ describe('bad props fail at synth with the prop and the bad value', () => {
     ['poll interval of a fraction of a second', () => ({ verification: { pollInterval: Duration.millis(7500) } }), /`verification.pollInterval` must be a whole number of seconds .* got 7.5 seconds/],
     ['timeout of a fraction of a second', () => ({ verification: { timeout: Duration.millis(90_500) } }), /`verification.timeout` must be a whole number of seconds .* got 90.5 seconds/],
     ['verification options without verification', () => ({ verifyOnDeploy: false, verification: { repairStalePending: true } }), /`verification` has no effect with `verifyOnDeploy: false`/],
+    ['secret name with a space and #', () => ({ secretName: 'my secret!#' }), /`secretName` must be 1 to 512 letters, digits and \/_\+=\.@- characters, got "my secret!#"/],
+    ['secret name over 512 characters', () => ({ secretName: 'a'.repeat(513) }), /`secretName` must be 1 to 512 letters/],
+    ['empty secret name', () => ({ secretName: '' }), /`secretName` must be 1 to 512 letters, digits and \/_\+=\.@- characters, got ""/],
+    ['token schedule in minutes', () => ({ schedule: Schedule.rate(Duration.minutes(Token.asNumber({ Ref: 'Minutes' }))) }),
+      /`schedule` from a token must be a duration in days or hours \(Duration.days\(param\) or Duration.hours\(param\)\), got a token in minutes/],
+    ['options for a disabled schedule', () => ({ schedule: Schedule.disabled(), window: Duration.hours(2) }), /`window` has no effect with `Schedule.disabled\(\)`/],
   ])('%s', (_name, props, error) => {
-    expect(() => synth(props)).toThrow(error);
+    expect(validationError(() => synth(props), 'Stack/Secret')).toMatch(error);
+  });
+
+  test('two secrets of one stack with the same secretName: the second names the first', () => {
+    const stack = new Stack(new App(), 'Stack');
+    new RotatingSecret(stack, 'First', { secretName: 'prod/api-key' });
+    const message = validationError(() => new RotatingSecret(stack, 'Second', { secretName: 'prod/api-key' }), 'Stack/Second');
+    expect(message).toMatch(/`secretName` "prod\/api-key" is already the name of Stack\/First in this stack/);
+    // Another stack may use the name (another account or Region, or after this one is gone).
+    expect(() => new RotatingSecret(new Stack(stack.node.root as App, 'Other'), 'Secret', { secretName: 'prod/api-key' })).not.toThrow();
+  });
+
+  test('an ExistingSecretRotation\'s bad props name it', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'partner-key');
+    expect(validationError(() => new ExistingSecretRotation(stack, 'Rotation', { secret, schedule: Schedule.expression('every day') }), 'Stack/Rotation'))
+      .toMatch(/`schedule` must be rate\(\.\.\.\) or cron\(\.\.\.\), got "every day"/);
+    expect(validationError(() => new ExistingSecretRotation(stack, 'Rotation2', { secret, strategy: RotationStrategy.randomPassword({ passwordLength: 2 }) }), 'Stack/Rotation2'))
+      .toMatch(/`passwordLength` must be a whole number from 4 to 4096, got 2/);
   });
 
   test.each([5, 7, 11, 70, 210, 300])('every whole-second poll interval in the documented range synthesizes: %i s', (seconds) => {
@@ -80,6 +118,14 @@ describe('valid schedules', () => {
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: expression } });
   });
 
+  test('a token schedule in days or hours renders as a rate Secrets Manager judges at deploy', () => {
+    for (const [unit, interval] of [['days', Duration.days], ['hours', Duration.hours]] as const) {
+      synth(() => ({ schedule: Schedule.rate(interval(Token.asNumber({ Ref: 'Interval' }))) })).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        RotationRules: { ScheduleExpression: { 'Fn::Join': ['', ['rate(', { Ref: 'Interval' }, ` ${unit})`]] } },
+      });
+    }
+  });
+
   test('tokens are not judged', () => {
     expect(() => Schedule.expression(Token.asString({ Ref: 'ScheduleParameter' }))).not.toThrow();
     expect(() => RotationStrategy.randomPassword({ passwordLength: Token.asNumber({ Ref: 'LengthParameter' }) })).not.toThrow();
@@ -89,5 +135,32 @@ describe('valid schedules', () => {
     const template = synth(() => ({ schedule: Schedule.cron({ hour: '8,16' }), window: Duration.hours(8) }));
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { Duration: '8h' } });
     expect(() => synth(() => ({ schedule: Schedule.cron({ hour: '8,16' }), window: Duration.hours(9) }))).toThrow(/at most 8 hours/);
+  });
+});
+
+describe('a database strategy needs a route to its database', () => {
+  function databaseStack(instanceProps: Partial<rds.DatabaseInstanceProps>, strategyVpc: boolean) {
+    const stack = new Stack(new App(), 'Stack');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const instance = new rds.DatabaseInstance(stack, 'Db', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+      vpc,
+      ...instanceProps,
+    });
+    new RotatingSecret(stack, 'Secret', {
+      strategy: RotationStrategy.postgresSingleUser({ username: 'app', database: DatabaseTarget.fromInstance(instance), ...(strategyVpc ? { vpc } : {}) }),
+    });
+    return stack;
+  }
+
+  test('a database in a VPC, not publicly accessible, and no `vpc`: the error names the prop, the secret and the database', () => {
+    expect(() => Template.fromStack(databaseStack({}, false)))
+      .toThrow(/\[Stack\/Secret\] `vpc` is required: the database Stack\/Db is in a VPC and not publicly accessible, so a rotation function outside the VPC could not reach it/);
+  });
+
+  test('with `vpc`, or with a publicly accessible database, it synthesizes', () => {
+    expect(() => Template.fromStack(databaseStack({}, true))).not.toThrow();
+    const publicInstance = { publiclyAccessible: true, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } };
+    expect(() => Template.fromStack(databaseStack(publicInstance, false))).not.toThrow();
   });
 });

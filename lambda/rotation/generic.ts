@@ -2,17 +2,10 @@ import type { StrategyTable } from './handler';
 import type { ProbeVerdict, ProtectedService, StepContext } from './types';
 import { AWSPENDING } from '../../src/private/contract';
 
-/** Options of the generic strategy. */
-export interface GenericStrategyOptions {
-  /**
-   * JSON mode: the key whose value is replaced by a new password, every other field kept.
-   * Unset: the whole secret string is the password.
-   */
-  readonly generateStringKey?: string;
-}
-
 /**
- * The generic strategy: a new password and no external service. setSecret has nothing to change and
+ * The generic strategy: a new password and no external service. With the secret's `generateStringKey` (JSON mode)
+ * that key's value is replaced by a new password, every other field kept; without it the whole secret string is the
+ * password. setSecret has nothing to change and
  * testSecret checks that the pending value is well-formed. Its messages never quote a secret value.
  *
  * testSecret checks the shape, not the password policy: when a rotation schedule is configured without an
@@ -23,10 +16,8 @@ export interface GenericStrategyOptions {
 export class GenericStrategy implements ProtectedService {
   public readonly name = 'generic';
 
-  constructor(private readonly options: GenericStrategyOptions) {}
-
   async createPendingValue(readCurrent: () => Promise<string>, context: StepContext): Promise<string> {
-    const key = this.options.generateStringKey;
+    const key = context.options.generateStringKey;
     // A plain password owes nothing to the current value: no need to read it.
     if (key === undefined) return context.generatePassword();
     const fields = parseJsonObject(await readCurrent());
@@ -54,7 +45,7 @@ export class GenericStrategy implements ProtectedService {
     const pending = await context.store.getValue(context.secretArn, { versionId: context.token, stage: AWSPENDING });
     if (pending === undefined) throw new Error('the pending version has no value (createSecret has not stored one)');
     if (pending === '') throw new Error('the pending value is empty');
-    const key = this.options.generateStringKey;
+    const key = context.options.generateStringKey;
     if (key === undefined) return;
     const fields = parseJsonObject(pending);
     if (fields === undefined) throw new Error('the pending value is not a JSON object');
@@ -81,5 +72,5 @@ function parseJsonObject(value: string): Record<string, unknown> | undefined {
 
 /** The strategies of the generic rotation function. */
 export const GENERIC_STRATEGIES: StrategyTable = {
-  generic: (config) => new GenericStrategy({ generateStringKey: config.generateStringKey }),
+  generic: () => new GenericStrategy(),
 };

@@ -6,7 +6,6 @@ import { SdkSecretsStore } from './secrets-store';
 import type { ProtectedService } from './types';
 import {
   ContractError,
-  PASSWORD_POLICY_VARIABLES,
   ProbeRequest,
   ProbeResult,
   ROTATION_FAILURE_MESSAGE,
@@ -15,7 +14,7 @@ import {
   StrategyName,
   decodeRotationEnvironment,
   isProbeRequest,
-  passwordPolicyProblem,
+  selectOptionSet,
   strategyOfEnvironment,
 } from '../../src/private/contract';
 
@@ -65,7 +64,7 @@ async function runStep(table: StrategyTable, event: unknown): Promise<void> {
     const config = readConfiguration(process.env);
     const service = createStrategy(table, config);
     log.info('rotation step started', fields);
-    await runRotationStep(event, { store, service, passwords: config.passwordPolicy, log });
+    await runRotationStep(event, { store, service, optionsFor: (secret) => selectOptionSet(config, secret), log });
     log.info('rotation step finished', fields);
   } catch (error) {
     // The deploy-time check finds this record by token (src/private/contract/failure-log.ts).
@@ -74,15 +73,9 @@ async function runStep(table: StrategyTable, event: unknown): Promise<void> {
   }
 }
 
-/** The function's configuration, with a password policy that can produce passwords. */
+/** The function's configuration; every option set it declares can produce passwords (checked when it is read). */
 export function readConfiguration(env: Readonly<Record<string, string | undefined>>): RotationFunctionConfig {
-  const config = decodeRotationEnvironment(env);
-  // Fail at configuration time, not in the middle of createSecret.
-  const problem = passwordPolicyProblem(config.passwordPolicy);
-  if (problem !== undefined) {
-    throw new ContractError(`the password variables (${PASSWORD_POLICY_VARIABLES.join(', ')}) are inconsistent: ${problem}`);
-  }
-  return config;
+  return decodeRotationEnvironment(env);
 }
 
 /** The strategy `config` names, if this bundle implements it. */

@@ -3,7 +3,7 @@ import { safeErrorMessage } from './log';
 import { generatePassword } from './password';
 import type {
   Logger,
-  PasswordPolicy,
+  PasswordOptionSet,
   ProtectedService,
   RotationEvent,
   RotationStep,
@@ -17,7 +17,8 @@ import { AWSCURRENT, AWSPENDING } from '../../src/private/contract';
 export interface ProtocolDependencies {
   readonly store: SecretsStore;
   readonly service: ProtectedService;
-  readonly passwords: PasswordPolicy;
+  /** The password option set the described secret selects; throws when it selects none the function declares. */
+  readonly optionsFor: (secret: SecretDescription) => PasswordOptionSet;
   readonly log: Logger;
 }
 
@@ -57,12 +58,14 @@ export async function runRotationStep(event: unknown, deps: ProtocolDependencies
     where = { ...where, secretArn: description.arn };
     if (!passesEntryChecks(description, where, deps.log, deps.service.name)) return;
 
+    const options = deps.optionsFor(description);
     const context: StepContext = {
       secretArn: description.arn,
       token,
       store: deps.store,
       log: deps.log,
-      generatePassword: () => generatePassword(deps.passwords),
+      options,
+      generatePassword: () => generatePassword(options.passwordPolicy),
     };
     switch (step as RotationStep) {
       case 'createSecret':

@@ -25,6 +25,7 @@ export class SdkSecretsStore implements SecretsStore {
       name: out.Name,
       rotationEnabled: out.RotationEnabled === true,
       versionIdsToStages: out.VersionIdsToStages ?? {},
+      tags: Object.fromEntries((out.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
     };
   }
 

@@ -2,9 +2,9 @@
  * Contracts of the rotation engine. The four-step protocol (protocol.ts) is plain code over these
  * interfaces; the AWS SDK and database drivers live behind them, at the edge.
  */
-import type { ProbeOutcome } from '../../src/private/contract';
+import type { PasswordOptionSet, ProbeOutcome } from '../../src/private/contract';
 
-export type { PasswordPolicy } from '../../src/private/contract';
+export type { PasswordOptionSet, PasswordPolicy } from '../../src/private/contract';
 
 /** The four steps Secrets Manager invokes, in order. */
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
@@ -25,6 +25,8 @@ export interface SecretDescription {
   readonly rotationEnabled: boolean;
   /** Version id to staging labels; deprecated (label-less) versions are absent. */
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
+  /** The secret's tags: one names its password option set. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** Selects one version of a secret, as GetSecretValue does. */
@@ -57,7 +59,9 @@ export interface StepContext {
   readonly token: string;
   readonly store: SecretsStore;
   readonly log: Logger;
-  /** A fresh password from the configured policy (cryptographically secure, local). */
+  /** The secret's password option set. */
+  readonly options: PasswordOptionSet;
+  /** A fresh password from the secret's policy (cryptographically secure, local). */
   generatePassword(): string;
 }
 

@@ -1,8 +1,11 @@
-import { Aspects, IAspect, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Aspects, IAspect, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct, IConstruct, IDependable } from 'constructs';
+import { OPTION_SET_TAG } from './contract';
+import { PropError, invalidProp } from './errors';
 import { FailureAlarms } from './failure-alarms';
 import { RotationCheck, fingerprint } from './rotation-check';
 import { RotationFunction } from './rotation-function';
+import { RotationMetrics } from './rotation-metrics';
 import { AttachedDatabase, ProtectedDatabase, RotationStrategyBinding } from './strategy-binding';
 import type { RotationOptions } from '../rotation-options';
 import type { Schedule } from '../schedule';
@@ -14,6 +17,8 @@ export interface RotationRequest extends Omit<RotationOptions, 'strategy' | 'sch
   readonly secretArnIsComplete: boolean;
   /** True when the secret carries the stack's tag (a secret of this app), false for one imported by ARN or name. */
   readonly tagged: boolean;
+  /** The secret's resource when the app defines it (in any of its stacks): tagged with the secret's password option set. */
+  readonly secretResource?: secretsmanager.CfnSecret;
   readonly encryptionKey?: kms.IKey;
   readonly strategy: RotationStrategyBinding;
   readonly schedule: Schedule;
@@ -27,6 +32,11 @@ export interface RotationRequest extends Omit<RotationOptions, 'strategy' | 'sch
 /** A secret's rotation, as configured; `attached` is called when the secret is attached to its database. */
 export interface ConfiguredRotation {
   readonly rotationFunction: RotationFunction;
+  /** The alarm on the rotation function's errors, with `failureAlarms`. */
+  readonly errorsAlarm?: cloudwatch.IAlarm;
+  /** The topic the failure alarms notify, with `failureAlarms`. */
+  readonly alarmTopic?: sns.ITopic;
+  readonly metrics: RotationMetrics;
   attached(database: AttachedDatabase, attachment: IDependable): void;
 }
 
@@ -38,18 +48,22 @@ export interface ConfiguredRotation {
  * (settles, merges, configures and runs the first rotation, verifies), then the rotation schedule.
  */
 export function configureRotation(scope: Construct, request: RotationRequest): ConfiguredRotation {
+  request.schedule._check();
   const window = request.schedule._renderWindow(request.window);
   const verify = request.verifyOnDeploy ?? true;
   if (!verify && request.verification !== undefined) {
-    throw new Error('`verification` has no effect with `verifyOnDeploy: false`: remove one of them');
+    throw new PropError('`verification` has no effect with `verifyOnDeploy: false`: remove one of them');
   }
   if (request.alarmTopic !== undefined && !request.failureAlarms) {
-    throw new Error('`alarmTopic` needs `failureAlarms: true`');
+    throw new PropError('`alarmTopic` needs `failureAlarms: true`');
   }
 
   const binding = request.strategy;
   const rotation = RotationFunction.forStrategy(scope, binding);
   rotation.addSecret(request.secretArnIsComplete ? request.secretArn : undefined, request.encryptionKey);
+  const optionSet = rotation.declareOptionSet(binding.optionSet);
+  if (request.secretResource) request.secretResource.tags.setTag(OPTION_SET_TAG, optionSet);
+  else rotation.selectOptionSetByArn(request.secretArn, optionSet);
   if (binding.createUser !== undefined) rotation.allowCreateUser(request.secretArn, binding.createUser);
 
   const replaced = request.replacesSchedule;
@@ -69,7 +83,7 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
   let attached: AttachedDatabase | undefined;
   const database = binding.database && ((): ProtectedDatabase => binding.database!(attached));
   if (database) {
-    scope.node.addValidation({ validate: () => problemOf(database) });
+    scope.node.addValidation({ validate: () => databaseProblems(database, binding.network !== undefined) });
   }
   let check: RotationCheck | undefined;
   if (verify || database) {
@@ -79,7 +93,7 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
       scope: request.tagged ? 'tagged' : { policyArn: request.secretArnIsComplete ? request.secretArn : `${request.secretArn}-??????` },
       rotation,
       schedule: { expression: request.schedule.expressionString, duration: window },
-      fingerprint: () => fingerprint(scope, rotation.fingerprint, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null),
+      fingerprint: () => fingerprint(scope, rotation.fingerprint, optionSet, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null),
       timeout: request.verification?.timeout,
       pollInterval: request.verification?.pollInterval,
       repairStalePending: request.verification?.repairStalePending ?? false,
@@ -94,14 +108,15 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
     Aspects.of(scope).add(new OpenPathToDatabase(scope, rotation, database));
   }
 
-  if (request.failureAlarms) {
-    FailureAlarms.of(scope, request.alarmTopic).watch(rotation, request.secretArn, request.secretArnIsComplete);
-  }
+  const alarms = request.failureAlarms ? FailureAlarms.of(scope, request.alarmTopic) : undefined;
   return {
     rotationFunction: rotation,
+    errorsAlarm: alarms?.watch(rotation, request.secretArn, request.secretArnIsComplete),
+    alarmTopic: alarms?.topic,
+    metrics: new RotationMetrics(scope, rotation, { arn: request.secretArn, arnIsComplete: request.secretArnIsComplete }),
     attached(attachedDatabase, attachment) {
       if (!database) {
-        throw new Error('only a database strategy can be attached to a database: give the secret a database strategy (RotationStrategy.postgresSingleUser(...), ...)');
+        throw invalidProp(scope, 'only a database strategy can be attached to a database: give the secret a database strategy (RotationStrategy.postgresSingleUser(...), ...)');
       }
       attached = attachedDatabase;
       // Rotation starts only once the database and the secret's attachment to it exist.
@@ -111,14 +126,24 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
   };
 }
 
-/** The error the database strategy reports, if it cannot name its database. */
-function problemOf(database: () => ProtectedDatabase): string[] {
+/** Why the rotation function cannot rotate the database: the strategy cannot name it, or has no route to it. */
+function databaseProblems(database: () => ProtectedDatabase, inVpc: boolean): string[] {
+  let connectable: ec2.IConnectable | undefined;
   try {
-    database();
-    return [];
+    connectable = database().connectable;
   } catch (error) {
     return [(error as Error).message];
   }
+  const vpc = (connectable as { vpc?: ec2.IVpc } | undefined)?.vpc;
+  if (inVpc || vpc === undefined || !Construct.isConstruct(connectable) || isPubliclyAccessible(connectable)) return [];
+  return [`\`vpc\` is required: the database ${connectable.node.path} is in a VPC and not publicly accessible, so a rotation function `
+    + 'outside the VPC could not reach it and every rotation would time out. Give the strategy the database\'s VPC '
+    + '(`vpc`, with `vpcSubnets` that have a route to Secrets Manager: a NAT gateway or an interface endpoint).'];
+}
+
+/** An RDS instance (or a cluster with an instance) that answers from outside its VPC. */
+function isPubliclyAccessible(database: IConstruct): boolean {
+  return database.node.findAll().some((node) => node instanceof rds.CfnDBInstance && node.publiclyAccessible === true);
 }
 
 /** Adds the network path from the rotation function to its database, once, when the app is synthesized. */

@@ -2,6 +2,7 @@ import { Token, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { CLONE_SUFFIX, DatabaseStrategyName, createUserSpecProblem, MAX_CONNECT_TIMEOUT_SECONDS, MYSQL_FAMILY, POSTGRES_USERNAME_LIMIT, STRATEGIES, mysqlUsernameLimit } from './contract';
 import { durationText } from './rotation-check';
 import type { CreateUserOptions, DatabaseRotationOptions } from '../rotation-strategy';
+import { PropError } from './errors';
 
 /**
  * The longest user name a strategy accepts at synth: the engine's limit (MySQL 8's 32 for the MySQL family,
@@ -20,42 +21,42 @@ export function validateDatabaseOptions(
   const { username, connectTimeout, createUser } = options;
   const port = options.database?.port;
   if (!Token.isUnresolved(username)) {
-    if (username.length === 0) throw new Error('`username` must not be empty');
+    if (username.length === 0) throw new PropError('`username` must not be empty');
     const { max, engineMax } = maxUsername(kind);
     if (username.length > max) {
       const why = facts.alternating ? ` (the alternate user "${username}${CLONE_SUFFIX}" must fit ${facts.family.engine}'s ${engineMax})` : '';
-      throw new Error(`\`username\` must be at most ${max} characters${why}, got ${username.length}: "${username}"`);
+      throw new PropError(`\`username\` must be at most ${max} characters${why}, got ${username.length}: "${username}"`);
     }
   }
   if (port !== undefined && !Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
-    throw new Error(`\`database\` port must be from 1 to 65535, got ${port}`);
+    throw new PropError(`\`database\` port must be from 1 to 65535, got ${port}`);
   }
   if (connectTimeout !== undefined && !connectTimeout.isUnresolved()) {
     const seconds = connectTimeout.toSeconds({ integral: false });
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_CONNECT_TIMEOUT_SECONDS) {
-      throw new Error(`\`connectTimeout\` must be a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT_SECONDS}, got ${durationText(connectTimeout)}`);
+      throw new PropError(`\`connectTimeout\` must be a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT_SECONDS}, got ${durationText(connectTimeout)}`);
     }
   }
   if (options.vpcSubnets !== undefined && options.vpc === undefined) {
-    throw new Error('`vpcSubnets` needs `vpc`: give the VPC the subnets belong to');
+    throw new PropError('`vpcSubnets` needs `vpc`: give the VPC the subnets belong to');
   }
   if (options.securityGroups !== undefined && options.vpc === undefined) {
-    throw new Error('`securityGroups` needs `vpc`: security groups only apply to a function in a VPC');
+    throw new PropError('`securityGroups` needs `vpc`: security groups only apply to a function in a VPC');
   }
   if (createUser !== undefined) validateCreateUser(kind, createUser, masterSecret);
 }
 
 function validateCreateUser(kind: DatabaseStrategyName, createUser: CreateUserOptions, masterSecret: secretsmanager.ISecret | undefined): void {
   if (masterSecret === undefined) {
-    throw new Error('`createUser` needs `masterSecret`: the user is created with the master\'s credentials');
+    throw new PropError('`createUser` needs `masterSecret`: the user is created with the master\'s credentials');
   }
   const family = STRATEGIES[kind].family;
   if (family === MYSQL_FAMILY && createUser.memberOf !== undefined) {
-    throw new Error('`createUser.memberOf` is for PostgreSQL: give MySQL and MariaDB users `grants`');
+    throw new PropError('`createUser.memberOf` is for PostgreSQL: give MySQL and MariaDB users `grants`');
   }
   if (family !== MYSQL_FAMILY && createUser.grants !== undefined) {
-    throw new Error('`createUser.grants` is for MySQL and MariaDB: make PostgreSQL users members of roles with `memberOf`');
+    throw new PropError('`createUser.grants` is for MySQL and MariaDB: make PostgreSQL users members of roles with `memberOf`');
   }
   const problem = createUserSpecProblem(createUser);
-  if (problem !== undefined) throw new Error(`\`createUser\`: ${problem}`);
+  if (problem !== undefined) throw new PropError(`\`createUser\`: ${problem}`);
 }

@@ -11,6 +11,7 @@ import {
   aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { PropError } from './errors';
 import { RotationFunction } from './rotation-function';
 
 // EventBridge allows 4,096 characters per event pattern: 30 secret ARNs (about 100 each) stay well inside.
@@ -28,13 +29,13 @@ export class FailureAlarms extends Construct {
     const id = 'RotatingSecretsFailureAlarms';
     const existing = stack.node.tryFindChild(id) as FailureAlarms | undefined;
     if (existing && topic && existing.topic !== topic) {
-      throw new Error('`alarmTopic` must be the same for every rotating secret of a stack: one topic receives the stack\'s rotation alarms');
+      throw new PropError('`alarmTopic` must be the same for every rotating secret of a stack: one topic receives the stack\'s rotation alarms');
     }
     return existing ?? new FailureAlarms(stack, id, topic);
   }
 
   public readonly topic: sns.ITopic;
-  private readonly alarmedFunctions = new Set<RotationFunction>();
+  private readonly errorAlarms = new Map<RotationFunction, cloudwatch.IAlarm>();
   private rule?: { readonly secretArns: unknown[] };
   private ruleCount = 0;
 
@@ -43,22 +44,25 @@ export class FailureAlarms extends Construct {
     this.topic = topic ?? this.createTopic();
   }
 
-  /** Alarms for one secret: its function's errors (once per function) and its rotation events. */
-  public watch(rotation: RotationFunction, secretArn: string, secretArnIsComplete: boolean): void {
-    if (!this.alarmedFunctions.has(rotation)) {
-      this.alarmedFunctions.add(rotation);
-      const alarm = new cloudwatch.Alarm(rotation, 'ErrorsAlarm', {
-        alarmDescription: 'A step of secret rotation failed: see the rotation function\'s log group for the step and the error.',
-        metric: rotation.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
-    }
-    // A partial ARN (secret imported by name) matches the real one by prefix: name, dash, random suffix.
-    this.currentRule().secretArns.push(secretArnIsComplete ? secretArn : { prefix: `${secretArn}-` });
+  /** Alarms for one secret: its function's errors (once per function, returned) and its rotation events. */
+  public watch(rotation: RotationFunction, secretArn: string, secretArnIsComplete: boolean): cloudwatch.IAlarm {
+    const alarm = this.errorAlarms.get(rotation) ?? this.alarmOnErrors(rotation);
+    this.currentRule().secretArns.push(secretArnMatcher(secretArn, secretArnIsComplete));
+    return alarm;
+  }
+
+  private alarmOnErrors(rotation: RotationFunction): cloudwatch.IAlarm {
+    const alarm = new cloudwatch.Alarm(rotation, 'ErrorsAlarm', {
+      alarmDescription: 'A step of secret rotation failed: see the rotation function\'s log group for the step and the error.',
+      metric: rotation.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+    this.errorAlarms.set(rotation, alarm);
+    return alarm;
   }
 
   private currentRule(): { readonly secretArns: unknown[] } {
@@ -66,15 +70,7 @@ export class FailureAlarms extends Construct {
     const secretArns: unknown[] = [];
     const rule = new events.Rule(this, `RotationEvents${this.ruleCount === 0 ? '' : this.ruleCount + 1}`, {
       description: 'Secrets Manager reported a failed or abandoned rotation of one of this stack\'s secrets',
-      eventPattern: {
-        source: ['aws.secretsmanager'],
-        detailType: ['AWS Service Event via CloudTrail'],
-        detail: {
-          eventSource: ['secretsmanager.amazonaws.com'],
-          eventName: ['RotationFailed', 'RotationAbandoned'],
-          additionalEventData: { SecretId: Lazy.any({ produce: () => secretArns }) },
-        },
-      },
+      eventPattern: failureEventPattern(Lazy.any({ produce: () => secretArns })),
     });
     rule.addTarget(new targets.SnsTopic(this.topic));
     this.ruleCount++;
@@ -98,4 +94,22 @@ export class FailureAlarms extends Construct {
     }
     return new sns.Topic(this, 'Topic', { displayName: 'Secret rotation failures', masterKey: key, enforceSSL: true });
   }
+}
+
+/** Secrets Manager's RotationFailed and RotationAbandoned events (delivered through CloudTrail) of `secretArns`. */
+export function failureEventPattern(secretArns: unknown): events.EventPattern {
+  return {
+    source: ['aws.secretsmanager'],
+    detailType: ['AWS Service Event via CloudTrail'],
+    detail: {
+      eventSource: ['secretsmanager.amazonaws.com'],
+      eventName: ['RotationFailed', 'RotationAbandoned'],
+      additionalEventData: { SecretId: secretArns },
+    },
+  };
+}
+
+/** How an event names the secret: a partial ARN (secret imported by name) matches the real one by prefix. */
+export function secretArnMatcher(secretArn: string, secretArnIsComplete: boolean): unknown {
+  return secretArnIsComplete ? secretArn : { prefix: `${secretArn}-` };
 }

@@ -22,6 +22,7 @@ import {
   VERIFIED_TAG,
   encodeCheckProperties,
 } from './contract';
+import { PropError } from './errors';
 import { acknowledge, acknowledgeFunctionFindings, acknowledgeWildcard } from './nag';
 import { RotationFunction, bundleAssetDir, secretsInAccount } from './rotation-function';
 
@@ -282,10 +283,10 @@ export function durationText(value: Duration): string {
 }
 
 function validateWholeSeconds(prop: string, value: Duration, min: number, max: number): void {
-  if (value.isUnresolved()) throw new Error(`\`${prop}\` must be a resolved duration, got a token`);
+  if (value.isUnresolved()) throw new PropError(`\`${prop}\` must be a resolved duration, got a token`);
   const seconds = value.toSeconds({ integral: false });
   if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-    throw new Error(`\`${prop}\` must be a whole number of seconds from ${Duration.seconds(min).toHumanString()} to ${Duration.seconds(max).toHumanString()}, got ${durationText(value)}`);
+    throw new PropError(`\`${prop}\` must be a whole number of seconds from ${Duration.seconds(min).toHumanString()} to ${Duration.seconds(max).toHumanString()}, got ${durationText(value)}`);
   }
 }
 

@@ -17,7 +17,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
 import {
-  CreateUserSpec, FUNCTION_BUNDLES, FunctionBundle, RotationFunctionConfig, STRATEGIES, StrategyName,
+  CreateUserSpec, FUNCTION_BUNDLES, FunctionBundle, OPTION_SETS_VARIABLE, PasswordOptionSet, RotationFunctionConfig, STRATEGIES, StrategyName,
   encodeRotationEnvironment, rotationFunctionTimeoutSeconds,
 } from './contract';
 import { acknowledge, acknowledgeFunctionFindings, acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
@@ -62,11 +62,15 @@ export class RotationFunction extends Construct {
   private readonly secretArns: Array<string | undefined> = [];
   private readonly masterSecrets = new Set<secretsmanager.ISecret>();
   private readonly createUsers = new Map<string, CreateUserSpec>();
+  private readonly optionSets = new Map<string, PasswordOptionSet>();
+  private readonly optionSetBySecret = new Map<string, string>();
   private readonly connectedDatabases = new Set<ec2.IConnectable>();
+  private readonly settings: RotationStrategyBinding['config'];
 
   private constructor(scope: Construct, id: string, binding: RotationStrategyBinding, key: string) {
     super(scope, id);
     this.configurationKey = key;
+    this.settings = binding.config;
     const strategy = binding.config.strategy;
     const assetDir = bundleAssetDir(STRATEGIES[strategy].bundle);
     // Long enough for every login of a step to fail on its own connect timeout, so a failure is named, not timed out.
@@ -89,7 +93,6 @@ export class RotationFunction extends Construct {
       code: lambda.Code.fromAsset(assetDir),
       memorySize: 256,
       timeout: Duration.seconds(this.timeoutSeconds),
-      environment: encodeRotationEnvironment(binding.config),
       role,
       logGroup: this.logGroup,
       vpc: binding.network?.vpc,
@@ -97,10 +100,11 @@ export class RotationFunction extends Construct {
       securityGroups: binding.network?.securityGroups,
     });
     if (binding.network) warnWithoutRoute(this, binding.network);
-    // Every secret's createUser spec joins the configuration when the stack is synthesized.
+    // Every secret's option set and createUser spec joins the configuration when the stack is synthesized.
     (this.function.node.defaultChild as lambda.CfnFunction).addPropertyOverride('Environment.Variables', Lazy.any({
-      produce: () => encodeRotationEnvironment({ ...binding.config, ...this.createUsersConfig() }),
+      produce: () => this.environment(),
     }));
+    this.node.addValidation({ validate: () => this.optionSetsProblems() });
 
     // A policy attached after the function (not one of the role's own) so it can name the function without a
     // cycle: the function depends on its role, this policy on the function. Customer managed, not inline.
@@ -158,8 +162,38 @@ export class RotationFunction extends Construct {
     this.createUsers.set(secretArn, spec);
   }
 
-  private createUsersConfig(): Partial<RotationFunctionConfig> {
-    return this.createUsers.size === 0 ? {} : { createUsers: Object.fromEntries(this.createUsers) };
+  /**
+   * Declares a password option set in the function's environment (once per distinct set) and returns its id, which
+   * the secret selects with its tag. The id is a hash of the options: stable, and the same set gets the same id.
+   */
+  public declareOptionSet(set: PasswordOptionSet): string {
+    const id = optionSetId(set);
+    this.optionSets.set(id, set);
+    return id;
+  }
+
+  /** Selects a secret's option set in the function's configuration, for a secret the app cannot tag (imported). */
+  public selectOptionSetByArn(secretArn: string, id: string): void {
+    this.optionSetBySecret.set(secretArn, id);
+  }
+
+  private environment(): Record<string, string> {
+    const config: RotationFunctionConfig = {
+      ...this.settings,
+      optionSets: Object.fromEntries(this.optionSets),
+      ...(this.optionSetBySecret.size === 0 ? {} : { optionSetBySecret: Object.fromEntries(this.optionSetBySecret) }),
+      ...(this.createUsers.size === 0 ? {} : { createUsers: Object.fromEntries(this.createUsers) }),
+    };
+    return encodeRotationEnvironment(config);
+  }
+
+  /** Lambda allows 4 KB of environment: the option sets may take half, leaving room for the other variables. */
+  private optionSetsProblems(): string[] {
+    const bytes = Buffer.byteLength(OPTION_SETS_VARIABLE) + Buffer.byteLength(this.environment()[OPTION_SETS_VARIABLE]);
+    if (bytes <= MAX_OPTION_SETS_BYTES) return [];
+    return [`The stack's secrets use ${this.optionSets.size} different password options with the ${this.settings.strategy} strategy: `
+      + `their option sets take ${bytes} bytes of the rotation function's environment, more than ${MAX_OPTION_SETS_BYTES} (Lambda allows 4 KB in all). `
+      + 'Give more secrets the same password options (`passwordLength`, `exclude*`, `includeSpace`, `requireEachIncludedType`, `generateStringKey`).'];
   }
 
   /** Lets the function read a master secret (alternating users), and decrypt it only through Secrets Manager. */
@@ -225,10 +259,23 @@ function stableId(strategy: StrategyName, existing: readonly RotationFunction[])
   return id;
 }
 
-/** What makes two strategies share a function: same configuration, same network placement. */
+/** The most bytes the option sets may take of the function's environment (Lambda allows 4,096 for every variable). */
+const MAX_OPTION_SETS_BYTES = 2048;
+
+/** 8 hex digits of a hash of the set's options, every field included in a fixed order. */
+function optionSetId(set: PasswordOptionSet): string {
+  const policy = set.passwordPolicy as unknown as Record<string, unknown>;
+  const fields = Object.keys(policy).sort().map((name) => [name, policy[name]]);
+  return crypto.createHash('sha256').update(JSON.stringify([fields, set.generateStringKey ?? null])).digest('hex').slice(0, 8);
+}
+
+/**
+ * What makes two strategies share a function: the same strategy (and connect timeout), the same network placement.
+ * Password options do not: each secret selects its own set among those the function declares.
+ */
 function configurationKey(binding: RotationStrategyBinding): string {
-  const environment = encodeRotationEnvironment(binding.config);
-  const sorted = Object.keys(environment).sort().map((name) => [name, environment[name]]);
+  const settings = binding.config as unknown as Record<string, unknown>;
+  const sorted = Object.keys(settings).sort().map((name) => [name, settings[name]]);
   const placement = binding.network;
   const network = placement && {
     vpc: placement.vpc.node.addr,

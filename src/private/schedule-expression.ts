@@ -1,3 +1,5 @@
+import { PropError } from './errors';
+
 /**
  * Validation of Secrets Manager rotation schedule expressions (`rate(...)`, `cron(...)`).
  *
@@ -20,21 +22,21 @@ export function parseScheduleExpression(expression: string): ScheduleTiming {
   if (rate) return parseRate(rate[1], expression);
   const cron = /^cron\((.*)\)$/.exec(expression);
   if (cron) return parseCron(cron[1], expression);
-  throw new Error(`\`schedule\` must be rate(...) or cron(...), got "${expression}"`);
+  throw new PropError(`\`schedule\` must be rate(...) or cron(...), got "${expression}"`);
 }
 
 function parseRate(body: string, expression: string): ScheduleTiming {
   const match = /^\s*(\d+)\s+(hour|hours|day|days)\s*$/.exec(body);
   if (!match) {
-    throw new Error(`\`schedule\` rate must look like rate(N hours) or rate(N days), got "${expression}"`);
+    throw new PropError(`\`schedule\` rate must look like rate(N hours) or rate(N days), got "${expression}"`);
   }
   const value = Number(match[1]);
   const hours = match[2].startsWith('hour') ? value : value * 24;
   if (hours < MIN_INTERVAL_HOURS) {
-    throw new Error(`\`schedule\` must be at least ${MIN_INTERVAL_HOURS} hours, got "${expression}"`);
+    throw new PropError(`\`schedule\` must be at least ${MIN_INTERVAL_HOURS} hours, got "${expression}"`);
   }
   if (hours > MAX_INTERVAL_DAYS * 24) {
-    throw new Error(`\`schedule\` must be at most ${MAX_INTERVAL_DAYS} days, got "${expression}"`);
+    throw new PropError(`\`schedule\` must be at most ${MAX_INTERVAL_DAYS} days, got "${expression}"`);
   }
   return { maxWindowHours: Math.min(hours, 24) };
 }
@@ -45,17 +47,17 @@ const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 function parseCron(body: string, expression: string): ScheduleTiming {
   const fields = body.trim().split(/\s+/);
   if (fields.length !== 6) {
-    throw new Error(`\`schedule\` cron must have 6 fields (minute hour day month weekDay year), got ${fields.length} in "${expression}"`);
+    throw new PropError(`\`schedule\` cron must have 6 fields (minute hour day month weekDay year), got ${fields.length} in "${expression}"`);
   }
   const [minute, hour, day, month, weekDay, year] = fields;
   if (minute !== '0') {
-    throw new Error(`\`schedule\` cron minute must be 0 (Secrets Manager rotates on the hour), got "${minute}" in "${expression}"`);
+    throw new PropError(`\`schedule\` cron minute must be 0 (Secrets Manager rotates on the hour), got "${minute}" in "${expression}"`);
   }
   if (year !== '*') {
-    throw new Error(`\`schedule\` cron year must be *, got "${year}" in "${expression}"`);
+    throw new PropError(`\`schedule\` cron year must be *, got "${year}" in "${expression}"`);
   }
   if ((day === '?') === (weekDay === '?')) {
-    throw new Error(`\`schedule\` cron needs exactly one of day and weekDay to be ?, got day "${day}" and weekDay "${weekDay}" in "${expression}"`);
+    throw new PropError(`\`schedule\` cron needs exactly one of day and weekDay to be ?, got day "${day}" and weekDay "${weekDay}" in "${expression}"`);
   }
   if (day !== '?') checkField('day', day, 1, 31, [], /^(L|LW|\d{1,2}W)$/, expression);
   checkField('month', month, 1, 12, MONTHS, undefined, expression);
@@ -70,13 +72,13 @@ function maxWindowForHours(hours: number[], expression: string): number {
   for (let i = 1; i < hours.length; i++) {
     const gap = hours[i] - hours[i - 1];
     if (gap < MIN_INTERVAL_HOURS) {
-      throw new Error(`\`schedule\` must be at least ${MIN_INTERVAL_HOURS} hours apart, but "${expression}" rotates at ${hours[i - 1]}:00 and ${hours[i]}:00`);
+      throw new PropError(`\`schedule\` must be at least ${MIN_INTERVAL_HOURS} hours apart, but "${expression}" rotates at ${hours[i - 1]}:00 and ${hours[i]}:00`);
     }
     maxWindow = Math.min(maxWindow, gap);
   }
   const wrap = hours[0] + 24 - hours[hours.length - 1];
   if (hours.length > 1 && wrap < MIN_INTERVAL_HOURS) {
-    throw new Error(`\`schedule\` must be at least ${MIN_INTERVAL_HOURS} hours apart, but "${expression}" rotates at ${hours[hours.length - 1]}:00 and ${hours[0]}:00 the next day`);
+    throw new PropError(`\`schedule\` must be at least ${MIN_INTERVAL_HOURS} hours apart, but "${expression}" rotates at ${hours[hours.length - 1]}:00 and ${hours[0]}:00 the next day`);
   }
   return maxWindow;
 }
@@ -98,7 +100,7 @@ function expandField(name: string, field: string, min: number, max: number, name
 
 /** Expands one list element: `*`, `N`, `A-B`, with an optional `/step`. */
 function expandPart(name: string, part: string, min: number, max: number, names: string[], expression: string): number[] {
-  const bad = () => new Error(`\`schedule\` cron ${name} field has an invalid value "${part}" in "${expression}"`);
+  const bad = () => new PropError(`\`schedule\` cron ${name} field has an invalid value "${part}" in "${expression}"`);
   const [range, stepText, ...rest] = part.split('/');
   if (rest.length > 0 || range === '') throw bad();
   const step = stepText === undefined ? 1 : Number(stepText);

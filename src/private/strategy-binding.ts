@@ -1,5 +1,5 @@
 import { aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import type { CreateUserSpec, RotationFunctionConfig } from './contract';
+import type { CreateUserSpec, PasswordOptionSet, RotationFunctionSettings } from './contract';
 
 /** The database a secret is attached to (`rds.Credentials.fromSecret(rotatingSecret)`, or `attach(target)`). */
 export interface AttachedDatabase {
@@ -18,8 +18,10 @@ export interface ProtectedDatabase {
 
 /** What a rotation strategy contributes to a rotating secret. */
 export interface RotationStrategyBinding {
-  /** The rotation function's configuration: the strategy and its options. Part of what shares one function. */
-  readonly config: RotationFunctionConfig;
+  /** What makes the rotation function: the strategy (and connect timeout). Part of what shares one function. */
+  readonly config: RotationFunctionSettings;
+  /** The secret's password options: declared in its function's environment, selected by a tag on the secret. */
+  readonly optionSet: PasswordOptionSet;
   /** Where the rotation function runs; a different placement is a different function. */
   readonly network?: { readonly vpc: ec2.IVpc; readonly vpcSubnets?: ec2.SubnetSelection; readonly securityGroups?: ec2.ISecurityGroup[] };
   /** A secret the rotation function reads to manage users (alternating users, createUser). */

@@ -8,6 +8,8 @@ import {
   AWSPREVIOUS,
   CHECK_RESOURCE_TYPE,
   CheckProperties,
+  OPTION_SETS_VARIABLE,
+  OPTION_SET_TAG,
   RotationFunctionConfig,
   encodeCheckProperties,
   encodeRotationEnvironment,
@@ -22,21 +24,25 @@ const ROOT = path.join(__dirname, '..', '..');
 const CONTRACT_DIR = path.join(ROOT, 'src', 'private', 'contract');
 
 function contractNames(): string[] {
+  const passwordPolicy = {
+    passwordLength: 20,
+    excludeCharacters: 'x',
+    excludeNumbers: true,
+    excludePunctuation: true,
+    excludeUppercase: true,
+    excludeLowercase: true,
+    includeSpace: true,
+    requireEachIncludedType: false,
+  };
+  const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x';
   const config: RotationFunctionConfig = {
     strategy: 'postgres-single-user',
-    passwordPolicy: {
-      passwordLength: 20,
-      excludeCharacters: 'x',
-      excludeNumbers: true,
-      excludePunctuation: true,
-      excludeUppercase: true,
-      excludeLowercase: false,
-      includeSpace: true,
-      requireEachIncludedType: false,
-    },
+    optionSets: { a: { passwordPolicy } },
+    optionSetBySecret: { [arn]: 'a' },
     connectTimeoutSeconds: 7,
+    createUsers: { [arn]: { memberOf: ['r'] } },
   };
-  const generic: RotationFunctionConfig = { ...config, strategy: 'generic', generateStringKey: 'password', connectTimeoutSeconds: undefined };
+  const generic: RotationFunctionConfig = { strategy: 'generic', optionSets: { a: { passwordPolicy, generateStringKey: 'k' } } };
   const check: CheckProperties = {
     functions: [{ arn: 'arn', logGroup: 'g', timeoutSeconds: 61 }],
     secrets: [{
@@ -54,6 +60,8 @@ function contractNames(): string[] {
   }; return [...new Set([
     ...Object.keys(encodeRotationEnvironment(config)),
     ...Object.keys(encodeRotationEnvironment(generic)),
+    ...Object.keys(JSON.parse(encodeRotationEnvironment(generic)[OPTION_SETS_VARIABLE]).a),
+    OPTION_SET_TAG,
     ...Object.keys(encodeCheckProperties(check)),
     ...Object.values(encodeCheckProperties(check)).flatMap((entries) => entries.flatMap((entry) => Object.keys(entry))),
     AWSCURRENT, AWSPENDING, AWSPREVIOUS, CHECK_RESOURCE_TYPE,
@@ -109,6 +117,7 @@ test('the contract names at least the variables, properties and labels it owns',
     'ROTATION_STRATEGY', 'PASSWORD_LENGTH', 'EXCLUDE_UPPERCASE', 'EXCLUDE_LOWERCASE', 'INCLUDE_SPACE', 'GENERATE_STRING_KEY',
     'CONNECT_TIMEOUT_SECONDS', 'NODE_EXTRA_CA_CERTS', 'RotationFunctions', 'RotatedSecrets', 'SecretArn', 'FunctionIndex',
     'ScheduleRule', 'RepairStalePending', 'ConnectionFields', 'LogGroupName', 'AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS', 'Custom::RotationCheck',
+    'PASSWORD_OPTION_SETS', 'OPTION_SET_BY_SECRET', 'CREATE_USERS', 'REQUIRE_EACH_INCLUDED_TYPE', 'cdk-rotating-secrets:password-options',
   ]));
 });
 

@@ -14,7 +14,7 @@ import { mysqlAccepts, postgresAccepts } from '../lambda/rotation/database/login
 import { pendingIsSettled, stagesOf, versionWith } from '../simulator/support';
 import { sharedMariaDb } from '../support/mariadb';
 import { PostgresCluster, startPostgres } from '../support/postgres';
-import { bundleAssetDir, rotationEnvironment } from '../support/strategies';
+import { TEST_OPTION_SET_TAGS, bundleAssetDir, rotationEnvironment } from '../support/strategies';
 
 /**
  * The bundled database rotation function end to end: the simulator's RotateSecret runs it, as Secrets Manager
@@ -202,6 +202,7 @@ test.each(CASES)('$strategy: three rotations through RotateSecret, each judged b
   const { ARN: secretArn } = await client.send(new CreateSecretCommand({
     Name: `database-rotation/${strategy}/${randomUUID()}`,
     SecretString: JSON.stringify({ ...fields, ...initial }),
+    Tags: TEST_OPTION_SET_TAGS,
   }));
   // Guards the meaning of every "rejected" below: the server refuses a wrong password, and accepts the right one.
   expect(await db.accepts({ ...initial, password: randomPassword() })).toBe(false);

@@ -6,7 +6,7 @@ import { SecretsManagerSimulator } from '../../simulator';
 import { createLocalDatabaseHost, DatabaseHost, LocalDatabase, LocalEngine } from '../../simulator/databases';
 import { randomPassword } from '../lambda/rotation/database/harness';
 import { Login, openSession, queryOnce, workDirWithOtherCa } from '../simulator/databases/support';
-import { bundleAssetDir, rotationEnvironment } from '../support/strategies';
+import { TEST_OPTION_SET_TAGS, bundleAssetDir, rotationEnvironment } from '../support/strategies';
 
 /**
  * The bundled database rotation function against the local database host, as against RDS: TLS on (the default),
@@ -93,6 +93,7 @@ test.each([
   const { ARN } = await client.send(new CreateSecretCommand({
     Name: `local-host/${strategy}/app-${randomUUID()}`,
     SecretString: JSON.stringify({ ...fields, username: initial.user, password: initial.password, masterarn: masterSecret.ARN }),
+    Tags: TEST_OPTION_SET_TAGS,
   }));
 
   await client.send(new RotateSecretCommand({ SecretId: ARN, RotationLambdaARN: functionArn }));

@@ -4,7 +4,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { pendingIsSettled, startSimulator, stagesOf, versionWith } from './support';
 import { SecretsManagerSimulator } from '../../simulator';
-import { bundleAssetDir, rotationEnvironment } from '../support/strategies';
+import { TEST_OPTION_SET_TAGS, bundleAssetDir, rotationEnvironment } from '../support/strategies';
 
 /** The library's rotation function as it ships: the esbuild bundle of lambda/rotation/generic-function.ts. */
 const ASSET_DIR = bundleAssetDir('genericRotation');
@@ -29,7 +29,7 @@ beforeEach(async () => {
     environment: rotationEnvironment('generic'),
     timeoutSeconds: 60,
   });
-  arn = (await client.send(new CreateSecretCommand({ Name: 'engine/generic', SecretString: 'initial-value' }))).ARN!;
+  arn = (await client.send(new CreateSecretCommand({ Name: 'engine/generic', SecretString: 'initial-value', Tags: TEST_OPTION_SET_TAGS }))).ARN!;
 });
 
 afterEach(async () => {

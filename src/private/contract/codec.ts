@@ -134,3 +134,22 @@ export function oneOf<T extends string>(name: string, values: readonly T[], defa
     },
   };
 }
+
+/** A variable holding a JSON object, written as JSON text; `check` throws what is wrong with its entries. */
+export function jsonObjectVariable<T extends object>(name: string, check: (parsed: Record<string, unknown>) => void): FieldCodec<Readonly<T>> {
+  return {
+    name,
+    encode: (value) => JSON.stringify(value),
+    decode: (raw) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new Error('must be a JSON object');
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be a JSON object');
+      check(parsed as Record<string, unknown>);
+      return parsed as T;
+    },
+  };
+}

@@ -8,6 +8,7 @@ export * from './check';
 export * from './codec';
 export * from './engines';
 export * from './failure-log';
+export * from './option-sets';
 export * from './password-policy';
 export * from './rotation-function';
 export * from './staging-labels';

@@ -28,7 +28,7 @@ export const GENERIC_EXCLUDE_CHARACTERS = '/@"\'\\';
 export const DATABASE_EXCLUDE_CHARACTERS = ':/@"\'\\';
 
 /** The defaults of every option but `excludeCharacters`, which depends on the strategy. */
-const POLICY_DEFAULTS = {
+export const POLICY_DEFAULTS = {
   passwordLength: 32,
   excludeNumbers: false,
   excludePunctuation: false,

@@ -2,15 +2,13 @@
  * The rotation function's configuration: what the constructs write into its environment and the handler
  * reads back. Variable names follow AWS's rotation templates where they have one.
  */
-import { ContractError, FieldCodec, RecordCodec, bool, decodeRecord, encodeRecord, oneOf, text, wholeNumber } from './codec';
+import { ContractError, FieldCodec, RecordCodec, decodeRecord, encodeRecord, jsonObjectVariable, oneOf, wholeNumber } from './codec';
 import { EngineFamily, LAMBDA_CA_BUNDLE, MYSQL_FAMILY, POSTGRES_FAMILY } from './engines';
 import {
-  DATABASE_EXCLUDE_CHARACTERS,
-  GENERIC_EXCLUDE_CHARACTERS,
-  MAX_PASSWORD_LENGTH,
-  MIN_PASSWORD_LENGTH,
-  PasswordPolicy,
-} from './password-policy';
+  DeclaredOptionSets, GENERATE_STRING_KEY_FIELD, PasswordOptionSet,
+  checkOptionSetId, decodeOptionSets, encodeOptionSets, entryForSecret, optionSetBySecretVariable,
+} from './option-sets';
+import { DATABASE_EXCLUDE_CHARACTERS, GENERIC_EXCLUDE_CHARACTERS } from './password-policy';
 
 /** Where a bundle's entry file is, relative to the package root; its esbuild output is `assets/<entry>/index.js`. */
 export const FUNCTION_BUNDLES = {
@@ -85,15 +83,15 @@ export interface CreateUserSpec {
   readonly grants?: ReadonlyArray<{ readonly privileges: readonly string[]; readonly on: string }>;
 }
 
-/** The rotation function's configuration, as the constructs write it and the handler reads it. */
-export interface RotationFunctionConfig {
+/** What makes one rotation function: its strategy and, for databases, the connect timeout its timeout follows from. */
+export interface RotationFunctionSettings {
   readonly strategy: StrategyName;
-  /** How new passwords are generated. */
-  readonly passwordPolicy: PasswordPolicy;
-  /** Generic strategy only: the JSON key that holds the password; undefined for plain-string secrets. */
-  readonly generateStringKey?: string;
   /** Database strategies only: how long one login may take. */
   readonly connectTimeoutSeconds?: number;
+}
+
+/** The rotation function's configuration, as the constructs write it and the handler reads it. */
+export interface RotationFunctionConfig extends RotationFunctionSettings, DeclaredOptionSets {
   /**
    * Database strategies only: the users this function may create, by the ARN of the secret that names them. Kept in
    * the function's configuration, not in the secret, so that whoever can write a secret's value cannot choose what
@@ -102,24 +100,16 @@ export interface RotationFunctionConfig {
   readonly createUsers?: Readonly<Record<string, CreateUserSpec>>;
 }
 
-/** The variables every field is written to. */
-const CONFIG_VARIABLES: RecordCodec<Omit<RotationFunctionConfig, 'passwordPolicy'>> = {
+/** The variables every field but the option sets is written to. */
+const CONFIG_VARIABLES: RecordCodec<Omit<RotationFunctionConfig, 'optionSets'>> = {
   strategy: oneOf('ROTATION_STRATEGY', STRATEGY_NAMES),
-  generateStringKey: text('GENERATE_STRING_KEY', { nonEmpty: true }),
   connectTimeoutSeconds: wholeNumber('CONNECT_TIMEOUT_SECONDS', 1, MAX_CONNECT_TIMEOUT_SECONDS),
+  optionSetBySecret: optionSetBySecretVariable('OPTION_SET_BY_SECRET'),
   createUsers: createUsersVariable('CREATE_USERS'),
 };
 
-const POLICY_VARIABLES: RecordCodec<PasswordPolicy> = {
-  passwordLength: wholeNumber('PASSWORD_LENGTH', MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH),
-  excludeCharacters: text('EXCLUDE_CHARACTERS'),
-  excludeNumbers: bool('EXCLUDE_NUMBERS'),
-  excludePunctuation: bool('EXCLUDE_PUNCTUATION'),
-  excludeUppercase: bool('EXCLUDE_UPPERCASE'),
-  excludeLowercase: bool('EXCLUDE_LOWERCASE'),
-  includeSpace: bool('INCLUDE_SPACE'),
-  requireEachIncludedType: bool('REQUIRE_EACH_INCLUDED_TYPE'),
-};
+/** The option sets' variable: JSON whose defaults depend on the strategy (see option-sets.ts). */
+export const OPTION_SETS_VARIABLE = 'PASSWORD_OPTION_SETS';
 
 /** Node.js reads this one itself: database functions load Lambda's CA bundle, which has the RDS authorities. */
 const EXTRA_CA_CERTIFICATES = 'NODE_EXTRA_CA_CERTS';
@@ -129,28 +119,35 @@ export function defaultExcludeCharacters(strategy: StrategyName): string {
   return strategy === 'generic' ? GENERIC_EXCLUDE_CHARACTERS : DATABASE_EXCLUDE_CHARACTERS;
 }
 
-/** The function's environment variables for `config`. Every password variable is written, defaults included. */
+/** The function's environment variables for `config`. */
 export function encodeRotationEnvironment(config: RotationFunctionConfig): Record<string, string> {
   checkFieldsFitStrategy(config);
-  const policy: Record<string, string> = {};
-  for (const key of Object.keys(POLICY_VARIABLES) as Array<keyof PasswordPolicy>) {
-    const variable = POLICY_VARIABLES[key] as FieldCodec<PasswordPolicy[typeof key]>;
-    policy[variable.name] = variable.encode(config.passwordPolicy[key]);
-  }
   const database: Record<string, string> = STRATEGIES[config.strategy].bundle === 'databaseRotation' ? { [EXTRA_CA_CERTIFICATES]: LAMBDA_CA_BUNDLE } : {};
-  return { ...encodeRecord(CONFIG_VARIABLES, config), ...policy, ...database };
+  return {
+    ...encodeRecord(CONFIG_VARIABLES, config),
+    [OPTION_SETS_VARIABLE]: encodeOptionSets(config.optionSets, defaultExcludeCharacters(config.strategy)),
+    ...database,
+  };
 }
 
 /** Reads the configuration back from the environment; errors name the variable at fault. */
 export function decodeRotationEnvironment(env: Readonly<Record<string, string | undefined>>): RotationFunctionConfig {
-  const { strategy, generateStringKey, connectTimeoutSeconds, createUsers } = decodeRecord(
-    CONFIG_VARIABLES, env, 'variable', ['generateStringKey', 'connectTimeoutSeconds', 'createUsers'],
+  const { strategy, connectTimeoutSeconds, optionSetBySecret, createUsers } = decodeRecord(
+    CONFIG_VARIABLES, env, 'variable', ['connectTimeoutSeconds', 'optionSetBySecret', 'createUsers'],
   );
+  const rawSets = env[OPTION_SETS_VARIABLE];
+  if (rawSets === undefined) throw new ContractError(`\`${OPTION_SETS_VARIABLE}\` is required, but is not set`);
+  let optionSets: Record<string, PasswordOptionSet>;
+  try {
+    optionSets = decodeOptionSets(rawSets, defaultExcludeCharacters(strategy));
+  } catch (error) {
+    throw new ContractError(`\`${OPTION_SETS_VARIABLE}\` ${(error as Error).message}`);
+  }
   const config: RotationFunctionConfig = {
     strategy,
-    passwordPolicy: decodeRecord(POLICY_VARIABLES, env, 'variable'),
-    ...(generateStringKey === undefined ? {} : { generateStringKey }),
+    optionSets,
     ...(connectTimeoutSeconds === undefined ? {} : { connectTimeoutSeconds }),
+    ...(optionSetBySecret === undefined ? {} : { optionSetBySecret }),
     ...(createUsers === undefined ? {} : { createUsers }),
   };
   checkFieldsFitStrategy(config);
@@ -197,13 +194,18 @@ export function isProbeRequest(event: unknown): event is ProbeRequest {
   return typeof probe === 'object' && probe !== null;
 }
 
-/** The variables of the password policy, for messages. */
-export const PASSWORD_POLICY_VARIABLES = Object.values(POLICY_VARIABLES).map((variable) => variable.name);
-
 function checkFieldsFitStrategy(config: RotationFunctionConfig): void {
   const isGeneric = config.strategy === 'generic';
-  if (!isGeneric && config.generateStringKey !== undefined) {
-    throw new ContractError(`\`${CONFIG_VARIABLES.generateStringKey.name}\` is for the generic strategy only, not ${config.strategy}`);
+  for (const [id, set] of Object.entries(config.optionSets)) {
+    checkOptionSetId(id);
+    if (!isGeneric && set.generateStringKey !== undefined) {
+      throw new ContractError(`\`${OPTION_SETS_VARIABLE}\` set "${id}": \`${GENERATE_STRING_KEY_FIELD}\` is for the generic strategy only, not ${config.strategy}`);
+    }
+  }
+  for (const [arn, id] of Object.entries(config.optionSetBySecret ?? {})) {
+    if (!Object.hasOwn(config.optionSets, id)) {
+      throw new ContractError(`\`${CONFIG_VARIABLES.optionSetBySecret.name}\` for ${arn} names the set ${JSON.stringify(id)}, which \`${OPTION_SETS_VARIABLE}\` does not declare`);
+    }
   }
   if (isGeneric && config.connectTimeoutSeconds !== undefined) {
     throw new ContractError(`\`${CONFIG_VARIABLES.connectTimeoutSeconds.name}\` is for database strategies only, not ${config.strategy}`);
@@ -231,10 +233,7 @@ function checkFieldsFitStrategy(config: RotationFunctionConfig): void {
  * `-` and six characters Secrets Manager appends) of a secret the app knows by name only.
  */
 export function createUserSpecFor(createUsers: RotationFunctionConfig['createUsers'], secretArn: string): CreateUserSpec | undefined {
-  if (createUsers === undefined) return undefined;
-  if (Object.hasOwn(createUsers, secretArn)) return createUsers[secretArn];
-  const partialArn = /^(.+)-[A-Za-z0-9]{6}$/.exec(secretArn)?.[1];
-  return partialArn !== undefined && Object.hasOwn(createUsers, partialArn) ? createUsers[partialArn] : undefined;
+  return entryForSecret(createUsers, secretArn);
 }
 
 /** Privileges a created MySQL user may be granted (no administrative ones: GRANT OPTION, SUPER, CREATE USER, ...). */
@@ -264,22 +263,10 @@ export function createUserSpecProblem(spec: CreateUserSpec): string | undefined 
 
 /** CREATE_USERS: a JSON map from secret ARN to its create-user spec, each checked. */
 function createUsersVariable(name: string): FieldCodec<Readonly<Record<string, CreateUserSpec>>> {
-  return {
-    name,
-    encode: (value) => JSON.stringify(value),
-    decode: (raw) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        throw new Error('must be a JSON object');
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be a JSON object');
-      for (const [arn, spec] of Object.entries(parsed)) {
-        const problem = typeof spec === 'object' && spec !== null ? createUserSpecProblem(spec as CreateUserSpec) : 'must be an object';
-        if (problem !== undefined) throw new Error(`for ${arn}: ${problem}`);
-      }
-      return parsed as Record<string, CreateUserSpec>;
-    },
-  };
+  return jsonObjectVariable(name, (parsed) => {
+    for (const [arn, spec] of Object.entries(parsed)) {
+      const problem = typeof spec === 'object' && spec !== null ? createUserSpecProblem(spec as CreateUserSpec) : 'must be an object';
+      if (problem !== undefined) throw new Error(`for ${arn}: ${problem}`);
+    }
+  });
 }

@@ -10,6 +10,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { AwsClientStub } from 'aws-sdk-client-mock';
+import { TEST_OPTION_SET_TAGS } from '../../support/strategies';
 
 /** One version of the fake secret. `value` is undefined for RotateSecret's value-less placeholder. */
 export interface FakeVersion {
@@ -25,6 +26,8 @@ export interface FakeVersion {
 export class FakeSecretsManager {
   public rotationEnabled = true;
   public readonly versions = new Map<string, FakeVersion>();
+  /** The secret's tags; by default the one selecting the tests' option set, as the constructs would tag it. */
+  public tags: Record<string, string> = Object.fromEntries(TEST_OPTION_SET_TAGS.map((tag) => [tag.Key, tag.Value]));
 
   constructor(public readonly arn: string, public readonly name: string) {}
 
@@ -41,7 +44,8 @@ export class FakeSecretsManager {
       for (const [id, version] of this.versions) {
         if (version.stages.length > 0) versionIdsToStages[id] = [...version.stages];
       }
-      return { ARN: this.arn, Name: this.name, RotationEnabled: this.rotationEnabled, VersionIdsToStages: versionIdsToStages };
+      const tags = Object.entries(this.tags).map(([Key, Value]) => ({ Key, Value }));
+      return { ARN: this.arn, Name: this.name, RotationEnabled: this.rotationEnabled, VersionIdsToStages: versionIdsToStages, Tags: tags };
     });
 
     mock.on(GetSecretValueCommand).callsFake(async (input) => {

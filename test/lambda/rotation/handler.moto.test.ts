@@ -8,8 +8,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { captureStdout, setEnv } from './support';
+import { OPTION_SET_TAG, encodeRotationEnvironment } from '../../../src/private/contract';
 import { createDummyRotationFunction, DUMMY_CREDENTIALS, MotoServer, startMoto } from '../../support/moto';
-import { bundleAssetDir, rotationEnvironment } from '../../support/strategies';
+import { TEST_OPTION_SET, bundleAssetDir, testOptionSet } from '../../support/strategies';
 
 /**
  * The real handler, with the real SDK client, over HTTP against moto. moto cannot run a Lambda here, so
@@ -40,8 +41,14 @@ beforeAll(async () => {
     AWS_SESSION_TOKEN: undefined,
     AWS_PROFILE: undefined,
     AWS_EC2_METADATA_DISABLED: 'true',
-    ...rotationEnvironment('generic'),
-    GENERATE_STRING_KEY: undefined,
+    // One function, two option sets: each secret selects its own with its tag.
+    ...encodeRotationEnvironment({
+      strategy: 'generic',
+      optionSets: {
+        [TEST_OPTION_SET]: testOptionSet('generic'),
+        json: { passwordPolicy: { ...testOptionSet('generic').passwordPolicy, passwordLength: 40, excludePunctuation: true }, generateStringKey: 'password' },
+      },
+    }),
   });
   // Imported only now: the handler creates its client at module load, from this environment.
   handler = jest.requireActual<typeof import('../../../lambda/rotation/generic-function')>('../../../lambda/rotation/generic-function').handler;
@@ -61,8 +68,10 @@ interface Started {
 }
 
 /** Creates a secret and starts a rotation: moto leaves the empty AWSPENDING placeholder under the token. */
-async function startRotation(name: string, value: string): Promise<Started> {
-  const created = await client.send(new CreateSecretCommand({ Name: `${name}-${Date.now()}`, SecretString: value }));
+async function startRotation(name: string, value: string, optionSet = TEST_OPTION_SET): Promise<Started> {
+  const created = await client.send(new CreateSecretCommand({
+    Name: `${name}-${Date.now()}`, SecretString: value, Tags: [{ Key: OPTION_SET_TAG, Value: optionSet }],
+  }));
   const rotation = await client.send(new RotateSecretCommand({
     SecretId: created.ARN,
     RotationLambdaARN: dummyFunctionArn,
@@ -144,24 +153,19 @@ test('a plain-string secret rotates; every step is idempotent; logs hold no secr
   expect(lines.filter((line) => line.includes(started.token)).length).toBe(lines.length);
 });
 
-test('a JSON secret rotates its generateStringKey field and keeps the others', async () => {
-  const restore = setEnv({ GENERATE_STRING_KEY: 'password', PASSWORD_LENGTH: '40', EXCLUDE_PUNCTUATION: 'true' });
-  try {
-    const initial = JSON.stringify({ engine: 'custom', username: 'svc', password: 'initial-json-password', port: 8443 });
-    const started = await startRotation('json', initial);
+test('a JSON secret (its own option set, same function) rotates its generateStringKey field and keeps the others', async () => {
+  const initial = JSON.stringify({ engine: 'custom', username: 'svc', password: 'initial-json-password', port: 8443 });
+  const started = await startRotation('json', initial, 'json');
 
-    const lines = await rotate(started);
+  const lines = await rotate(started);
 
-    const current = JSON.parse(await valueAt(started.arn, 'AWSCURRENT'));
-    expect(current).toEqual({ engine: 'custom', username: 'svc', password: expect.stringMatching(/^[A-Za-z0-9]{40}$/), port: 8443 });
-    expect(await valueAt(started.arn, 'AWSPREVIOUS')).toBe(initial);
-    expectInvariant((await observe(started.arn)).versionIdsToStages!, started.token);
-    for (const line of lines) {
-      expect(line).not.toContain('initial-json-password');
-      expect(line).not.toContain(current.password);
-    }
-  } finally {
-    restore();
+  const current = JSON.parse(await valueAt(started.arn, 'AWSCURRENT'));
+  expect(current).toEqual({ engine: 'custom', username: 'svc', password: expect.stringMatching(/^[A-Za-z0-9]{40}$/), port: 8443 });
+  expect(await valueAt(started.arn, 'AWSPREVIOUS')).toBe(initial);
+  expectInvariant((await observe(started.arn)).versionIdsToStages!, started.token);
+  for (const line of lines) {
+    expect(line).not.toContain('initial-json-password');
+    expect(line).not.toContain(current.password);
   }
 });
 

@@ -1,11 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakeSecretsManager, secretMidRotation } from './fake-secrets-manager';
-import { captureStdout, CURRENT_VERSION, SECRET_ARN, setEnv, TOKEN } from './support';
+import { captureStdout, CURRENT_VERSION, DEFAULT_POLICY, SECRET_ARN, setEnv, TOKEN } from './support';
 import { handler as databaseHandler } from '../../../lambda/rotation/database-function';
 import { handler } from '../../../lambda/rotation/generic-function';
 import { freePort } from '../../../simulator/databases/ports';
-import { MAX_PROBE_VERSIONS } from '../../../src/private/contract';
+import { MAX_PROBE_VERSIONS, OPTION_SET_TAG, encodeRotationEnvironment } from '../../../src/private/contract';
 import { rotationEnvironment } from '../../support/strategies';
 
 // The handler's module-level client is mocked through the SDK's prototype.
@@ -20,7 +20,7 @@ beforeEach(() => {
   sm.reset();
   fake = secretMidRotation(SECRET_ARN, CURRENT_VERSION, CURRENT_JSON, TOKEN);
   fake.install(sm);
-  restoreEnv = setEnv({ ...rotationEnvironment('generic', { generateStringKey: 'password' }), PASSWORD_LENGTH: '24' });
+  restoreEnv = setEnv(rotationEnvironment('generic', { generateStringKey: 'password', passwordPolicy: { ...DEFAULT_POLICY, passwordLength: 24 } }));
 });
 
 afterEach(() => restoreEnv());
@@ -76,6 +76,36 @@ test('a failing testSecret logs why without the malformed pending value', async 
   expect((error as Error).message).toMatch(/testSecret failed .*`password` field is not a non-empty string/);
   expect(lines.filter((line) => JSON.parse(line).level === 'error')).toHaveLength(1);
   for (const line of lines) expect(line).not.toContain('hunter2');
+});
+
+test('each secret rotates with the option set its tag selects among those the function declares', async () => {
+  restoreEnv();
+  restoreEnv = setEnv(encodeRotationEnvironment({
+    strategy: 'generic',
+    optionSets: {
+      digits: { passwordPolicy: { ...DEFAULT_POLICY, passwordLength: 12, excludePunctuation: true, excludeUppercase: true, excludeLowercase: true } },
+      json: { passwordPolicy: { ...DEFAULT_POLICY, passwordLength: 50 }, generateStringKey: 'password' },
+    },
+  }));
+  fake.tags = { [OPTION_SET_TAG]: 'json' };
+  const { error } = await captureStdout(async () => {
+    for (const step of STEPS) await handler(event(step));
+  });
+  expect(error).toBeUndefined();
+  expect(JSON.parse(fake.versions.get(TOKEN)!.value!).password).toHaveLength(50);
+});
+
+test.each([
+  ['no tag', {}, /the secret selects no password option set: it has no tag `cdk-rotating-secrets:password-options`/],
+  ['a tag naming an undeclared set', { [OPTION_SET_TAG]: 'weak' }, /its tag `cdk-rotating-secrets:password-options` names "weak", which this rotation function does not declare \(it declares test\)/],
+])('a secret with %s fails createSecret, logged for the check, and nothing is written', async (_name, tags, message) => {
+  fake.tags = tags;
+  const before = fake.snapshot();
+  const { lines, error } = await captureStdout(() => handler(event('createSecret')));
+
+  expect((error as Error).message).toMatch(new RegExp(`^createSecret failed for secret ${SECRET_ARN} .*${message.source}`));
+  expect(lines.map((line) => JSON.parse(line)).filter((entry) => entry.level === 'error')).toEqual([expect.objectContaining({ message: 'rotation step failed', step: 'createSecret' })]);
+  expect(fake.snapshot()).toEqual(before);
 });
 
 test('a bad configuration fails the step with a logged reason before any Secrets Manager call', async () => {

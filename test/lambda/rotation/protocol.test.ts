@@ -31,8 +31,8 @@ beforeEach(() => {
   log = recordingLogger();
   deps = {
     store: new SdkSecretsStore(new SecretsManagerClient({ region: 'us-east-1' })),
-    service: new GenericStrategy({}),
-    passwords: DEFAULT_POLICY,
+    service: new GenericStrategy(),
+    optionsFor: () => ({ passwordPolicy: DEFAULT_POLICY }),
     log,
   };
 });
@@ -140,6 +140,26 @@ describe('entry checks, on every step', () => {
   test('errors name the full ARN even when the event names the secret by name', async () => {
     fake.rotationEnabled = false;
     await expect(runRotationStep(event('createSecret', { SecretId: fake.name }), deps)).rejects.toThrow(`for secret ${SECRET_ARN} (token`);
+  });
+
+  test.each(STEPS)('%s selects the secret\'s option set from its description, and fails with nothing written when it selects none', async (step) => {
+    if (step === 'finishSecret' || step === 'testSecret') fake.versions.set(TOKEN, { value: 'pending', stages: ['AWSPENDING'] });
+    const optionsFor = jest.fn((): never => {
+      throw new Error('the secret selects no password option set');
+    });
+    const before = fake.snapshot();
+    await expect(runRotationStep(event(step), { ...deps, optionsFor })).rejects.toThrow(
+      `${step} failed for secret ${SECRET_ARN} (token ${TOKEN}): the secret selects no password option set`,
+    );
+    expect(optionsFor).toHaveBeenCalledWith(expect.objectContaining({ arn: SECRET_ARN, tags: fake.tags }));
+    expect(fake.snapshot()).toEqual(before);
+  });
+
+  test('a finished rotation needs no option set: the step ends before selecting one', async () => {
+    fake.versions.set(TOKEN, { value: 'new-value', stages: ['AWSCURRENT'] });
+    const optionsFor = jest.fn();
+    await runRotationStep(event('testSecret'), { ...deps, optionsFor });
+    expect(optionsFor).not.toHaveBeenCalled();
   });
 });
 

@@ -24,18 +24,20 @@ describe('describe', () => {
       Name: 'app',
       RotationEnabled: true,
       VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] },
+      Tags: [{ Key: 'cdk-rotating-secrets:password-options', Value: 'a1b2c3d4' }, { Key: 'team', Value: 'billing' }],
     });
     await expect(store.describe('app')).resolves.toEqual({
       arn: SECRET_ARN,
       name: 'app',
       rotationEnabled: true,
       versionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] },
+      tags: { 'cdk-rotating-secrets:password-options': 'a1b2c3d4', 'team': 'billing' },
     });
   });
 
-  test('reads an absent RotationEnabled as false and absent versions as none', async () => {
+  test('reads an absent RotationEnabled as false, and absent versions and tags as none', async () => {
     sm.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Name: 'app' });
-    await expect(store.describe(SECRET_ARN)).resolves.toEqual({ arn: SECRET_ARN, name: 'app', rotationEnabled: false, versionIdsToStages: {} });
+    await expect(store.describe(SECRET_ARN)).resolves.toEqual({ arn: SECRET_ARN, name: 'app', rotationEnabled: false, versionIdsToStages: {}, tags: {} });
   });
 
   test('rejects an answer without ARN', async () => {

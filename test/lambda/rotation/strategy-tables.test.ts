@@ -2,7 +2,7 @@ import { DATABASE_STRATEGIES } from '../../../lambda/rotation/database/strategie
 import { GENERIC_STRATEGIES, GenericStrategy } from '../../../lambda/rotation/generic';
 import { StrategyTable, createStrategy, readConfiguration } from '../../../lambda/rotation/handler';
 import { ContractError, FunctionBundle, STRATEGIES, StrategyName, encodeRotationEnvironment } from '../../../src/private/contract';
-import { rotationConfig } from '../../support/strategies';
+import { rotationConfig, testOptionSet } from '../../support/strategies';
 
 const TABLES: Partial<Record<FunctionBundle, StrategyTable>> = {
   genericRotation: GENERIC_STRATEGIES,
@@ -24,7 +24,7 @@ describe('the strategy tables of the rotation bundles', () => {
   });
 
   test('the generic bundle builds the generic strategy', () => {
-    expect(createStrategy(GENERIC_STRATEGIES, rotationConfig('generic', { generateStringKey: 'token' }))).toBeInstanceOf(GenericStrategy);
+    expect(createStrategy(GENERIC_STRATEGIES, rotationConfig('generic'))).toBeInstanceOf(GenericStrategy);
   });
 
   test('a strategy of another bundle is refused, naming what this one implements', () => {
@@ -35,16 +35,21 @@ describe('the strategy tables of the rotation bundles', () => {
 });
 
 describe('readConfiguration', () => {
-  const environment = (overrides: Record<string, string>) => ({ ...encodeRotationEnvironment(rotationConfig('generic')), ...overrides });
-
-  test('reads what the constructs write', () => {
-    expect(readConfiguration(environment({ PASSWORD_LENGTH: '20' })).passwordPolicy.passwordLength).toBe(20);
+  const environment = (sets: Record<string, Record<string, string>>) => ({
+    ...encodeRotationEnvironment(rotationConfig('generic')),
+    PASSWORD_OPTION_SETS: JSON.stringify(sets),
   });
 
-  test('refuses password variables that together leave no password to generate, naming them', () => {
-    expect(() => readConfiguration(environment({ EXCLUDE_NUMBERS: 'true', EXCLUDE_PUNCTUATION: 'true', EXCLUDE_UPPERCASE: 'true', EXCLUDE_LOWERCASE: 'true' })))
-      .toThrow(/password variables \(PASSWORD_LENGTH, .*\) are inconsistent: .* leave no character to choose from/);
-    expect(() => readConfiguration(environment({ PASSWORD_LENGTH: '5', EXCLUDE_CHARACTERS: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' })))
+  test('reads what the constructs write: every declared set, defaults filled in from the contract', () => {
+    const config = readConfiguration(environment({ short: { PASSWORD_LENGTH: '20' }, json: { GENERATE_STRING_KEY: 'password' } }));
+    expect(config.optionSets.short.passwordPolicy.passwordLength).toBe(20);
+    expect(config.optionSets.json).toEqual(testOptionSet('generic', 'password'));
+  });
+
+  test('refuses a set whose options together leave no password to generate, naming the set', () => {
+    expect(() => readConfiguration(environment({ a: {}, b: { EXCLUDE_NUMBERS: 'true', EXCLUDE_PUNCTUATION: 'true', EXCLUDE_UPPERCASE: 'true', EXCLUDE_LOWERCASE: 'true' } })))
+      .toThrow(/`PASSWORD_OPTION_SETS` set "b" cannot produce a password: .* leave no character to choose from/);
+    expect(() => readConfiguration(environment({ a: { PASSWORD_LENGTH: '5', EXCLUDE_CHARACTERS: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' } })))
       .not.toThrow();
   });
 });

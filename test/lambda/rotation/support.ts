@@ -1,5 +1,5 @@
 import type { Logger, PasswordPolicy } from '../../../lambda/rotation/types';
-import { rotationConfig } from '../../support/strategies';
+import { testOptionSet } from '../../support/strategies';
 
 /** Identifiers shared by the rotation tests. */
 export const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-credentials-AbCdEf';
@@ -7,7 +7,7 @@ export const TOKEN = '3f1c2a9e-6b0d-4c55-9a43-7c1e2d8f9b10';
 export const CURRENT_VERSION = '0a7e1b44-2c3d-4e5f-8a9b-0c1d2e3f4a5b';
 
 /** The policy the constructs set by default for the generic strategy. */
-export const DEFAULT_POLICY: PasswordPolicy = rotationConfig('generic').passwordPolicy;
+export const DEFAULT_POLICY: PasswordPolicy = testOptionSet('generic').passwordPolicy;
 
 /** A Logger that keeps every call, with the JSON line it would have written. */
 export interface RecordingLogger extends Logger {

@@ -23,7 +23,7 @@ import { SecretsManagerSimulator } from '../../../simulator';
 import { CheckedFunction, CheckedSecret, VERIFIED_TAG } from '../../../src/private/contract';
 import { gate, pendingIsSettled, templateRotation, versionWith } from '../../simulator/support';
 import { PostgresCluster, startPostgres } from '../../support/postgres';
-import { bundleAssetDir, rotationEnvironment } from '../../support/strategies';
+import { TEST_OPTION_SET_TAGS, bundleAssetDir, rotationEnvironment } from '../../support/strategies';
 import { postgresAccepts } from '../rotation/database/logins';
 
 const ACCOUNT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
@@ -84,7 +84,7 @@ async function deploy(type: 'Create' | 'Update', secrets: CheckedSecret[], funct
 }
 
 async function newSecret(value: string): Promise<string> {
-  const { ARN } = await client.send(new CreateSecretCommand({ Name: `secret-${randomUUID()}`, SecretString: value }));
+  const { ARN } = await client.send(new CreateSecretCommand({ Name: `secret-${randomUUID()}`, SecretString: value, Tags: TEST_OPTION_SET_TAGS }));
   return ARN!;
 }
 

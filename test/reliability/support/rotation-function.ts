@@ -6,7 +6,7 @@ import { SdkSecretsStore } from '../../../lambda/rotation/secrets-store';
 import type { Logger, ProtectedService } from '../../../lambda/rotation/types';
 import type { SecretsManagerSimulator } from '../../../simulator';
 import { ROTATION_FAILURE_MESSAGE, StrategyName } from '../../../src/private/contract';
-import { rotationConfig } from '../../support/strategies';
+import { testOptionSet } from '../../support/strategies';
 
 /** The rotation event as the simulator sends it. */
 export interface StepEvent {
@@ -46,7 +46,7 @@ export class Invocation {
 export interface InProcessRotationOptions {
   /** The function's name; its log group is `/aws/lambda/<name>`. */
   readonly name: string;
-  /** ROTATION_STRATEGY, which picks the password policy's defaults. */
+  /** ROTATION_STRATEGY, which picks the password policy's defaults (every secret gets the strategy's default option set). */
   readonly strategy: StrategyName;
   /** SDK attempts per call. @default 1: an injected API fault fails the step instead of being retried away */
   readonly sdkMaxAttempts?: number;
@@ -78,7 +78,7 @@ export function registerInProcessRotation(sim: SecretsManagerSimulator, options:
   const logGroup = logGroupOf(arn);
   const client = new SecretsManagerClient({ ...sim.clientConfig(), maxAttempts: options.sdkMaxAttempts ?? 1 });
   const store = new SdkSecretsStore(client);
-  const passwords = rotationConfig(options.strategy).passwordPolicy;
+  const optionSet = testOptionSet(options.strategy);
   const log: Logger = createJsonLogger(
     (line) => sim.logs.append(logGroup, '2030/01/01/[$LATEST]in-process', line.replace(/\n$/, '')),
     () => new Date(sim.clock.now()),
@@ -91,7 +91,7 @@ export function registerInProcessRotation(sim: SecretsManagerSimulator, options:
       log.info('rotation step started', fields);
       options.beforeStep?.(event);
       const service = options.service(invocation);
-      await Promise.race([runRotationStep(event, { store, service, passwords, log }), invocation.crashed]);
+      await Promise.race([runRotationStep(event, { store, service, optionsFor: () => optionSet, log }), invocation.crashed]);
       options.afterStep?.(event);
       log.info('rotation step finished', fields);
     } catch (error) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerSimulator, SimulatorOptions } from '../../../simulator';
-import { bundleAssetDir } from '../../support/strategies';
+import { TEST_OPTION_SET_TAGS, bundleAssetDir } from '../../support/strategies';
 
 /** A fixed, frozen start makes dates and schedules exact. */
 export const START = Date.parse('2030-01-01T00:00:00Z');
@@ -34,9 +34,9 @@ export async function startSimulator(options: SimulatorOptions = {}) {
   return { sim, client };
 }
 
-/** A new secret with a first value; its name is unique in the simulator. */
+/** A new secret with a first value, selecting the tests' option set; its name is unique in the simulator. */
 export async function createSecret(client: SecretsManagerClient, prefix: string, value: string): Promise<string> {
-  const { ARN } = await client.send(new CreateSecretCommand({ Name: `${prefix}-${randomUUID()}`, SecretString: value }));
+  const { ARN } = await client.send(new CreateSecretCommand({ Name: `${prefix}-${randomUUID()}`, SecretString: value, Tags: TEST_OPTION_SET_TAGS }));
   return ARN!;
 }
 

@@ -13,7 +13,7 @@ import { SecretsManagerSimulator } from '../../../../simulator';
 import { freePort } from '../../../../simulator/databases/ports';
 import { DatabaseStrategyName, rotationFunctionTimeoutSeconds, RotationFunctionConfig } from '../../../../src/private/contract';
 import { reportFigures } from '../../../reliability/support/figures';
-import { bundleAssetDir, rotationEnvironment } from '../../../support/strategies';
+import { TEST_OPTION_SET_TAGS, bundleAssetDir, rotationEnvironment } from '../../../support/strategies';
 
 /**
  * The bundled database rotation function as Lambda runs it (the simulator's child processes, the real SDK client):
@@ -53,7 +53,7 @@ function registerFunction(strategy: DatabaseStrategyName, overrides: Partial<Rot
 }
 
 async function createSecret(value: string): Promise<{ arn: string; versionId: string }> {
-  const { ARN, VersionId } = await client.send(new CreateSecretCommand({ Name: `bundle/${randomUUID()}`, SecretString: value }));
+  const { ARN, VersionId } = await client.send(new CreateSecretCommand({ Name: `bundle/${randomUUID()}`, SecretString: value, Tags: TEST_OPTION_SET_TAGS }));
   return { arn: ARN!, versionId: VersionId! };
 }
 

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { MemorySecretsStore } from './memory-store';
 import type { Logger, ProtectedService, StepContext } from '../../../../lambda/rotation/types';
+import { testOptionSet } from '../../../support/strategies';
 
 /** The 32 punctuation characters of GetRandomPassword. */
 export const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
@@ -13,6 +14,9 @@ export function randomPassword(): string {
   const alphabet = LETTERS_AND_DIGITS + [...PUNCTUATION].filter((c) => !DEFAULT_EXCLUDED.includes(c)).join('');
   return Array.from({ length: 32 }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
+
+/** The option set the database strategies' steps get (they take passwords from `generatePassword` only). */
+export const DATABASE_OPTION_SET = testOptionSet('postgres-single-user');
 
 /** One structured log entry. */
 export interface LogEntry {
@@ -57,7 +61,7 @@ export async function beginRotation(
   const token = randomUUID();
   const previousCurrentVersionId = store.versionIdWith(arn, 'AWSCURRENT')!;
   store.startRotation(arn, token);
-  const context: StepContext = { secretArn: arn, token, store, log, generatePassword };
+  const context: StepContext = { secretArn: arn, token, store, log, options: DATABASE_OPTION_SET, generatePassword };
   const current = await store.getValue(arn, { stage: 'AWSCURRENT' });
   await store.putPendingValue(arn, token, await strategy.createPendingValue(async () => current!, context));
   return { token, context, previousCurrentVersionId };

@@ -62,7 +62,7 @@ export class MemorySecretsStore implements SecretsStore {
     for (const [versionId, version] of secret.versions) {
       if (version.stages.size > 0) versionIdsToStages[versionId] = [...version.stages];
     }
-    return { arn: secret.arn, name: secret.arn, rotationEnabled: true, versionIdsToStages };
+    return { arn: secret.arn, name: secret.arn, rotationEnabled: true, versionIdsToStages, tags: {} };
   }
 
   async getValue(secretId: string, selector: VersionSelector): Promise<string | undefined> {

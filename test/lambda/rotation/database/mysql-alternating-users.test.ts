@@ -1,5 +1,5 @@
 import { createConnection } from 'mysql2/promise';
-import { beginRotation, errorText, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate } from './harness';
+import { beginRotation, errorText, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate, DATABASE_OPTION_SET } from './harness';
 import { mysqlAccepts } from './logins';
 import { MemorySecretsStore } from './memory-store';
 import { sharedMariaDb } from '../../../support/mariadb';
@@ -182,7 +182,7 @@ test('a pending secret naming any user but the alternate is refused: the master 
   store.startRotation(arn, token);
   await store.putPendingValue(arn, token, secretFor(victim, 'attacker-chosen', { masterarn: masterArn }));
 
-  const context = { secretArn: arn, token, store, log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: arn, token, store, log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
   const error = await rejectionOf(strategy().setSecret(context));
 
   expect(error.message).toMatch(/`username` is not the alternate/);
@@ -240,7 +240,7 @@ test('setSecret is a no-op when run again, and two at once leave one working clo
 });
 
 test('createSecret applies the user-name limit of the engine: 32 for MySQL, 80 for MariaDB, 16 for Aurora MySQL 1', async () => {
-  const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
   const name = 'u'.repeat(27);
   const mysql = await rejectionOf(strategy().createPendingValue(async () => secretFor(name, 'pw', { engine: 'mysql', masterarn: 'm' }), context));
   expect(mysql.message).toMatch(/33 characters, and MySQL \(engine mysql\) allows at most 32/);

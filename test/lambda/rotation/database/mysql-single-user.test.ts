@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { beginRotation, errorText, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate } from './harness';
+import { beginRotation, errorText, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate, DATABASE_OPTION_SET } from './harness';
 import { mysqlAccepts } from './logins';
 import { MemorySecretsStore } from './memory-store';
 import { sharedMariaDb } from '../../../support/mariadb';
@@ -146,7 +146,7 @@ test('a pending secret for another host is refused before anything changes', asy
   const pendingPassword = randomPassword();
   await store.putPendingValue(arn, token, secretFor(user, pendingPassword, { host: 'db.other.example' }));
 
-  const context = { secretArn: arn, token, store, log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: arn, token, store, log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
   const error = await rejectionOf(strategy().setSecret(context));
 
   expect(error.message).toMatch(/`host` differs/);
@@ -170,7 +170,7 @@ test('no login works: the error names every attempt and quotes no password', asy
 });
 
 test('malformed secrets fail with the field named and no value quoted', async () => {
-  const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
   const missing = await rejectionOf(strategy().createPendingValue(async () => JSON.stringify({ engine: 'mysql', host: 'h', username: 'u' }), context));
   expect(missing.message).toMatch(/`password` is missing/);
   const wrongType = await rejectionOf(strategy().createPendingValue(async () => secretFor('u', 'p', { port: 'hunter2' }), context));

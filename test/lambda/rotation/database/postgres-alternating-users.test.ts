@@ -1,5 +1,5 @@
 import { Client, escapeIdentifier as id, escapeLiteral as literal } from 'pg';
-import { beginRotation, errorText, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate } from './harness';
+import { beginRotation, errorText, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate, DATABASE_OPTION_SET } from './harness';
 import { postgresAccepts } from './logins';
 import { MemorySecretsStore } from './memory-store';
 import { startPostgres, PostgresCluster } from '../../../support/postgres';
@@ -152,7 +152,7 @@ test('a pending secret naming any user but the alternate is refused: the master 
   await store.putPendingValue(arn, token, secretFor('postgres', 'attacker-chosen', { masterarn: masterArn }));
   const verifier = await verifierOf('postgres');
 
-  const context = { secretArn: arn, token, store, log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: arn, token, store, log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
   const error = await rejectionOf(strategy().setSecret(context));
 
   expect(error.message).toMatch(/`username` is not the alternate/);
@@ -165,7 +165,7 @@ test('a pending secret for another port is refused', async () => {
   const token = 'token-other-port-0000000000000000000';
   store.startRotation(arn, token);
   await store.putPendingValue(arn, token, secretFor(`${username}_clone`, randomPassword(), { masterarn: masterArn, port: 1 }));
-  const context = { secretArn: arn, token, store, log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: arn, token, store, log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
 
   const error = await rejectionOf(strategy().setSecret(context));
 
@@ -219,7 +219,7 @@ test('a grant that fails after CREATE ROLE leaves no clone behind, and no passwo
 });
 
 test('createSecret refuses a user name whose clone would exceed 63 bytes, and a secret without masterarn', async () => {
-  const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
   const long = await rejectionOf(strategy().createPendingValue(async () => secretFor('x'.repeat(58), 'pw', { masterarn: 'arn:m' }), context));
   expect(long.message).toMatch(/`username` is too long to alternate: .* 64 bytes, and PostgreSQL allows at most 63/);
 

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { escapeIdentifier, escapeLiteral } from 'pg';
-import { beginRotation, errorText, finishRotation, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate } from './harness';
+import { beginRotation, errorText, finishRotation, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate, DATABASE_OPTION_SET } from './harness';
 import { postgresAccepts } from './logins';
 import { MemorySecretsStore } from './memory-store';
 import { startPostgres, PostgresCluster } from '../../../support/postgres';
@@ -181,7 +181,7 @@ test('a pending secret for another host is refused before anything changes', asy
   store.startRotation(arn, token);
   const pendingPassword = randomPassword();
   await store.putPendingValue(arn, token, secretFor(username, pendingPassword, { host: 'localhost' }));
-  const context = { secretArn: arn, token, store, log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: arn, token, store, log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
 
   const error = await rejectionOf(strategy().setSecret(context));
 
@@ -210,7 +210,7 @@ test('a failing ALTER USER never puts the password into the error or the logs', 
 });
 
 test('malformed secrets fail createSecret with the field named and no value quoted', async () => {
-  const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), generatePassword: randomPassword };
+  const context = { secretArn: 'arn', token: 't', store: new MemorySecretsStore(), log: new RecordingLogger(), options: DATABASE_OPTION_SET, generatePassword: randomPassword };
   const notJson = '{"password": "hunter2-secret", ';
   const notJsonError = await rejectionOf(strategy().createPendingValue(async () => notJson, context));
   expect(notJsonError.message).toMatch(/AWSCURRENT secret is not valid JSON/);
