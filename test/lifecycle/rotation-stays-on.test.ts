@@ -3,7 +3,7 @@ import { Duration, Stack, aws_lambda as lambda, aws_secretsmanager as secretsman
 import { ExistingSecretRotation, RotatingSecret } from '../../src';
 import { CHECK_RESOURCE_TYPE } from '../../src/private/contract';
 import { LocalCloud } from '../support/cloud';
-import { bundleAssetDir, rotationEnvironment } from '../support/strategies';
+import { bundleAssetDir, rotationEnvironment, TEST_OPTION_SET } from '../support/strategies';
 
 /**
  * Rotation is never silently turned off. CloudFormation creates a new resource before it deletes the old one, and
@@ -65,18 +65,19 @@ test('a check resource replaced under a new logical id: the old one\'s delete ru
 });
 
 test('from a Secret with addRotationSchedule of one\'s own function to ExistingSecretRotation (replacesScheduleId): rotation stays on, now ours', async () => {
-  const ownFunction = (stack: Stack) => new lambda.Function(stack, 'OwnRotation', {
-    // A working rotation function of the user's: the library's generic bundle, deployed as the user's own asset.
+  const ownFunction = (stack: Stack, secret: secretsmanager.ISecret) => new lambda.Function(stack, 'OwnRotation', {
+    // A working rotation function of the user's: the library's generic bundle, deployed as the user's own asset,
+    // configured for this one secret.
     code: lambda.Code.fromAsset(bundleAssetDir('genericRotation')),
     handler: 'index.handler',
     runtime: lambda.Runtime.NODEJS_22_X,
-    environment: rotationEnvironment('generic'),
+    environment: rotationEnvironment('generic', { optionSetBySecret: { [secret.secretArn]: TEST_OPTION_SET } }),
     timeout: Duration.minutes(1),
   });
   const app = (ours: boolean) => cloud.deploy('Migrated', (stack) => {
     const secret = new secretsmanager.Secret(stack, 'Token');
     if (ours) new ExistingSecretRotation(stack, 'TokenRotation', { secret, replacesScheduleId: 'RotationSchedule' });
-    else secret.addRotationSchedule('RotationSchedule', { rotationLambda: ownFunction(stack), automaticallyAfter: Duration.days(30) });
+    else secret.addRotationSchedule('RotationSchedule', { rotationLambda: ownFunction(stack, secret), automaticallyAfter: Duration.days(30) });
   });
   expect((await app(false)).status).toBe('CREATE_COMPLETE');
   const arn = cloud.physicalId('Migrated', 'Token');

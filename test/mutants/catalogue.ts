@@ -15,26 +15,26 @@ export interface Mutant {
   readonly staleBundle?: boolean;
 }
 
-/** The Lazy environment the rotation function's template gets, where the constructs write the password options. */
-const FUNCTION_ENVIRONMENT = 'produce: () => encodeRotationEnvironment({ ...binding.config, ...this.createUsersConfig() }),';
+/** Where the constructs encode each password option set into the rotation function's environment. */
+const OPTION_SET_ENCODING = '    encoded[id] = { ...encodeRecord(fields, passwordPolicy), ...key };\n';
 const PASSWORD_ROUND_TRIP = { file: 'test/password-round-trip.test.ts', name: 'every password the shipped function generates obeys exactly its secret\'s options' };
 
 export const MUTANTS: readonly Mutant[] = [
   {
     id: 'environment-case-swapped',
     description: 'the construct writes EXCLUDE_UPPERCASE and EXCLUDE_LOWERCASE swapped',
-    file: 'src/private/rotation-function.ts',
-    find: FUNCTION_ENVIRONMENT,
-    replace: 'produce: () => ((env) => ({ ...env, EXCLUDE_UPPERCASE: env.EXCLUDE_LOWERCASE, EXCLUDE_LOWERCASE: env.EXCLUDE_UPPERCASE }))'
-      + '(encodeRotationEnvironment({ ...binding.config, ...this.createUsersConfig() })),',
+    file: 'src/private/contract/option-sets.ts',
+    find: OPTION_SET_ENCODING,
+    replace: '    encoded[id] = ((set: Record<string, string>) => ({ ...set, EXCLUDE_UPPERCASE: set.EXCLUDE_LOWERCASE, EXCLUDE_LOWERCASE: set.EXCLUDE_UPPERCASE }))'
+      + '({ ...encodeRecord(fields, passwordPolicy), ...key });\n',
     test: PASSWORD_ROUND_TRIP,
   },
   {
     id: 'environment-space-off',
     description: 'the construct writes INCLUDE_SPACE=false whatever the options say',
-    file: 'src/private/rotation-function.ts',
-    find: FUNCTION_ENVIRONMENT,
-    replace: 'produce: () => ({ ...encodeRotationEnvironment({ ...binding.config, ...this.createUsersConfig() }), INCLUDE_SPACE: \'false\' }),',
+    file: 'src/private/contract/option-sets.ts',
+    find: OPTION_SET_ENCODING,
+    replace: '    encoded[id] = { ...encodeRecord(fields, passwordPolicy), ...key, INCLUDE_SPACE: \'false\' };\n',
     test: PASSWORD_ROUND_TRIP,
   },
   {
