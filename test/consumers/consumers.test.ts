@@ -32,7 +32,10 @@ test('the TypeScript app rotates a PostgreSQL user on a cron schedule', () => {
   expect(schedules).toHaveLength(1);
   expect(schedules[0].Properties?.RotationRules).toMatchObject({ ScheduleExpression: 'cron(0 3 ? * SUN *)' });
   const secrets = Object.values(reference.Resources).filter((r) => r.Type === 'AWS::SecretsManager::Secret');
-  expect(JSON.stringify(secrets[0].Properties?.GenerateSecretString)).toContain('orders.db.example.com');
+  // The first value holds only the user; the deploy-time check merges the connection fields in, keeping the password.
+  expect(JSON.stringify(secrets[0].Properties?.GenerateSecretString)).toContain('orders_app');
+  const checks = Object.values(reference.Resources).filter((r) => r.Type === 'Custom::RotationCheck');
+  expect(JSON.stringify(checks[0].Properties?.RotatedSecrets)).toContain('\\"host\\":\\"orders.db.example.com\\"');
 });
 
 describe.each(['python', 'java', 'go'])('the %s app', (language) => {
