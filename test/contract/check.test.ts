@@ -70,7 +70,7 @@ describe('the check\'s properties', () => {
     ['RepairStalePending', 'yes', 'RotatedSecrets[0]: Property `RepairStalePending` must be "true" or "false", got "yes"'],
     ['ScheduleRule', 'daily', 'RotatedSecrets[0]: Property `ScheduleRule` must be a rate(...) or cron(...) expression, got "daily"'],
     ['FunctionIndex', '3', 'RotatedSecrets[0]: Property `FunctionIndex` must name one of the 1 functions, got 3'],
-    ['ConnectionFields', '[1]', 'RotatedSecrets[0]: Property `ConnectionFields` must be a JSON object of strings, numbers and booleans'],
+    ['ConnectionFields', '[1]', 'RotatedSecrets[0]: Property `ConnectionFields` must be a JSON object'],
     ['Fingerprint', '', 'RotatedSecrets[0]: Property `Fingerprint` must not be empty'],
     ['TimeoutSeconds', 900, 'RotatedSecrets[0]: Property `TimeoutSeconds` must be a string, got number'],
   ])('rejects a secret\'s %s = %j, naming the entry and the property', (name, value, expected) => {

@@ -3,7 +3,7 @@
  * function through CloudFormation's raw custom-resource protocol. Its properties as CloudFormation passes them (every
  * scalar a string), the defaults the construct leaves out of the template, and the tags the check reads and writes.
  */
-import { ContractError, FieldCodec, RecordCodec, bool, decodeRecord, encodeRecord, text, wholeNumber } from './codec';
+import { ContractError, FieldCodec, RecordCodec, bool, decodeRecord, encodeRecord, jsonObjectVariable, text, wholeNumber } from './codec';
 
 export const CHECK_RESOURCE_TYPE = 'Custom::RotationCheck';
 
@@ -148,21 +148,9 @@ function matching(name: string, pattern: RegExp, expected: string): FieldCodec<s
 
 /** A JSON object of strings, numbers and booleans, written as JSON text (CloudFormation would turn its numbers into strings). */
 function jsonObject(name: string): FieldCodec<Readonly<Record<string, string | number | boolean>>> {
-  return {
-    name,
-    encode: (value) => JSON.stringify(value),
-    decode: (raw) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        throw new Error('must be a JSON object');
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)
-        || Object.values(parsed).some((value) => !['string', 'number', 'boolean'].includes(typeof value))) {
-        throw new Error('must be a JSON object of strings, numbers and booleans');
-      }
-      return parsed as Record<string, string | number | boolean>;
-    },
-  };
+  return jsonObjectVariable(name, (parsed) => {
+    if (Object.values(parsed).some((value) => !['string', 'number', 'boolean'].includes(typeof value))) {
+      throw new Error('must be a JSON object of strings, numbers and booleans');
+    }
+  });
 }
