@@ -140,13 +140,43 @@ export const SCENARIOS: readonly Scenario[] = [
       if (!removed) throw new Error('the check did not remove the stale AWSPENDING label');
     },
   },
+  {
+    name: 'rolled-back-rotation',
+    summary: 'an existing secret imported by name whose first rotation fails (a JSON strategy for a value that is not JSON): '
+      + 'the stack rolls back, and the check, deleted by the rollback, removes the AWSPENDING label its rotation left',
+    probes: [],
+    prepare: async (sim) => {
+      await asAdministrator(sim, (admin) => admin.send(new CreateSecretCommand({ Name: STALE_SECRET, SecretString: 'plain-token' })));
+    },
+    build: (stack) => {
+      new ExistingSecretRotation(stack, 'Token', {
+        secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', STALE_SECRET),
+        strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{}', generateStringKey: 'password' }),
+      });
+    },
+    verify: async (run) => {
+      const failure = run.cfn.events(run.stackName).find((event) => event.resourceStatus === 'CREATE_FAILED' && event.resourceType.startsWith('Custom::'));
+      if (run.deployed.status !== 'ROLLBACK_COMPLETE' || !/failed in step createSecret/.test(failure?.resourceStatusReason ?? '')) {
+        throw new Error(`the stack did not roll back after the check named createSecret (${run.deployed.status}: ${failure?.resourceStatusReason})`);
+      }
+      await run.sim.waitForIdle();
+      const stages = await asAdministrator(run.sim, async (admin) =>
+        (await admin.send(new DescribeSecretCommand({ SecretId: STALE_SECRET }))).VersionIdsToStages ?? {});
+      if (Object.values(stages).some((labels) => labels.includes('AWSPENDING'))) {
+        throw new Error(`the rollback left AWSPENDING on the secret: ${JSON.stringify(stages)}`);
+      }
+    },
+  },
   importedSecretScenario('postgres', 'alternating-users'),
   importedSecretScenario('postgres', 'single-user'),
   importedSecretScenario('mysql', 'single-user'),
   createdUserScenario(),
 ];
 
-/** The secret `stale-pending` imports by name. */
+/**
+ * The secret `stale-pending` and `rolled-back-rotation` import by name: the same name, so that the statements that
+ * name it are the same parts, shown by whichever scenario uses them.
+ */
 const STALE_SECRET = 'billing/token';
 /** What the database scenarios import by name (the same names in each: every run has a simulator of its own). */
 const APP_SECRET = 'orders/app';

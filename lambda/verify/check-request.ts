@@ -5,6 +5,7 @@
  */
 import { checkSecret } from './check-secret';
 import { connectionProblem } from './connection-merge';
+import { departingEntries, settleDepartures } from './departures';
 import type { CheckDependencies } from './dependencies';
 import { VerificationError } from './errors';
 import { secretLabel, unfinishedMessage } from './messages';
@@ -60,9 +61,13 @@ async function serve({ request, progress, problem }: ReadEvent, context: Invocat
     sendAnswer(request, { status, reason, physicalResourceId: physicalId, data }, context, deps);
 
   if (problem !== undefined) return answer('FAILED', problem);
+  const serviceTimeoutSeconds = readServiceTimeout(request.ResourceProperties);
+  const startedAt = progress?.startedAt ?? deps.clock.now();
+  const budget = new TimeBudget(deps.clock, context, startedAt + serviceTimeoutSeconds * 1000 - ANSWER_MARGIN_MS);
   if (request.RequestType === 'Delete') {
-    deps.log.info('delete: every secret is left as it is', { requestId: request.RequestId, physicalResourceId: physicalId });
-    return answer('SUCCESS', 'Delete changes no secret.');
+    const settled = await settleDepartures(departingEntries(request.ResourceProperties), request, deps, budget);
+    deps.log.info('delete: settled what this check left unfinished, nothing else', { requestId: request.RequestId, physicalResourceId: physicalId, settled });
+    return answer('SUCCESS', settled.length > 0 ? `Delete settled this check's unfinished rotations: ${settled.join('; ')}` : 'Delete changes no secret.');
   }
   let props: CheckProperties;
   try {
@@ -74,13 +79,14 @@ async function serve({ request, progress, problem }: ReadEvent, context: Invocat
   const propsProblem = propertiesProblem(props) ?? progressProblem(props, progress);
   if (propsProblem !== undefined) return answer('FAILED', propsProblem);
 
-  const serviceTimeoutSeconds = readServiceTimeout(request.ResourceProperties);
-  const startedAt = progress?.startedAt ?? deps.clock.now();
-  const budget = new TimeBudget(deps.clock, context, startedAt + serviceTimeoutSeconds * 1000 - ANSWER_MARGIN_MS);
   if (budget.remainingMs() <= 0 && budget.ending === 'hand-off') {
     return answer('FAILED', `The check function's timeout leaves it no time to work: it keeps ${HANDOFF_MARGIN_MS / 1000} seconds for handing on, so it needs a timeout of a minute or more.`);
   }
   const secrets = [...progress?.secrets ?? props.secrets.map((): SecretProgress => ({}))];
+  // Settled once, by the request's first invocation (a continuation carries no old properties).
+  const departed = request.RequestType === 'Update' && progress === undefined
+    ? await settleDepartures(departingEntries(request.OldResourceProperties, request.ResourceProperties), request, deps, budget)
+    : [];
 
   await forEachBounded(props.secrets.length, CONCURRENT_SECRETS, async (index) => {
     if (secrets[index].result !== undefined || budget.remainingMs() <= 0) return;
@@ -112,7 +118,7 @@ async function serve({ request, progress, problem }: ReadEvent, context: Invocat
       message: unfinishedMessage(props.secrets[index].secretArn, stopped),
     },
   });
-  const summary = summarize(props, results);
+  const summary = summarize(props, results, departed);
   return answer(summary.status, summary.reason, summary.data);
 }
 
@@ -164,8 +170,15 @@ function withoutOldProperties(request: CloudFormationRequest): CloudFormationReq
   return { RequestType, ResponseURL, StackId, RequestId, LogicalResourceId, ...physical, ResourceProperties };
 }
 
-/** The answer for every secret's result: FAILED naming each failing secret, or SUCCESS with counts and notes. */
-function summarize(props: CheckProperties, secrets: readonly SecretProgress[]): { status: Answer['status']; reason: string; data?: Record<string, string> } {
+/**
+ * The answer for every secret's result: FAILED naming each failing secret, or SUCCESS with counts and notes (with what
+ * was settled for the secrets that left the check, `departed`).
+ */
+function summarize(
+  props: CheckProperties,
+  secrets: readonly SecretProgress[],
+  departed: readonly string[],
+): { status: Answer['status']; reason: string; data?: Record<string, string> } {
   const named = secrets.map((secret, index) => ({ ...secret.result!, actions: secret.actions ?? [], arn: props.secrets[index].secretArn }));
   const failures = named.filter((secret) => secret.outcome === 'failed');
   if (failures.length > 0) {
@@ -178,7 +191,7 @@ function summarize(props: CheckProperties, secrets: readonly SecretProgress[]): 
   const notes = named.flatMap((secret) => {
     const texts = [...secret.actions, ...secret.message ? [secret.message] : []];
     return texts.length > 0 ? [`${secretLabel({ name: nameFromArn(secret.arn), arn: secret.arn })}: ${texts.join('; ')}`] : [];
-  });
+  }).concat(departed.map((line) => `leaving the check, ${line}`));
   return {
     status: 'SUCCESS',
     reason: `Checked ${secrets.length} secrets: ${count('verified')} rotated and verified, ${count('unchanged')} unchanged, ${count('reported')} left as they are.`,

@@ -243,10 +243,10 @@ function repairHint(view: ServiceView): string {
   }
 }
 
-/** The next deploy resumes a rotation this check started. */
+/** The rollback settles a rotation this check started, or the next deploy resumes it. */
 function resumeSentence(secret: SecretSnapshot, token: string): string {
   if (versionWithLabel(secret.versionIdsToStages, AWSPENDING) !== token) return '';
-  return `After fixing the cause, deploy again: the check resumes rotation ${token} with the deployed function and verifies it.`;
+  return `If the stack rolls back, the rollback settles this rotation (the check's log says how); otherwise, after fixing the cause, deploy again: the check resumes rotation ${token} with the deployed function and verifies it.`;
 }
 
 /** Labelled versions, the interesting ones first: `Versions: id [AWSCURRENT]; id [AWSPENDING] (this rotation).` */

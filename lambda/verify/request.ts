@@ -15,6 +15,8 @@ export interface CloudFormationRequest {
   /** Sent with Update and Delete. */
   readonly PhysicalResourceId?: string;
   readonly ResourceProperties: Readonly<Record<string, unknown>>;
+  /** Sent with Update: the properties before it (a rollback's Update: the failed deploy's). */
+  readonly OldResourceProperties?: Readonly<Record<string, unknown>>;
 }
 
 /** The key that marks a continuation: CloudFormation never sends it. */
@@ -80,6 +82,7 @@ function readRequest(fields: Readonly<Record<string, unknown>> | undefined): Rea
     LogicalResourceId: text('LogicalResourceId'),
     ...(typeof physicalId === 'string' && physicalId !== '' ? { PhysicalResourceId: physicalId } : {}),
     ResourceProperties: asRecord(fields?.ResourceProperties) ?? {},
+    ...(asRecord(fields?.OldResourceProperties) ? { OldResourceProperties: asRecord(fields?.OldResourceProperties) } : {}),
   };
   return { request, problem: requestProblem(fields!, request) };
 }

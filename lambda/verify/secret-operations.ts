@@ -45,8 +45,10 @@ export interface SecretOperations {
   versionFacts(secretArn: string, versionId: string): Promise<VersionFacts>;
   /** RotateSecret: configures rotation and starts one now, with `token` as the new version's id. */
   rotate(secretArn: string, token: string, settings: RotationSettings): Promise<void>;
-  /** Removes AWSPENDING from one version (the opt-in repair). */
+  /** Removes AWSPENDING from one version (the opt-in repair, or this check's own unfinished rotation). */
   removePendingLabel(secretArn: string, versionId: string): Promise<void>;
+  /** Moves AWSCURRENT from `currentVersionId` to `versionId`, as finishSecret does (AWSPREVIOUS follows). */
+  promote(secretArn: string, versionId: string, currentVersionId: string): Promise<void>;
   /** The AWSCURRENT version's id and SecretString (undefined for a binary secret). */
   currentValue(secretArn: string): Promise<{ readonly versionId: string; readonly secretString?: string }>;
   /** One version's SecretString (undefined for a binary secret). */
@@ -112,6 +114,15 @@ export function createSecretOperations(client: SecretsManagerClient, log: Logger
         SecretId: secretArn,
         VersionStage: AWSPENDING,
         RemoveFromVersionId: versionId,
+      })));
+    },
+
+    async promote(secretArn, versionId, currentVersionId) {
+      await call('UpdateSecretVersionStage', secretArn, () => client.send(new UpdateSecretVersionStageCommand({
+        SecretId: secretArn,
+        VersionStage: AWSCURRENT,
+        MoveToVersionId: versionId,
+        RemoveFromVersionId: currentVersionId,
       })));
     },
 

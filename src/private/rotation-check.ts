@@ -109,6 +109,14 @@ export class RotationCheck extends Construct {
         actions: ['logs:FilterLogEvents'],
         resources: Lazy.list({ produce: () => this.functions.map((rotation) => rotation.logGroup.logGroupArn) }),
       }),
+      // A rollback that takes a secret out of the check settles the rotation the check started (lambda/verify/departures):
+      // allowed on the secrets whose rotation one of the stack's functions runs, since by then the rollback may have
+      // reverted the secret's tags.
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecretVersionStage'],
+        resources: [secretsInAccount(this)],
+        conditions: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': functionArns } },
+      }),
     );
 
     const handler = new lambda.Function(this, 'Resource', {
@@ -265,7 +273,7 @@ function lazyProperties(encoded: () => Record<string, unknown[]>): Record<string
 }
 
 export const SECRETS_SCOPED_BY_TAG =
-  'The resource is the account\'s secrets in this Region, narrowed by the condition secretsmanager:ResourceTag/cdk-rotating-secrets:stack to the secrets this stack rotates; a list of secret ARNs would grow with every secret and exceed IAM\'s policy size limit.';
+  'The resource is the account\'s secrets in this Region, narrowed by the condition secretsmanager:ResourceTag/cdk-rotating-secrets:stack to the secrets this stack rotates (or by secretsmanager:resource/AllowRotationLambdaArn to those whose rotation this stack\'s functions run); a list of secret ARNs would grow with every secret and exceed IAM\'s policy size limit.';
 
 /**
  * A short hash of everything that affects rotation: a change rotates again on update. Tokens count as the template

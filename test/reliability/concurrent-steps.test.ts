@@ -36,11 +36,6 @@ const BENIGN_ERRORS: ReadonlyArray<{ readonly strategies: readonly StrategyName[
     pattern: /^RotationError: setSecret failed for secret \S+ \(token [\w-]+\): DatabaseQueryError: tuple concurrently updated \(XX000\)$/,
     why: 'PostgreSQL refuses the second of two concurrent ALTER USER of one role; the first sets the same password',
   },
-  {
-    strategies: ['postgres-single-user', 'mysql-single-user'],
-    pattern: /^RotationError: setSecret failed for secret \S+ \(token [\w-]+\): Unable to log into database with previous, current, or pending secret \(pending: [^;]*(28P01|ER_ACCESS_DENIED_ERROR)\); current: [^;]*(28P01|ER_ACCESS_DENIED_ERROR)\)\)$/,
-    why: 'another invocation changed the password between this one\'s pending login (too early) and its current login (too late)',
-  },
 ];
 
 let fixtures: DatabaseFixtures;

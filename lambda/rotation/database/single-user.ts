@@ -82,6 +82,16 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
         else failures.push({ label: 'previous', reason: previousLogin.error.message });
       }
     }
+    if (!session && !currentLogin.ok && currentLogin.error.reason === 'authentication') {
+      // Another invocation of this rotation (Secrets Manager retries concurrently) may have set the pending password
+      // between this one's pending login (too early) and its current login (too late).
+      const again = await this.login(pendingAttempt, context, logFields);
+      if (again.ok) {
+        await again.client.end();
+        context.log.info('the pending secret logs in now: another invocation set its password', logFields);
+        return;
+      }
+    }
     if (!session) {
       const refusal = `Unable to log into database with previous, current, or pending secret (${describeFailures(failures)})`;
       // createUser: a user the server refuses may not exist yet; then the master makes it with the pending password.

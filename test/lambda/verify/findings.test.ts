@@ -148,7 +148,7 @@ describe('finding 5: messages after setSecret of a single-user rotation', () => 
       + 'clients reading AWSCURRENT cannot log in now (setSecret already gave the service the pending password). '
       + `Do not remove AWSPENDING from version ${token}: its value is the one that works. `
       + `To let clients work now, move AWSCURRENT to it: "aws secretsmanager update-secret-version-stage --secret-id ${arn} --version-stage AWSCURRENT --move-to-version-id ${token} --remove-from-version-id ${CURRENT}". `
-      + `After fixing the cause, deploy again: the check resumes rotation ${token} with the deployed function and verifies it. `
+      + `If the stack rolls back, the rollback settles this rotation (the check's log says how); otherwise, after fixing the cause, deploy again: the check resumes rotation ${token} with the deployed function and verifies it. `
       + `Details: CloudWatch log group ${LOG_GROUP}, search for ${token}.`,
     );
     expect(reason).not.toContain('keep working');
@@ -240,17 +240,32 @@ describe('finding 6: the rollback of a failed update', () => {
     expect(h.fake.secrets.get(arn)!.tags[VERIFIED_TAG]).toBe(`${verifiedFingerprint('fingerprint-2', FUNCTION_ARN)} ${verifiedFingerprint('fingerprint-1', FUNCTION_ARN)}`);
   });
 
-  test('a create that failed leaves a rotation the next deploy (with the fixed function) completes without a manual step', async () => {
+  test('a create that failed is settled by its rollback, and the next deploy (with the fixed function) rotates without a manual step', async () => {
     const arn = singleUserSecret('app/database');
     h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'single-user', failStep: 'finishSecret' });
     await h.invoke(request('Create', properties([entry(arn)]), h.server.url, { requestId: 'create' }));
     await h.invoke(request('Delete', properties([entry(arn)]), h.server.url, { requestId: 'rollback-delete', physicalResourceId: h.answers()[0].PhysicalResourceId }));
+    // setSecret had run: the rollback made the only password the service takes AWSCURRENT.
+    expect(currentVersion(arn)).toBe(h.token('create', arn));
     h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'single-user' });
 
     await h.invoke(request('Create', properties([entry(arn)]), h.server.url, { requestId: 'redeploy' }));
 
     expect(h.answers().map((answer) => answer.Status)).toEqual(['FAILED', 'SUCCESS', 'SUCCESS']);
-    expect(h.answers()[2].Data!.Notes).toContain(`resumed rotation ${h.token('create', arn)} to completion`);
+    expect(currentVersion(arn)).toBe(h.token('redeploy', arn));
+    expect(h.fake.servicePasswords.get(arn)).toBe(h.fake.value(arn, currentVersion(arn)));
+  });
+
+  test('a failed deploy that is not rolled back (--no-rollback) leaves a rotation the next deploy resumes to completion', async () => {
+    const arn = singleUserSecret('app/database');
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'single-user', failStep: 'finishSecret' });
+    await h.invoke(request('Create', properties([entry(arn)]), h.server.url, { requestId: 'create' }));
+    h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'single-user' });
+
+    await h.invoke(request('Update', properties([entry(arn)]), h.server.url, { requestId: 'redeploy', physicalResourceId: h.answers()[0].PhysicalResourceId }));
+
+    expect(h.answers().map((answer) => answer.Status)).toEqual(['FAILED', 'SUCCESS']);
+    expect(h.answers()[1].Data!.Notes).toContain(`resumed rotation ${h.token('create', arn)} to completion`);
     expect(currentVersion(arn)).toBe(h.token('redeploy', arn));
     expect(h.fake.servicePasswords.get(arn)).toBe(h.fake.value(arn, currentVersion(arn)));
   });

@@ -1,6 +1,6 @@
 /**
  * The check's handler and CloudFormation's raw custom-resource protocol: one answer per request, PUT to the
- * ResponseURL; stable physical ids; Delete changes nothing; malformed requests; the merge of connection fields;
+ * ResponseURL; stable physical ids; Delete changes nothing it did not leave unfinished (departures.test.ts); malformed requests; the merge of connection fields;
  * several secrets in one request; hand-off to a fresh invocation; the time limits.
  */
 import { CHECK_ARN, CHECK_LOG_GROUP, FUNCTION_ARN, LOGICAL_ID, ROTATION_FUNCTION, STACK_ID, entry, properties, request, secretArn } from './fixtures';
@@ -80,7 +80,7 @@ describe('Update', () => {
   });
 });
 
-test('Delete answers SUCCESS with the id it was sent and changes nothing', async () => {
+test('Delete answers SUCCESS with the id it was sent and changes nothing of a secret the check left settled', async () => {
   const arn = h.fake.addSecret(secretArn('app/api-key'));
 
   await h.invoke(request('Delete', properties([entry(arn)]), h.server.url, { physicalResourceId: 'RotationCheck-0123456789ab' }));
