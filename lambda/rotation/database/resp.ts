@@ -103,5 +103,5 @@ function wholeNumber(text: string, what: string): number {
 }
 
 function checkLength(length: number, what: string): void {
-  if (length < 0 || length > MAX_LENGTH) throw new RespProtocolError(`a ${what} of ${length} is outside 0 to ${MAX_LENGTH}`);
+  if (length < 0 || length > MAX_LENGTH) throw new RespProtocolError(`the ${what} length ${length} is outside 0 to ${MAX_LENGTH}`);
 }
