@@ -103,7 +103,9 @@ describe('Redis strategies', () => {
       strategy: RotationStrategy.redisSingleUser({ database: DatabaseTarget.fromEndpoint({ host: 'h' }), username: 'admin', vpc }),
     });
     new rds.DatabaseInstance(stack, 'Db', {
-      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }), vpc, credentials: rds.Credentials.fromSecret(secret),
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+      vpc,
+      credentials: rds.Credentials.fromSecret(secret),
     });
     expect(() => Template.fromStack(stack)).toThrow(/a Redis or Valkey strategy cannot be attached to a database: it protects the server given in `database`/);
   });
