@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { beginRotation, DATABASE_OPTION_SET, errorText, PUNCTUATION, randomPassword, RecordingLogger, rejectionOf, rotate } from './harness';
 import { MemorySecretsStore } from './memory-store';
 import { connectRedis } from '../../../../lambda/rotation/database/redis-client';
+import { runProbe } from '../../../../lambda/rotation/probe';
+import { freePort } from '../../../../simulator/databases/ports';
 import { aclRules, deleteRedisUsers, redisAccess, redisAdminCommand, SHARED_REDIS_PORT, uniqueRedisUser } from '../../../support/redis';
 import { databaseStrategy } from '../../../support/strategies';
 
@@ -190,6 +192,40 @@ describe('redis-alternating-users', () => {
     const error = await rejectionOf(alternatingUsers().setSecret(rotation.context));
     expect(error.message).toMatch(/current secret.*WRONGPASS/);
     expect(await aclRules(`${username}_clone`)).toBeUndefined();
+  });
+});
+
+describe('the deploy-time check\'s probe', () => {
+  test.each(['redis-single-user', 'redis-alternating-users'] as const)('%s: each version accepted, refused or unreachable; nothing changes, no value in the answer', async (strategy) => {
+    const password = randomPassword();
+    const username = await createUser('rt_probe', password, APP_RULES);
+    const rulesBefore = await aclRules(username);
+    const store = new MemorySecretsStore();
+    const arn = store.create('redis-probe', secretFor(username, password));
+    const current = store.versionIdWith(arn, 'AWSCURRENT')!;
+    const wrongPassword = randomPassword();
+    const pending = randomUUID();
+    store.startRotation(arn, pending);
+    await store.putPendingValue(arn, pending, secretFor(username, wrongPassword));
+    const placeholder = randomUUID();
+    store.startRotation(arn, placeholder);
+    const closedPort = store.putCurrent(arn, JSON.stringify({ ...JSON.parse(secretFor(username, password)), port: await freePort() }));
+    const log = new RecordingLogger();
+
+    const result = await runProbe(
+      { ProbeVersions: { SecretId: arn, VersionIds: [current, pending, placeholder, closedPort] } },
+      { store, service: databaseStrategy(strategy, { connectTimeoutSeconds: 3 }), log },
+    );
+
+    expect(result.outcomes).toEqual({ [current]: 'accepted', [pending]: 'refused', [placeholder]: 'refused', [closedPort]: 'unreachable' });
+    expect(result.reasons).toEqual({
+      [pending]: expect.stringMatching(/^WRONGPASS/),
+      [placeholder]: 'the version has no value',
+      [closedPort]: expect.stringMatching(/ECONNREFUSED/),
+    });
+    expect(await aclRules(username)).toBe(rulesBefore);
+    expect(await redisAccess(username, password)).toBe('works');
+    for (const secret of [password, wrongPassword]) expect(JSON.stringify(result) + log.text()).not.toContain(secret);
   });
 });
 
