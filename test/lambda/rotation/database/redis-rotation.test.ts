@@ -37,6 +37,15 @@ function secretFor(username: string, password: string, extra: Record<string, unk
   return JSON.stringify({ engine: 'redis', host: '127.0.0.1', port: SHARED_REDIS_PORT, username, password, ssl: false, ...extra });
 }
 
+/** An application user, and a store holding its secret (with `storedPassword`, by default its own) and the master's. */
+async function appUserWithMaster(password: string, storedPassword: string = password) {
+  const username = await createUser('rt_app', password, APP_RULES);
+  const store = new MemorySecretsStore();
+  const masterArn = store.create('redis-master', JSON.stringify(master));
+  const arn = store.create('redis-app', secretFor(username, storedPassword, { masterarn: masterArn }));
+  return { username, store, arn };
+}
+
 function parse(value: string | undefined): { username: string; password: string } {
   return JSON.parse(value!);
 }
@@ -124,10 +133,7 @@ describe('redis-single-user', () => {
 describe('redis-alternating-users', () => {
   test('three rotations alternate the users: the clone copies the rules, the other user keeps working, the value from two rotations ago is refused', async () => {
     const initial = randomPassword();
-    const username = await createUser('rt_app', initial, APP_RULES);
-    const store = new MemorySecretsStore();
-    const masterArn = store.create('redis-master', JSON.stringify(master));
-    const arn = store.create('redis-app', secretFor(username, initial, { masterarn: masterArn }));
+    const { username, store, arn } = await appUserWithMaster(initial);
     const log = new RecordingLogger();
     const values = [{ username, password: initial }];
 
@@ -153,10 +159,7 @@ describe('redis-alternating-users', () => {
 
   test('rules the operator gave the current user reach the other user at the next rotation', async () => {
     const initial = randomPassword();
-    const username = await createUser('rt_app', initial, APP_RULES);
-    const store = new MemorySecretsStore();
-    const masterArn = store.create('redis-master', JSON.stringify(master));
-    const arn = store.create('redis-app', secretFor(username, initial, { masterarn: masterArn }));
+    const { username, store, arn } = await appUserWithMaster(initial);
     await rotate(store, arn, alternatingUsers(), new RecordingLogger());
     // AWSCURRENT is now the clone; the operator narrows it.
     await redisAdminCommand('ACL', 'SETUSER', `${username}_clone`, '-publish');
@@ -167,10 +170,7 @@ describe('redis-alternating-users', () => {
 
   test('setSecret run twice at once converges; the current user is untouched', async () => {
     const initial = randomPassword();
-    const username = await createUser('rt_app', initial, APP_RULES);
-    const store = new MemorySecretsStore();
-    const masterArn = store.create('redis-master', JSON.stringify(master));
-    const arn = store.create('redis-app', secretFor(username, initial, { masterarn: masterArn }));
+    const { username, store, arn } = await appUserWithMaster(initial);
     const rotation = await beginRotation(store, arn, alternatingUsers(), new RecordingLogger());
 
     await Promise.all([alternatingUsers().setSecret(rotation.context), alternatingUsers().setSecret(rotation.context)]);
@@ -183,10 +183,7 @@ describe('redis-alternating-users', () => {
 
   test('a current secret that does not log in: the master changes nothing (the confused-deputy guard)', async () => {
     const initial = randomPassword();
-    const username = await createUser('rt_app', initial, APP_RULES);
-    const store = new MemorySecretsStore();
-    const masterArn = store.create('redis-master', JSON.stringify(master));
-    const arn = store.create('redis-app', secretFor(username, 'not-the-password', { masterarn: masterArn }));
+    const { username, store, arn } = await appUserWithMaster(initial, 'not-the-password');
     const rotation = await beginRotation(store, arn, alternatingUsers(), new RecordingLogger());
 
     const error = await rejectionOf(alternatingUsers().setSecret(rotation.context));
