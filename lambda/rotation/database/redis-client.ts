@@ -4,7 +4,6 @@ import { ConnectionTarget, DatabaseClient, DatabaseQueryError, LoginError, Query
 import { loginErrorFrom } from './driver-errors';
 import { redact } from './redact';
 import { encodeCommand, RespError, RespReader, RespValue } from './resp';
-import { TLS_NOT_SUPPORTED_HINT } from './tls';
 
 /**
  * A Redis or Valkey connection. Redis has no statements and no rows: `query('ACL', ['SETUSER', ...])` sends the
@@ -16,12 +15,6 @@ export type RedisClient = DatabaseClient;
 export function replyOf(rows: readonly Row[]): RespValue {
   return rows[0].reply as RespValue;
 }
-
-/**
- * Node's codes for a TLS handshake answered in plaintext: a Redis server without TLS reads the ClientHello as a
- * command and answers `-ERR ...`, which is no TLS record.
- */
-const PLAINTEXT_ANSWER_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST']);
 
 /**
  * Connects and authenticates (`AUTH <username> <password>`, Redis 6's ACL form). Rejects with a LoginError:
@@ -67,11 +60,13 @@ function loginError(error: unknown, password: string): LoginError {
     const reason = error.code === 'WRONGPASS' ? 'authentication' : 'other';
     return new LoginError(reason, redact(error.message, [password]));
   }
-  if (PLAINTEXT_ANSWER_CODES.has((error as { code?: string }).code ?? '')) return new LoginError('tls-not-supported', TLS_NOT_SUPPORTED_HINT);
   return loginErrorFrom(error, password);
 }
 
-/** Why a TLS handshake may get no answer, and the fix. */
+/**
+ * Why a TLS handshake may get no answer, and the fix: a Redis server without TLS reads the ClientHello as the start of
+ * a command and waits for the rest (checked with Redis 7), so no TLS error ever comes back.
+ */
 const TLS_SILENT_HINT = 'a Redis server without TLS does not answer one; if it has none, set "ssl": false in the secret';
 
 /** One socket and the replies to the commands sent on it, in order (Redis answers in the order it reads). */
@@ -103,7 +98,6 @@ class RespConnection {
         connected = true;
       });
       const timer = setTimeout(() => {
-        // A server without TLS reads the ClientHello as the start of a command and waits for the rest: no answer.
         const what = connected ? `the TLS handshake with ${host}:${port} got no answer within ${timeoutMs} ms (${TLS_SILENT_HINT})` : `connecting to ${host}:${port} timed out after ${timeoutMs} ms`;
         const timedOut = Object.assign(new Error(what), { code: 'ETIMEDOUT' });
         settle(timedOut);
