@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { RotatingSecretPlan, refOf } from './secrets';
 import { referencesOf } from '../simulator/cloudformation/intrinsics';
 import { dependsOnOf, Template } from '../simulator/cloudformation/template';
-import { CHECK_PROPERTY_NAMES, CHECK_RESOURCE_TYPE, CHECKED_SECRET_PROPERTY_NAMES } from '../src/private/contract';
+import { CHECK_PROPERTY_NAMES, CHECK_RESOURCE_TYPE, CHECKED_SECRET_PROPERTY_NAMES, REDIS_FAMILY, STRATEGIES, StrategyFacts } from '../src/private/contract';
 
 /** A rotating secret this machine cannot run, and why. */
 export interface SkippedSecret {
@@ -38,6 +38,8 @@ export async function unsupportedSecrets(
       skipped.push({ plan, reason: 'hosted rotation: its function is made by a CloudFormation transform in AWS, not in this app' });
     } else if (resources[plan.secretLogicalId]?.Type !== 'AWS::SecretsManager::Secret') {
       skipped.push({ plan, reason: 'the secret is imported from outside the app, so its value is not known here' });
+    } else if ((STRATEGIES as Record<string, StrategyFacts>)[plan.strategy]?.family === REDIS_FAMILY) {
+      skipped.push({ plan, reason: 'Redis strategies create no user, and no Redis user here has the password this app\'s deploy generates for the secret' });
     } else {
       const entries = checkEntriesOf(template, plan);
       const database = [...dependenciesOf(template, secretParts(template, plan), entries)].find((id) => unavailable.has(id));

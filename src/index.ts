@@ -4,3 +4,4 @@ export * from './rotating-secret';
 export * from './rotation-options';
 export * from './rotation-strategy';
 export * from './schedule';
+export * from './redis-rotation-options';

@@ -6,12 +6,14 @@ import {
   DatabaseStrategyName,
   GENERIC_EXCLUDE_CHARACTERS,
   DATABASE_EXCLUDE_CHARACTERS,
+  REDIS_FAMILY,
   STRATEGIES,
 } from './private/contract';
 import { validateDatabaseOptions } from './private/database-options';
 import { PropError } from './private/errors';
 import { resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
 import { RotationStrategyBinding } from './private/strategy-binding';
+import type { RedisAlternatingUsersOptions, RedisRotationOptions } from './redis-rotation-options';
 
 /**
  * How new passwords are generated: GetRandomPassword's options and semantics.
@@ -243,6 +245,24 @@ export abstract class RotationStrategy {
   }
 
   /**
+   * Redis and Valkey ACL users (Redis 7 or newer), single user: the user changes its own password with
+   * `ACL SETUSER <user> resetpass ><new>`, so it must be allowed `ACL SETUSER`, which in Redis may change any user.
+   * Meant for an administrative user; rotate application users with `redisAlternatingUsers`.
+   */
+  public static redisSingleUser(options: RedisRotationOptions): RotationStrategy {
+    return new DatabaseStrategy('redis-single-user', options);
+  }
+
+  /**
+   * Redis and Valkey ACL users (Redis 7 or newer), alternating users: the master makes `<username>_clone` a copy of
+   * the current user (its key, channel and command rules and selectors) with the new password on every rotation, so
+   * the previous credentials keep working until the next rotation.
+   */
+  public static redisAlternatingUsers(options: RedisAlternatingUsersOptions): RotationStrategy {
+    return new DatabaseStrategy('redis-alternating-users', options, options.masterSecret);
+  }
+
+  /**
    * Binds the strategy to a rotating secret.
    * @internal
    */
@@ -342,6 +362,9 @@ class DatabaseStrategy extends RotationStrategy {
       masterSecret: this.masterSecret,
       createUser: createUser && { memberOf: createUser.memberOf, grants: createUser.grants },
       database: (attached) => {
+        if (attached !== undefined && family === REDIS_FAMILY) {
+          throw new PropError(`a ${family.displayName} strategy cannot be attached to a database: it protects the server given in \`database\``);
+        }
         if (database !== undefined && attached !== undefined) {
           throw new PropError('`database` is given and the secret is also attached to a database: leave out `database` (the attached database is the one it protects)');
         }

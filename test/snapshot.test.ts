@@ -43,3 +43,19 @@ test('RotatingSecret with alternating database users in a VPC, and failure alarm
   });
   expect(stableTemplate(stack)).toMatchSnapshot();
 });
+
+test('ExistingSecretRotation of a Redis ACL user with alternating users in a VPC', () => {
+  const stack = new Stack(new App(), 'Stack', { env });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const cache = new ec2.SecurityGroup(stack, 'Cache', { vpc });
+  new ExistingSecretRotation(stack, 'Rotation', {
+    secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Sessions', 'prod/cache/sessions'),
+    strategy: RotationStrategy.redisAlternatingUsers({
+      database: DatabaseTarget.fromEndpoint({ host: 'cache.internal', connections: cache }),
+      username: 'sessions',
+      masterSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Admin', 'prod/cache/admin'),
+      vpc,
+    }),
+  });
+  expect(stableTemplate(stack)).toMatchSnapshot();
+});

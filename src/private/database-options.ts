@@ -1,5 +1,5 @@
 import { Token, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { CLONE_SUFFIX, DatabaseStrategyName, createUserSpecProblem, MAX_CONNECT_TIMEOUT_SECONDS, MYSQL_FAMILY, POSTGRES_USERNAME_LIMIT, STRATEGIES, mysqlUsernameLimit } from './contract';
+import { CLONE_SUFFIX, DatabaseStrategyName, createUserSpecProblem, MAX_CONNECT_TIMEOUT_SECONDS, MYSQL_FAMILY, POSTGRES_USERNAME_LIMIT, REDIS_FAMILY, REDIS_USERNAME_FORBIDDEN, REDIS_USERNAME_LIMIT, STRATEGIES, mysqlUsernameLimit } from './contract';
 import { durationText } from './rotation-check';
 import type { CreateUserOptions, DatabaseRotationOptions } from '../rotation-strategy';
 import { PropError } from './errors';
@@ -10,7 +10,8 @@ import { PropError } from './errors';
  */
 function maxUsername(kind: DatabaseStrategyName): { readonly max: number; readonly engineMax: number } {
   const facts = STRATEGIES[kind];
-  const engineMax = facts.family === MYSQL_FAMILY ? mysqlUsernameLimit(MYSQL_FAMILY.engine).maxLength : POSTGRES_USERNAME_LIMIT.maxLength;
+  const engineMax = facts.family === MYSQL_FAMILY ? mysqlUsernameLimit(MYSQL_FAMILY.engine).maxLength
+    : facts.family === REDIS_FAMILY ? REDIS_USERNAME_LIMIT.maxLength : POSTGRES_USERNAME_LIMIT.maxLength;
   return { engineMax, max: facts.alternating ? engineMax - CLONE_SUFFIX.length : engineMax };
 }
 
@@ -22,6 +23,9 @@ export function validateDatabaseOptions(
   const port = options.database?.port;
   if (!Token.isUnresolved(username)) {
     if (username.length === 0) throw new PropError('`username` must not be empty');
+    if (facts.family === REDIS_FAMILY && REDIS_USERNAME_FORBIDDEN.test(username)) {
+      throw new PropError(`\`username\` must not contain spaces or NUL characters (Redis refuses them), got ${JSON.stringify(username)}`);
+    }
     const { max, engineMax } = maxUsername(kind);
     if (username.length > max) {
       const why = facts.alternating ? ` (the alternate user "${username}${CLONE_SUFFIX}" must fit ${facts.family.engine}'s ${engineMax})` : '';

@@ -2,7 +2,7 @@ import type { ProbeVerdict, ProtectedService, StepContext } from '../types';
 import { alternateUsername } from './alternate-username';
 import type { DatabaseClient } from './client';
 import { createMissingUser, UserStep } from './create-user';
-import type { DatabaseEngine } from './engines/engine';
+import { DatabaseEngine, userCreating } from './engines/engine';
 import { credentialsOf, LoginAttempt, loginToAccount, tryLogin } from './login';
 import { loginAsMaster } from './master';
 import { probeLogin } from './probe';
@@ -100,7 +100,7 @@ export class AlternatingUsersRotation<C extends DatabaseClient> implements Prote
         currentClient = again.client;
       }
       // Granted on every rotation: completes a user whose creation a crash interrupted, before the clone copies it.
-      if (spec !== undefined) await this.engine.grantSpec(master, currentClient, current.username, spec);
+      if (spec !== undefined) await userCreating(this.engine).grantSpec(master, currentClient, current.username, spec);
       const outcome = await this.engine.setAlternateUserPassword({
         master,
         current: currentClient,

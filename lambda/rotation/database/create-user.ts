@@ -1,6 +1,6 @@
 import type { StepContext } from '../types';
 import type { DatabaseClient } from './client';
-import type { DatabaseEngine } from './engines/engine';
+import { DatabaseEngine, userCreating } from './engines/engine';
 import { LoginAttempt, LoginOutcome, loginToAccount } from './login';
 import type { CreateUserSpec } from '../../../src/private/contract';
 
@@ -26,7 +26,8 @@ export async function createMissingUser<C extends DatabaseClient>(
   spec: CreateUserSpec,
   refusal: string,
 ): Promise<void> {
-  const { engine, context, logFields } = step;
+  const { context, logFields } = step;
+  const engine = userCreating(step.engine);
   const { username, password } = attempt.credentials;
   if (!await engine.userExists(master, username)) {
     const outcome = await engine.createUser(master, { username, password, spec });

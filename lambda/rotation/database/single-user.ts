@@ -1,7 +1,7 @@
 import type { ProbeVerdict, ProtectedService, StepContext } from '../types';
 import type { DatabaseClient } from './client';
 import { createMissingUser, UserStep } from './create-user';
-import type { DatabaseEngine } from './engines/engine';
+import { DatabaseEngine, userCreating } from './engines/engine';
 import { credentialsOf, describeFailures, LoginAttempt, loginToAccount, tryLogin } from './login';
 import { loginAsMaster } from './master';
 import { probeLogin } from './probe';
@@ -135,7 +135,7 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
     spec: CreateUserSpec,
     logFields: Record<string, unknown>,
   ): Promise<void> {
-    await this.asMaster(context, current, logFields, (master) => this.engine.grantSpec(master, session, current.username, spec));
+    await this.asMaster(context, current, logFields, (master) => userCreating(this.engine).grantSpec(master, session, current.username, spec));
   }
 
   /** Runs `work` in a session of the administrator named by the secret's `masterarn`. */

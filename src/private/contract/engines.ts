@@ -31,6 +31,17 @@ export const MYSQL_FAMILY: EngineFamily = {
   defaultPort: 3306,
 };
 
+/**
+ * Redis and Valkey ACL users (self-managed, or any server that takes `ACL SETUSER`). There is no database to choose;
+ * `engine` is `redis` or `valkey`.
+ */
+export const REDIS_FAMILY: EngineFamily = {
+  displayName: 'Redis or Valkey',
+  engine: 'redis',
+  engines: ['redis', 'valkey'],
+  defaultPort: 6379,
+};
+
 /** A limit on user names: the engine's maximum and how it measures length. */
 export interface UsernameLimit {
   readonly maxLength: number;
@@ -52,6 +63,12 @@ export function mysqlUsernameLimit(engine: string): UsernameLimit {
   if (engine === 'aurora') return { maxLength: 16, unit: 'characters', engineName: 'Aurora MySQL 1 (engine aurora)' };
   return { maxLength: 32, unit: 'characters', engineName: `MySQL (engine ${engine})` };
 }
+
+/** Redis and Valkey limit user names only by their characters (no space, no NUL), not by length. */
+export const REDIS_USERNAME_LIMIT: UsernameLimit = { maxLength: Number.MAX_SAFE_INTEGER, unit: 'characters', engineName: 'Redis' };
+
+/** What Redis refuses in a user name (`ERR Usernames can't contain spaces or null characters`). */
+export const REDIS_USERNAME_FORBIDDEN = /[ \u0000]/u;
 
 /** The suffix that tells the two users of the alternating-users strategy apart, as in AWS's templates. */
 export const CLONE_SUFFIX = '_clone';

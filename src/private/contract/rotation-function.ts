@@ -3,7 +3,7 @@
  * reads back. Variable names follow AWS's rotation templates where they have one.
  */
 import { ContractError, FieldCodec, RecordCodec, decodeRecord, encodeRecord, jsonObjectVariable, oneOf, wholeNumber } from './codec';
-import { EngineFamily, LAMBDA_CA_BUNDLE, MYSQL_FAMILY, POSTGRES_FAMILY } from './engines';
+import { EngineFamily, LAMBDA_CA_BUNDLE, MYSQL_FAMILY, POSTGRES_FAMILY, REDIS_FAMILY } from './engines';
 import {
   DeclaredOptionSets, GENERATE_STRING_KEY_FIELD, PasswordOptionSet,
   checkOptionSetId, decodeOptionSets, encodeOptionSets, entryForSecret, optionSetBySecretVariable,
@@ -14,7 +14,7 @@ import { DATABASE_EXCLUDE_CHARACTERS, GENERIC_EXCLUDE_CHARACTERS } from './passw
 export const FUNCTION_BUNDLES = {
   /** The generic rotation function: no database driver, so it stays small and starts fast. */
   genericRotation: 'lambda/rotation/generic-function',
-  /** The database rotation function: PostgreSQL and MySQL/MariaDB drivers. */
+  /** The database rotation function: PostgreSQL and MySQL/MariaDB drivers, and a Redis/Valkey client. */
   databaseRotation: 'lambda/rotation/database-function',
   /** The deploy-time check. */
   verification: 'lambda/verify/verify-function',
@@ -37,6 +37,8 @@ export const STRATEGIES = {
   'postgres-alternating-users': { bundle: 'databaseRotation', family: POSTGRES_FAMILY, alternating: true },
   'mysql-single-user': { bundle: 'databaseRotation', family: MYSQL_FAMILY, alternating: false },
   'mysql-alternating-users': { bundle: 'databaseRotation', family: MYSQL_FAMILY, alternating: true },
+  'redis-single-user': { bundle: 'databaseRotation', family: REDIS_FAMILY, alternating: false },
+  'redis-alternating-users': { bundle: 'databaseRotation', family: REDIS_FAMILY, alternating: true },
 } as const satisfies Record<string, StrategyFacts>;
 export type StrategyName = keyof typeof STRATEGIES;
 export type DatabaseStrategyName = Exclude<StrategyName, 'generic'>;
@@ -219,6 +221,7 @@ function checkFieldsFitStrategy(config: RotationFunctionConfig): void {
   const family = (STRATEGIES[config.strategy] as StrategyFacts).family;
   for (const [arn, spec] of Object.entries(config.createUsers ?? {})) {
     const where = `\`${CONFIG_VARIABLES.createUsers.name}\` for ${arn}`;
+    if (family === REDIS_FAMILY) throw new ContractError(`${where}: ${config.strategy} does not create users`);
     if (family === MYSQL_FAMILY && (spec.memberOf ?? []).length > 0) {
       throw new ContractError(`${where}: \`memberOf\` is for PostgreSQL strategies, not ${config.strategy}`);
     }

@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DatabaseCalls, FaultEffect, FaultTiming } from './database-faults';
-import { databaseStrategy, DatabaseServer, DatabaseStrategyName, isAlternating, mariaDbServer, postgresServer } from './databases';
+import { databaseStrategy, DatabaseServer, DatabaseStrategyName, isAlternating, mariaDbServer, postgresServer, redisServer } from './databases';
 import { reportFigures } from './figures';
 import { LeakAudit } from './leaks';
 import { InProcessRotation, registerInProcessRotation } from './rotation-function';
@@ -40,7 +40,7 @@ export interface Boundary {
  * After every trial: the rotation converged, the labels hold the invariant, AWSCURRENT logs in and reads the
  * application's table (for alternating users AWSPREVIOUS too), and at least one staged version logs in.
  */
-export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql'): void {
+export function describeDatabaseCrashRecovery(family: DatabaseServer['family']): void {
   // Trials are bounded, but a loaded CI machine may need more than the default 60 s for one test.
   jest.setTimeout(180_000);
   const strategies: DatabaseStrategyName[] = [`${family}-single-user`, `${family}-alternating-users`];
@@ -56,7 +56,7 @@ export function describeDatabaseCrashRecovery(family: 'postgres' | 'mysql'): voi
 
   beforeAll(async () => {
     ({ sim, client } = await startSimulator({ maxRotationAttempts: 3 }));
-    server = family === 'postgres' ? await postgresServer() : await mariaDbServer();
+    server = await { postgres: postgresServer, mysql: mariaDbServer, redis: redisServer }[family]();
     masterArn = await createSecret(client, `${family}-master`, server.masterSecretValue());
     secrets.push(masterArn);
     for (const strategy of strategies) {

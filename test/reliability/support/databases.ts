@@ -5,15 +5,19 @@ import type { DatabaseClient } from '../../../lambda/rotation/database/client';
 import type { DatabaseEngine } from '../../../lambda/rotation/database/engines/engine';
 import { MYSQL_ENGINE } from '../../../lambda/rotation/database/engines/mysql';
 import { POSTGRES_ENGINE } from '../../../lambda/rotation/database/engines/postgres';
+import { REDIS_ENGINE } from '../../../lambda/rotation/database/engines/redis';
 import { databaseSettings } from '../../../lambda/rotation/database/settings';
 import { SingleUserRotation } from '../../../lambda/rotation/database/single-user';
 import type { ProtectedService } from '../../../lambda/rotation/types';
 import { Access, mysqlAccess, postgresAccess } from '../../support/database-access';
 import { MariaDbServer, sharedMariaDb } from '../../support/mariadb';
 import { PostgresCluster, startPostgres } from '../../support/postgres';
+import { deleteRedisUsers, redisAccess, redisAdminCommand, SHARED_REDIS_PORT, uniqueRedisUser } from '../../support/redis';
 import { rotationConfig } from '../../support/strategies';
 
-export type DatabaseStrategyName = 'postgres-single-user' | 'postgres-alternating-users' | 'mysql-single-user' | 'mysql-alternating-users';
+export type DatabaseStrategyName =
+  | 'postgres-single-user' | 'postgres-alternating-users' | 'mysql-single-user' | 'mysql-alternating-users'
+  | 'redis-single-user' | 'redis-alternating-users';
 
 export type { Access } from '../../support/database-access';
 
@@ -37,7 +41,7 @@ export function randomPassword(): string {
  * application users made on demand; `destroy` removes everything it made.
  */
 export interface DatabaseServer {
-  readonly family: 'postgres' | 'mysql';
+  readonly family: 'postgres' | 'mysql' | 'redis';
   readonly engine: DatabaseEngine<DatabaseClient>;
   readonly master: { readonly username: string; readonly password: string };
   /** The master secret's JSON. */
@@ -118,6 +122,34 @@ export async function mariaDbServer(): Promise<DatabaseServer> {
       await server.adminQuery('DROP USER IF EXISTS ?@?', [master.username, '%']);
       await server.adminQuery(`DROP DATABASE IF EXISTS \`${database}\``);
     },
+  };
+}
+
+/**
+ * The shared Redis 7, with ACL users this server makes and deletes: an administrator allowed ACL GETUSER and SETUSER,
+ * and application users that may read `app:*` keys (single-user ones may also run ACL SETUSER, to change their own
+ * password). Checked with raw bytes, not the code under test.
+ */
+export async function redisServer(): Promise<DatabaseServer> {
+  const master = { username: uniqueRedisUser('rl_admin'), password: randomPassword() };
+  const users: string[] = [master.username];
+  await redisAdminCommand('ACL', 'SETUSER', master.username, 'reset', 'on', `>${master.password}`, '+acl|setuser', '+acl|getuser');
+  return {
+    family: 'redis',
+    engine: REDIS_ENGINE as DatabaseEngine<DatabaseClient>,
+    master,
+    masterSecretValue: () => JSON.stringify(master),
+    async createUser(options = {}) {
+      const username = options.username ?? uniqueRedisUser('rl');
+      const password = options.password ?? randomPassword();
+      users.push(username);
+      const selfManaging = options.masterarn === undefined ? ['+acl|setuser'] : [];
+      await redisAdminCommand('ACL', 'SETUSER', username, 'reset', 'on', `>${password}`, '~app:*', '+get', ...selfManaging);
+      const secret = { engine: 'redis', host: '127.0.0.1', port: SHARED_REDIS_PORT, username, password, ssl: false };
+      return { username, password, secretValue: JSON.stringify(options.masterarn ? { ...secret, masterarn: options.masterarn } : secret) };
+    },
+    access: (username, password) => redisAccess(username, password),
+    destroy: () => deleteRedisUsers(users),
   };
 }
 

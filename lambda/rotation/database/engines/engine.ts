@@ -38,16 +38,28 @@ export interface DatabaseEngine<C extends DatabaseClient> {
    * (alternating users). Must leave no half-made user behind when it fails.
    */
   setAlternateUserPassword(change: AlternateUserChange<C>): Promise<'created' | 'updated'>;
-  /** Whether the database has a user of this name (MySQL: on any host), as the administrator sees it. */
-  userExists(master: C, username: string): Promise<boolean>;
+  /** Whether the database has a user of this name (MySQL: on any host), as the administrator sees it. createUser only. */
+  userExists?(master: C, username: string): Promise<boolean>;
   /**
    * Creates the user with its password and the spec's privileges; `existed` when another invocation created it
    * first. A failed statement leaves no user behind; a crash may leave one without all its privileges where DDL is
-   * not transactional (MySQL), and `grantSpec` on the next attempt completes it.
+   * not transactional (MySQL), and `grantSpec` on the next attempt completes it. createUser only.
    */
-  createUser(master: C, user: NewUser): Promise<'created' | 'existed'>;
-  /** Gives the user logged in on `session` the spec's privileges; granting what it already has changes nothing. */
-  grantSpec(master: C, session: C, username: string, spec: CreateUserSpec): Promise<void>;
+  createUser?(master: C, user: NewUser): Promise<'created' | 'existed'>;
+  /** Gives the user logged in on `session` the spec's privileges; granting what it already has changes nothing. createUser only. */
+  grantSpec?(master: C, session: C, username: string, spec: CreateUserSpec): Promise<void>;
+}
+
+/** An engine whose strategies create users (createUser): PostgreSQL and MySQL. */
+export type UserCreatingEngine<C extends DatabaseClient> = DatabaseEngine<C> & Required<Pick<DatabaseEngine<C>, 'userExists' | 'createUser' | 'grantSpec'>>;
+
+/** `engine`, which must create users: the contract gives a create-user spec only to strategies whose engine does. */
+export function userCreating<C extends DatabaseClient>(engine: DatabaseEngine<C>): UserCreatingEngine<C> {
+  const { userExists, createUser, grantSpec } = engine;
+  if (userExists === undefined || createUser === undefined || grantSpec === undefined) {
+    throw new Error(`the ${engine.family.displayName} strategies do not create users, but a create-user spec names this secret`);
+  }
+  return { ...engine, userExists, createUser, grantSpec };
 }
 
 /** The spec was checked when the configuration was read; engines check it again where it becomes SQL. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { accountOptionsOf, AccountOptions } from './mysql-account-options';
 import { grantFor, MySqlAccount, parseAccount } from './mysql-grants';
 import { DatabaseQueryError } from '../client';
-import { checkCreateUserSpec, DatabaseEngine } from './engine';
+import { checkCreateUserSpec, UserCreatingEngine } from './engine';
 import { CreateUserSpec, MYSQL_FAMILY, mysqlUsernameLimit } from '../../../../src/private/contract';
 import { connectMySql, MySqlClient } from '../mysql-client';
 
@@ -20,7 +20,7 @@ const NEW_USER_HOST = '%';
  * server printed, since placeholders are not quote-aware); accounts are `user`@`host`, and the host part of an
  * existing user is read from the server (CURRENT_USER()), never assumed to be `%`.
  */
-export const MYSQL_ENGINE: DatabaseEngine<MySqlClient> = {
+export const MYSQL_ENGINE: UserCreatingEngine<MySqlClient> = {
   family: MYSQL_FAMILY,
   connect: connectMySql,
   probeSql: 'SELECT 1',

@@ -1,5 +1,5 @@
 import { DatabaseQueryError } from '../client';
-import { checkCreateUserSpec, DatabaseEngine } from './engine';
+import { checkCreateUserSpec, UserCreatingEngine } from './engine';
 import { POSTGRES_FAMILY, POSTGRES_USERNAME_LIMIT } from '../../../../src/private/contract';
 import { connectPostgres, PostgresClient } from '../pg-client';
 
@@ -13,7 +13,7 @@ const ROLE_ALREADY_EXISTS = new Set(['42710', '23505']);
  * PostgreSQL. ALTER USER and CREATE ROLE take no bind parameters, so names are quoted with the driver's
  * escapeIdentifier and passwords with escapeLiteral.
  */
-export const POSTGRES_ENGINE: DatabaseEngine<PostgresClient> = {
+export const POSTGRES_ENGINE: UserCreatingEngine<PostgresClient> = {
   family: POSTGRES_FAMILY,
   connect: connectPostgres,
   probeSql: 'SELECT NOW()',
