@@ -58,6 +58,7 @@ export async function settleDepartures(
 ): Promise<string[]> {
   const done: string[] = [];
   for (const { entry, fn } of departing) {
+    // No rotation of this request: the token is never used.
     const ctx: SecretContext = { entry, fn, resource, token: '', deps, budget };
     try {
       const action = await settleDeparture(ctx);
