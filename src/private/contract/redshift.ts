@@ -7,7 +7,7 @@ import type { EngineFamily, UsernameLimit } from './engines';
 import type { PasswordPolicy } from './password-policy';
 
 export const REDSHIFT_FAMILY: EngineFamily = {
-  displayName: 'Amazon Redshift',
+  displayName: 'Redshift',
   engine: 'redshift',
   engines: ['redshift'],
   defaultPort: 5439,
