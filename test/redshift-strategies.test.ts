@@ -1,6 +1,7 @@
 import { App, Errors, Stack, aws_ec2 as ec2, aws_redshift as redshift, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DatabaseTarget, RedshiftClusterTarget, RotatingSecret, RotationStrategy } from '../src';
+import { redshiftCluster } from './support/redshift-cluster';
 import { checkEntryOf, connectionOf, stableTemplate } from './support/template';
 
 function newStack(): Stack {
@@ -15,16 +16,7 @@ function warehouse(stack: Stack, master: secretsmanager.ISecret) {
     description: 'warehouse',
     subnetIds: vpc.privateSubnets.map((subnet) => subnet.subnetId),
   });
-  const cluster = new redshift.CfnCluster(stack, 'Warehouse', {
-    clusterType: 'single-node',
-    nodeType: 'ra3.large',
-    dbName: 'dev',
-    masterUsername: master.secretValueFromJson('username').unsafeUnwrap(),
-    masterUserPassword: master.secretValueFromJson('password').unsafeUnwrap(),
-    clusterSubnetGroupName: subnets.ref,
-    vpcSecurityGroupIds: [securityGroup.securityGroupId],
-    publiclyAccessible: false,
-  });
+  const cluster = redshiftCluster(stack, 'Warehouse', master, { clusterSubnetGroupName: subnets.ref, vpcSecurityGroupIds: [securityGroup.securityGroupId] });
   return { vpc, securityGroup, cluster };
 }
 

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack, aws_ec2 as ec2, aws_iam as iam, aws_rds as rds, aws_redshift as redshift, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, Stack, aws_ec2 as ec2, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Client, escapeIdentifier } from 'pg';
 import { DatabaseTarget, ExistingSecretRotation, RedshiftClusterTarget, RotatingSecret, RotationStrategy } from '../src';
+import { redshiftCluster } from './support/redshift-cluster';
 
 /**
  * The sandbox CLI (the bundled one users run) on cloud assemblies, deployed as CloudFormation would: every secret
@@ -164,13 +165,7 @@ test('Redshift strategies rotate users of the local PostgreSQL through the check
 test('a Redshift cluster in the app cannot run locally: its secret is skipped with the reason', () => {
   const dir = assembly((stack) => {
     const admin = new RotatingSecret(stack, 'WarehouseAdmin', { strategy: RotationStrategy.redshiftSingleUser({ username: 'admin' }) });
-    const cluster = new redshift.CfnCluster(stack, 'Warehouse', {
-      clusterType: 'single-node',
-      nodeType: 'ra3.large',
-      dbName: 'dev',
-      masterUsername: admin.secretValueFromJson('username').unsafeUnwrap(),
-      masterUserPassword: admin.secretValueFromJson('password').unsafeUnwrap(),
-    });
+    const cluster = redshiftCluster(stack, 'Warehouse', admin);
     admin.attach(RedshiftClusterTarget.fromCfnCluster(cluster));
   });
 

@@ -1,11 +1,9 @@
-import { DatabaseQueryError } from '../client';
+import { createAtomically } from './create-atomically';
 import { checkCreateUserSpec, DatabaseEngine } from './engine';
 import { Memberships, membershipsOf, membershipStatements } from './redshift-memberships';
 import { REDSHIFT_FAMILY, REDSHIFT_USERNAME_LIMIT, redshiftPasswordProblem } from '../../../../src/private/contract';
 import { connectPostgres, PostgresClient } from '../pg-client';
 
-/** What CREATE USER answers when another invocation created the user first (duplicate_object, unique_violation). */
-const USER_ALREADY_EXISTS = new Set(['42710', '23505']);
 const NO_MEMBERSHIPS: Memberships = { groups: [], roles: [] };
 
 /**
@@ -67,20 +65,10 @@ async function addMemberships(master: PostgresClient, username: string, wanted: 
   for (const statement of statements) await master.query(statement);
 }
 
-/**
- * Creates a user that logs in with `password`, with `memberships`, in one transaction: a failed ALTER GROUP or GRANT
- * ROLE must not leave a user that logs in without them. False when another invocation created it first.
- */
+/** Creates a user that logs in with `password`, with `memberships`, in one transaction. False when another invocation created it first. */
 async function createUserWith(master: PostgresClient, username: string, password: string, memberships: Memberships): Promise<boolean> {
-  await master.query('BEGIN');
-  try {
+  return createAtomically(master, async () => {
     await master.query(`CREATE USER ${master.escapeIdentifier(username)} PASSWORD ${master.escapeLiteral(password)}`, undefined, { sensitive: [password] });
     for (const statement of membershipStatements(master, username, memberships, NO_MEMBERSHIPS)) await master.query(statement);
-    await master.query('COMMIT');
-    return true;
-  } catch (error) {
-    await master.query('ROLLBACK').catch(() => undefined);
-    if (error instanceof DatabaseQueryError && USER_ALREADY_EXISTS.has(error.code ?? '')) return false;
-    throw error;
-  }
+  });
 }
