@@ -45,7 +45,7 @@ export const REDSHIFT_ENGINE: DatabaseEngine<PostgresClient> = {
     try {
       return await createUserWith(master, username, password, { groups: spec.memberOf ?? [], roles: [] }) ? 'created' : 'existed';
     } catch (error) {
-      throw new Error(`creating the user failed (the master needs to be a superuser, or have CREATE USER and own each group of \`memberOf\`): ${(error as Error).message}`);
+      throw new Error(`creating the user failed (the master must be a superuser, as a cluster's admin user is, and each group of \`memberOf\` must exist): ${(error as Error).message}`);
     }
   },
 
