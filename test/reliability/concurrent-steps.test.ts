@@ -38,8 +38,9 @@ const BENIGN_ERRORS: ReadonlyArray<{ readonly strategies: readonly StrategyName[
   },
   {
     strategies: ['postgres-single-user', 'mysql-single-user'],
-    pattern: /^RotationError: setSecret failed for secret \S+ \(token [\w-]+\): Unable to log into database with previous, current, or pending secret \(pending: [^;]*(28P01|ER_ACCESS_DENIED_ERROR)\); current: [^;]*(28P01|ER_ACCESS_DENIED_ERROR)\)\)$/,
-    why: 'another invocation changed the password between this one\'s pending login (too early) and its current login (too late)',
+    pattern: /^RotationError: setSecret failed for secret \S+ \(token [\w-]+\): Unable to log into database with previous, current, or pending secret \(pending: [^;]*(28P01|ER_ACCESS_DENIED_ERROR)\); current: [^;]*(28P01|ER_ACCESS_DENIED_ERROR)\)(; previous: [^;]*(28P01|ER_ACCESS_DENIED_ERROR)\))?\)$/,
+    why: 'another invocation changed the password between this one\'s pending login (too early) and its current login (too late); '
+      + 'when that invocation has also finished, AWSPREVIOUS holds the replaced password, refused too',
   },
 ];
 
