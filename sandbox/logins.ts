@@ -1,5 +1,6 @@
 import { createConnection } from 'mysql2/promise';
 import { Client } from 'pg';
+import { REDSHIFT_FAMILY } from '../src/private/contract';
 
 /**
  * Whether a database takes a secret's credentials: the sandbox's own login, with the drivers and not through the
@@ -17,8 +18,11 @@ export async function databaseAccepts(secretValue: string, ca: string): Promise<
   const ssl = secret.ssl === false || secret.ssl === 'false' ? undefined : { ca };
   const target = { host: String(host), port: Number(port), user: String(username), password: String(password) };
   try {
-    if (String(engine).includes('postgres')) {
-      const client = new Client({ ...target, database: String(dbname ?? 'postgres'), ssl, connectionTimeoutMillis: 10_000 });
+    // Amazon Redshift speaks PostgreSQL's protocol; its default database is `dev`.
+    const redshift = REDSHIFT_FAMILY.engines.includes(String(engine));
+    if (String(engine).includes('postgres') || redshift) {
+      const database = String(dbname ?? (redshift ? REDSHIFT_FAMILY.defaultDbname : 'postgres'));
+      const client = new Client({ ...target, database, ssl, connectionTimeoutMillis: 10_000 });
       await client.connect();
       await client.end();
     } else {

@@ -12,11 +12,14 @@ export interface SkippedSecret {
 
 /** Engines of the RDS resource types, and which local server would serve them. */
 const RDS_TYPES = new Set(['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster']);
+/** Not simulated: a Redshift strategy runs here only against an endpoint that a local server answers on. */
+const REDSHIFT_CLUSTER = 'AWS::Redshift::Cluster';
 
 /**
  * Why each rotating secret of the template cannot run here: a hosted rotation (its function is made by a
  * CloudFormation transform in AWS), a secret imported from outside the app (its value is unknown here), a database
- * whose engine this machine cannot serve (`databaseUnavailable` says why for an RDS resource's Engine), or a database
+ * whose engine this machine cannot serve (`databaseUnavailable` says why for an RDS resource's Engine; a Redshift
+ * cluster is never served), or a database
  * outside the app (an endpoint by name) that no server answers on here.
  */
 export async function unsupportedSecrets(
@@ -28,6 +31,7 @@ export async function unsupportedSecrets(
   const resources = template.Resources;
   const unavailable = new Map<string, string>();
   for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type === REDSHIFT_CLUSTER) unavailable.set(logicalId, 'the local cloud runs no Amazon Redshift cluster');
     if (!RDS_TYPES.has(resource.Type) || resource.Properties?.DBClusterIdentifier !== undefined) continue;
     const reason = await databaseUnavailable(String(resource.Properties?.Engine ?? ''));
     if (reason !== undefined) unavailable.set(logicalId, reason);

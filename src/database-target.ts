@@ -40,7 +40,7 @@ export interface DatabaseEndpointOptions {
 
   /**
    * Port.
-   * @default - the engine's default port (5432 for PostgreSQL, 3306 for MySQL and MariaDB, 6379 for Redis and Valkey)
+   * @default - the engine's default port (5432 for PostgreSQL, 3306 for MySQL and MariaDB, 5439 for Amazon Redshift, 6379 for Redis and Valkey)
    */
   readonly port?: number;
 

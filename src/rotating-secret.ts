@@ -10,6 +10,7 @@ import {
   aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { DatabaseTarget } from './database-target';
 import { ConfiguredRotation, configureRotation } from './private/configure-rotation';
 import { atConstruct, invalidProp } from './private/errors';
 import { pinLogicalId } from './private/logical-ids';
@@ -181,7 +182,7 @@ function portOf(target: secretsmanager.ISecretAttachmentTarget): number {
 
 function endpointPort(target: secretsmanager.ISecretAttachmentTarget): unknown {
   const endpoint = (target as { instanceEndpoint?: { port: number }; clusterEndpoint?: { port: number } });
-  const port = endpoint.instanceEndpoint?.port ?? endpoint.clusterEndpoint?.port;
-  if (port === undefined) throw new Error('the attached target has no endpoint port (an RDS instance or cluster has one)');
+  const port = endpoint.instanceEndpoint?.port ?? endpoint.clusterEndpoint?.port ?? (target instanceof DatabaseTarget ? target.port : undefined);
+  if (port === undefined) throw new Error('the attached target has no endpoint port (an RDS instance or cluster, or a RedshiftClusterTarget, has one)');
   return port;
 }

@@ -106,7 +106,7 @@ export interface DatabaseRotationOptions extends PasswordOptions {
 
   /**
    * Database name to connect to.
-   * @default - 'postgres' for PostgreSQL; none for MySQL
+   * @default - 'postgres' for PostgreSQL; 'dev' for Amazon Redshift; none for MySQL
    */
   readonly dbname?: string;
 
@@ -157,8 +157,9 @@ export interface DatabaseRotationOptions extends PasswordOptions {
  */
 export interface CreateUserOptions {
   /**
-   * PostgreSQL: roles the new user becomes a member of (`GRANT <role> TO <user>`).
-   * @default - no role
+   * PostgreSQL: roles the new user becomes a member of (`GRANT <role> TO <user>`). Amazon Redshift: user groups the
+   * new user joins (`ALTER GROUP <group> ADD USER <user>`).
+   * @default - no role or group
    */
   readonly memberOf?: string[];
 
@@ -260,6 +261,24 @@ export abstract class RotationStrategy {
    */
   public static redisAlternatingUsers(options: RedisAlternatingUsersOptions): RotationStrategy {
     return new DatabaseStrategy('redis-alternating-users', options, options.masterSecret);
+  }
+
+  /**
+   * Amazon Redshift (provisioned clusters), single user: the user changes its own password (`ALTER USER ... PASSWORD`).
+   * Passwords follow Redshift's rules: 8 to 64 characters with an uppercase letter, a lowercase letter and a digit.
+   */
+  public static redshiftSingleUser(options: DatabaseSingleUserOptions): RotationStrategy {
+    return new DatabaseStrategy('redshift-single-user', options, options.masterSecret);
+  }
+
+  /**
+   * Amazon Redshift (provisioned clusters), alternating users: the first rotation creates `<username>_clone` with the
+   * master secret; every rotation adds the clone to the user groups and roles of the current user, so the previous
+   * credentials keep working until the next rotation. Privileges granted to the user directly are not copied: grant
+   * them to a group or role.
+   */
+  public static redshiftAlternatingUsers(options: DatabaseAlternatingUsersOptions): RotationStrategy {
+    return new DatabaseStrategy('redshift-alternating-users', options, options.masterSecret);
   }
 
   /**

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, aws_ec2 as ec2, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy } from '../src';
+import { Client, escapeIdentifier } from 'pg';
+import { DatabaseTarget, ExistingSecretRotation, RedshiftClusterTarget, RotatingSecret, RotationStrategy } from '../src';
+import { redshiftCluster } from './support/redshift-cluster';
 
 /**
  * The sandbox CLI (the bundled one users run) on cloud assemblies, deployed as CloudFormation would: every secret
@@ -119,6 +121,60 @@ test('the master user of an RDS instance in the app rotates on a local server: t
   expect(afterCreate).toMatch(/AWSCURRENT accepted, AWSPREVIOUS refused$/);
   expect(afterSchedule).toMatch(/1 by schedule; AWSCURRENT accepted, AWSPREVIOUS refused$/);
   expect(proven).toBe('yes');
+  expect(status).toBe(0);
+});
+
+test('Redshift strategies rotate users of the local PostgreSQL through the check, IAM enforced', async () => {
+  // The local PostgreSQL speaks Redshift's protocol and shares the statements the strategies send to create a user
+  // and change passwords; its `postgres` user comes in from 127.0.0.1 whatever the password, so it stands in for the
+  // cluster's admin. The users get names of their own and are dropped afterwards.
+  const single = `sandbox_rs_${process.pid}`;
+  const alternating = `sandbox_rs_etl_${process.pid}`;
+  const dir = assembly((stack) => {
+    const admin = new secretsmanager.Secret(stack, 'LocalAdmin', { generateSecretString: { secretStringTemplate: '{"username":"postgres"}', generateStringKey: 'password' } });
+    const database = DatabaseTarget.fromEndpoint({ host: '127.0.0.1', port: 5432 });
+    const common = { database, dbname: 'postgres', ssl: false, masterSecret: admin, createUser: {} };
+    new RotatingSecret(stack, 'RedshiftSingle', { strategy: RotationStrategy.redshiftSingleUser({ ...common, username: single }) });
+    new RotatingSecret(stack, 'RedshiftAlternating', { strategy: RotationStrategy.redshiftAlternatingUsers({ ...common, username: alternating }) });
+  });
+
+  try {
+    const { status, output } = runSandbox('--assembly', dir);
+
+    expect(output).toMatch(/^IAM: [1-9]\d* call\(s\) allowed, 0 denied$/m);
+    const [, singleStrategy, singleCreated, singleScheduled, , singleProven] = row(output, 'RedshiftSingle');
+    expect(singleStrategy).toBe('redshift-single-user');
+    expect(singleCreated).toMatch(/AWSCURRENT accepted, AWSPREVIOUS refused$/);
+    expect(singleScheduled).toMatch(/1 by schedule; AWSCURRENT accepted, AWSPREVIOUS refused$/);
+    expect(singleProven).toBe('yes');
+    const [, alternatingStrategy, alternatingCreated, alternatingScheduled, , alternatingProven] = row(output, 'RedshiftAlternating');
+    expect(alternatingStrategy).toBe('redshift-alternating-users');
+    expect(alternatingCreated).toMatch(/AWSCURRENT accepted, AWSPREVIOUS accepted$/);
+    expect(alternatingScheduled).toMatch(/1 by schedule; AWSCURRENT accepted, AWSPREVIOUS accepted$/);
+    expect(alternatingProven).toBe('yes');
+    expect(output).toMatch(/^2 of 2 rotating secret\(s\) proven$/m);
+    expect(status).toBe(0);
+  } finally {
+    const client = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+    await client.connect();
+    for (const user of [single, alternating, `${alternating}_clone`]) await client.query(`DROP USER IF EXISTS ${escapeIdentifier(user)}`);
+    await client.end();
+  }
+});
+
+test('a Redshift cluster in the app cannot run locally: its secret is skipped with the reason', () => {
+  const dir = assembly((stack) => {
+    const admin = new RotatingSecret(stack, 'WarehouseAdmin', { strategy: RotationStrategy.redshiftSingleUser({ username: 'admin' }) });
+    const cluster = redshiftCluster(stack, 'Warehouse', admin);
+    admin.attach(RedshiftClusterTarget.fromCfnCluster(cluster));
+  });
+
+  const { status, output } = runSandbox('--assembly', dir);
+
+  expect(row(output, 'WarehouseAdmin').slice(2)).toEqual([
+    'skipped: its database Warehouse cannot run here: the local cloud runs no Amazon Redshift cluster', '', '', 'skipped',
+  ]);
+  expect(output).toMatch(/^App: create CREATE_COMPLETE, delete DELETE_COMPLETE$/m);
   expect(status).toBe(0);
 });
 

@@ -114,7 +114,7 @@ async function tookPendingLate(ctx: SecretContext, pending: string, current: str
   try {
     answer = await ctx.deps.functions.probe(ctx.fn.arn, ctx.entry.secretArn, [current, pending], ctx.budget.signal());
   } catch (error) {
-    ctx.deps.log.warn('the second probe failed; the AWSCURRENT password worked at the first', { secretArn: ctx.entry.secretArn, error: safeErrorMessage(error) });
+    ctx.deps.log.warn(`the second probe failed; the ${AWSCURRENT} password worked at the first`, { secretArn: ctx.entry.secretArn, error: safeErrorMessage(error) });
     return false;
   }
   return answer.answered && answer.result.outcomes[pending] === 'accepted' && answer.result.outcomes[current] !== 'accepted';

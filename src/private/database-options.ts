@@ -1,8 +1,12 @@
 import { Token, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { CLONE_SUFFIX, DatabaseStrategyName, createUserSpecProblem, MAX_CONNECT_TIMEOUT_SECONDS, MYSQL_FAMILY, POSTGRES_USERNAME_LIMIT, REDIS_FAMILY, REDIS_USERNAME_FORBIDDEN, REDIS_USERNAME_LIMIT, STRATEGIES, mysqlUsernameLimit } from './contract';
+import {
+  CLONE_SUFFIX, DatabaseStrategyName, createUserSpecProblem, MAX_CONNECT_TIMEOUT_SECONDS, MYSQL_FAMILY, POSTGRES_USERNAME_LIMIT,
+  REDIS_FAMILY, REDIS_USERNAME_FORBIDDEN, REDIS_USERNAME_LIMIT, REDSHIFT_FAMILY, REDSHIFT_USERNAME_LIMIT, STRATEGIES, mysqlUsernameLimit,
+} from './contract';
 import { durationText } from './rotation-check';
 import type { CreateUserOptions, DatabaseRotationOptions } from '../rotation-strategy';
 import { PropError } from './errors';
+import { validateRedshiftOptions } from './redshift-options';
 
 /**
  * The longest user name a strategy accepts at synth: the engine's limit (MySQL 8's 32 for the MySQL family,
@@ -11,7 +15,8 @@ import { PropError } from './errors';
 function maxUsername(kind: DatabaseStrategyName): { readonly max: number; readonly engineMax: number } {
   const facts = STRATEGIES[kind];
   const engineMax = facts.family === MYSQL_FAMILY ? mysqlUsernameLimit(MYSQL_FAMILY.engine).maxLength
-    : facts.family === REDIS_FAMILY ? REDIS_USERNAME_LIMIT.maxLength : POSTGRES_USERNAME_LIMIT.maxLength;
+    : facts.family === REDIS_FAMILY ? REDIS_USERNAME_LIMIT.maxLength
+      : facts.family === REDSHIFT_FAMILY ? REDSHIFT_USERNAME_LIMIT.maxLength : POSTGRES_USERNAME_LIMIT.maxLength;
   return { engineMax, max: facts.alternating ? engineMax - CLONE_SUFFIX.length : engineMax };
 }
 
@@ -48,6 +53,7 @@ export function validateDatabaseOptions(
     throw new PropError('`securityGroups` needs `vpc`: security groups only apply to a function in a VPC');
   }
   if (createUser !== undefined) validateCreateUser(kind, createUser, masterSecret);
+  if (facts.family === REDSHIFT_FAMILY) validateRedshiftOptions(options);
 }
 
 function validateCreateUser(kind: DatabaseStrategyName, createUser: CreateUserOptions, masterSecret: secretsmanager.ISecret | undefined): void {
@@ -59,7 +65,7 @@ function validateCreateUser(kind: DatabaseStrategyName, createUser: CreateUserOp
     throw new PropError('`createUser.memberOf` is for PostgreSQL: give MySQL and MariaDB users `grants`');
   }
   if (family !== MYSQL_FAMILY && createUser.grants !== undefined) {
-    throw new PropError('`createUser.grants` is for MySQL and MariaDB: make PostgreSQL users members of roles with `memberOf`');
+    throw new PropError('`createUser.grants` is for MySQL and MariaDB: make PostgreSQL users members of roles, and Amazon Redshift users of groups, with `memberOf`');
   }
   const problem = createUserSpecProblem(createUser);
   if (problem !== undefined) throw new PropError(`\`createUser\`: ${problem}`);

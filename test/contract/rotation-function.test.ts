@@ -145,6 +145,11 @@ describe('createUsers', () => {
       .toThrow(`\`CREATE_USERS\` for ${arn}: \`memberOf\` is for PostgreSQL strategies, not mysql-alternating-users`);
     expect(() => decodeRotationEnvironment({ ...encodeRotationEnvironment(mysql), ROTATION_STRATEGY: 'postgres-single-user' }))
       .toThrow(`\`CREATE_USERS\` for ${arn}: \`grants\` are for MySQL and MariaDB strategies, not postgres-single-user`);
+    // Redshift users join groups (`memberOf`), as PostgreSQL users join roles.
+    const redshift = { ...postgres, strategy: 'redshift-alternating-users' as const };
+    expect(decodeRotationEnvironment(encodeRotationEnvironment(redshift))).toEqual(redshift);
+    expect(() => encodeRotationEnvironment({ ...mysql, strategy: 'redshift-single-user' }))
+      .toThrow(`\`CREATE_USERS\` for ${arn}: \`grants\` are for MySQL and MariaDB strategies, not redshift-single-user`);
   });
 });
 

@@ -5,6 +5,7 @@ import { createMissingUser, UserStep } from './create-user';
 import { DatabaseEngine, userCreating } from './engines/engine';
 import { credentialsOf, LoginAttempt, loginToAccount, tryLogin } from './login';
 import { loginAsMaster } from './master';
+import { newPassword } from './new-password';
 import { probeLogin } from './probe';
 import { parseAlternatingUsersSecret, serverMismatch } from './secret';
 import type { DatabaseSettings } from './settings';
@@ -40,7 +41,7 @@ export class AlternatingUsersRotation<C extends DatabaseClient> implements Prote
   async createPendingValue(readCurrent: () => Promise<string>, context: StepContext): Promise<string> {
     const secret = parseAlternatingUsersSecret(await readCurrent(), this.engine.family, `the ${AWSCURRENT} secret`);
     const username = alternateUsername(secret.username, this.engine.usernameLimit(secret.engine));
-    return JSON.stringify({ ...secret.fields, username, password: context.generatePassword() });
+    return JSON.stringify({ ...secret.fields, username, password: newPassword(this.engine, context) });
   }
 
   async setSecret(context: StepContext): Promise<void> {

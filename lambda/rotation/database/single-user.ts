@@ -4,6 +4,7 @@ import { createMissingUser, UserStep } from './create-user';
 import { DatabaseEngine, userCreating } from './engines/engine';
 import { credentialsOf, describeFailures, LoginAttempt, loginToAccount, tryLogin } from './login';
 import { loginAsMaster } from './master';
+import { newPassword } from './new-password';
 import { probeLogin } from './probe';
 import { DatabaseSecret, parseDatabaseSecret, serverMismatch } from './secret';
 import type { DatabaseSettings } from './settings';
@@ -33,7 +34,7 @@ export class SingleUserRotation<C extends DatabaseClient> implements ProtectedSe
 
   async createPendingValue(readCurrent: () => Promise<string>, context: StepContext): Promise<string> {
     const secret = parseDatabaseSecret(await readCurrent(), this.engine.family, `the ${AWSCURRENT} secret`);
-    return JSON.stringify({ ...secret.fields, password: context.generatePassword() });
+    return JSON.stringify({ ...secret.fields, password: newPassword(this.engine, context) });
   }
 
   async setSecret(context: StepContext): Promise<void> {

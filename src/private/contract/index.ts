@@ -10,5 +10,6 @@ export * from './engines';
 export * from './failure-log';
 export * from './option-sets';
 export * from './password-policy';
+export * from './redshift';
 export * from './rotation-function';
 export * from './staging-labels';

@@ -9,12 +9,13 @@ import {
   checkOptionSetId, decodeOptionSets, encodeOptionSets, entryForSecret, optionSetBySecretVariable,
 } from './option-sets';
 import { DATABASE_EXCLUDE_CHARACTERS, GENERIC_EXCLUDE_CHARACTERS } from './password-policy';
+import { REDSHIFT_FAMILY } from './redshift';
 
 /** Where a bundle's entry file is, relative to the package root; its esbuild output is `assets/<entry>/index.js`. */
 export const FUNCTION_BUNDLES = {
   /** The generic rotation function: no database driver, so it stays small and starts fast. */
   genericRotation: 'lambda/rotation/generic-function',
-  /** The database rotation function: PostgreSQL and MySQL/MariaDB drivers, and a Redis/Valkey client. */
+  /** The database rotation function: PostgreSQL (also for Amazon Redshift) and MySQL/MariaDB drivers, and a Redis/Valkey client. */
   databaseRotation: 'lambda/rotation/database-function',
   /** The deploy-time check. */
   verification: 'lambda/verify/verify-function',
@@ -39,6 +40,8 @@ export const STRATEGIES = {
   'mysql-alternating-users': { bundle: 'databaseRotation', family: MYSQL_FAMILY, alternating: true },
   'redis-single-user': { bundle: 'databaseRotation', family: REDIS_FAMILY, alternating: false },
   'redis-alternating-users': { bundle: 'databaseRotation', family: REDIS_FAMILY, alternating: true },
+  'redshift-single-user': { bundle: 'databaseRotation', family: REDSHIFT_FAMILY, alternating: false },
+  'redshift-alternating-users': { bundle: 'databaseRotation', family: REDSHIFT_FAMILY, alternating: true },
 } as const satisfies Record<string, StrategyFacts>;
 export type StrategyName = keyof typeof STRATEGIES;
 export type DatabaseStrategyName = Exclude<StrategyName, 'generic'>;
@@ -79,7 +82,10 @@ export function rotationFunctionTimeoutSeconds(strategy: StrategyName, connectTi
  * Identifiers and privileges are validated on both sides and quoted by the driver; nothing here is SQL text.
  */
 export interface CreateUserSpec {
-  /** PostgreSQL: roles the new user becomes a member of (`GRANT <role> TO <user>`). */
+  /**
+   * PostgreSQL: roles the new user becomes a member of (`GRANT <role> TO <user>`); Amazon Redshift: user groups it
+   * joins (`ALTER GROUP <group> ADD USER <user>`).
+   */
   readonly memberOf?: readonly string[];
   /** MySQL and MariaDB: `GRANT <privileges> ON <on> TO <user>` for each, `on` being `db.*`, `db.table` or `*.*`. */
   readonly grants?: ReadonlyArray<{ readonly privileges: readonly string[]; readonly on: string }>;
@@ -225,7 +231,7 @@ function checkFieldsFitStrategy(config: RotationFunctionConfig): void {
     if (family === MYSQL_FAMILY && (spec.memberOf ?? []).length > 0) {
       throw new ContractError(`${where}: \`memberOf\` is for PostgreSQL strategies, not ${config.strategy}`);
     }
-    if (family === POSTGRES_FAMILY && (spec.grants ?? []).length > 0) {
+    if (family !== MYSQL_FAMILY && (spec.grants ?? []).length > 0) {
       throw new ContractError(`${where}: \`grants\` are for MySQL and MariaDB strategies, not ${config.strategy}`);
     }
   }

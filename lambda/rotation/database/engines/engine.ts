@@ -29,6 +29,11 @@ export interface DatabaseEngine<C extends DatabaseClient> {
   readonly connect: Connector<C>;
   /** A trivial statement that proves a session works (testSecret). */
   readonly probeSql: string;
+  /**
+   * Why the engine would not take a generated password as it is (Redshift reads some as hashes), or undefined; never
+   * quotes the password. Engines without rules of their own take any password the policy makes.
+   */
+  readonly passwordProblem?: (password: string) => string | undefined;
   /** The user-name limit for a secret's `engine`. */
   usernameLimit(engine: string): UsernameLimit;
   /** Sets the password of the user logged in on `client` (single user). */

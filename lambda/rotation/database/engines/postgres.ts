@@ -1,13 +1,7 @@
-import { DatabaseQueryError } from '../client';
+import { createAtomically } from './create-atomically';
 import { checkCreateUserSpec, UserCreatingEngine } from './engine';
 import { POSTGRES_FAMILY, POSTGRES_USERNAME_LIMIT } from '../../../../src/private/contract';
 import { connectPostgres, PostgresClient } from '../pg-client';
-
-/**
- * What CREATE ROLE answers when another invocation created the role first: duplicate_object, or
- * unique_violation when the two transactions overlapped.
- */
-const ROLE_ALREADY_EXISTS = new Set(['42710', '23505']);
 
 /**
  * PostgreSQL. ALTER USER and CREATE ROLE take no bind parameters, so names are quoted with the driver's
@@ -65,21 +59,13 @@ async function setPassword(client: PostgresClient, username: string, password: s
 }
 
 /**
- * Creates a role that logs in with `password` and is a member of `memberOf`, in one transaction: a failed GRANT
- * must not leave a user that logs in without its privileges. False when another invocation created it first (its
- * transaction, with the same memberships, has committed by then).
+ * Creates a role that logs in with `password` and is a member of `memberOf`, in one transaction. False when another
+ * invocation created it first.
  */
 async function createLoginRole(master: PostgresClient, role: { username: string; password: string; memberOf: readonly string[] }): Promise<boolean> {
   const name = master.escapeIdentifier(role.username);
-  await master.query('BEGIN');
-  try {
+  return createAtomically(master, async () => {
     await master.query(`CREATE ROLE ${name} WITH LOGIN PASSWORD ${master.escapeLiteral(role.password)}`, undefined, { sensitive: [role.password] });
     for (const member of role.memberOf) await master.query(`GRANT ${master.escapeIdentifier(member)} TO ${name}`);
-    await master.query('COMMIT');
-    return true;
-  } catch (error) {
-    await master.query('ROLLBACK').catch(() => undefined);
-    if (error instanceof DatabaseQueryError && ROLE_ALREADY_EXISTS.has(error.code ?? '')) return false;
-    throw error;
-  }
+  });
 }
