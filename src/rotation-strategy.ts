@@ -1,4 +1,4 @@
-import { Duration, Token, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, Token, aws_ec2 as ec2, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DatabaseTarget } from './database-target';
 import {
@@ -202,6 +202,32 @@ export interface DatabaseAlternatingUsersOptions extends DatabaseRotationOptions
 }
 
 /**
+ * Options of a rotation function you bring (`RotationStrategy.fromFunction`).
+ */
+export interface FromFunctionOptions {
+  /**
+   * A JSON object the secret's first value starts from, for a function that expects JSON (e.g. `{"username": "app"}`);
+   * a random password is stored under `generateStringKey`. Your function decides every later value.
+   * @default - the first value is a random password, a plain string
+   */
+  readonly secretStringTemplate?: string;
+
+  /**
+   * The JSON key that holds the first value's random password. Required with `secretStringTemplate`.
+   * @default - no key: the first value is a plain string
+   */
+  readonly generateStringKey?: string;
+
+  /**
+   * The function's log group, where the deploy-time check looks for the Lambda runtime's error lines when a rotation
+   * does not finish (it names their error types, not their messages, which may hold a value).
+   * @default - for a `lambda.Function` of the app, the group it logs to (its `logGroup` prop, or `/aws/lambda/<name>`);
+   * none for an imported function
+   */
+  readonly logGroup?: logs.ILogGroup;
+}
+
+/**
  * How a secret is rotated: what the new value is and what it protects.
  */
 export abstract class RotationStrategy {
@@ -243,6 +269,21 @@ export abstract class RotationStrategy {
   }
 
   /**
+   * A rotation function you bring: your own `lambda.IFunction`, or one deployed from the Serverless Application
+   * Repository (import it with `lambda.Function.fromFunctionArn`). It must implement Secrets Manager's four steps.
+   * The secret gets this library's schedule, window, failure alarms and metrics, the invoke permission for Secrets
+   * Manager (conditioned on this account and, for one secret, on the secret), and the deploy-time check. When the app
+   * knows the function's role, the role may read and write the secrets that rotate with the function
+   * (`secretsmanager:resource/AllowRotationLambdaArn`), and use their key through Secrets Manager.
+   *
+   * The check cannot read your function's failure record or ask it which password works: when a rotation fails it
+   * says what the staging labels and the function's log group tell (which steps may have stopped, the error types).
+   */
+  public static fromFunction(fn: lambda.IFunction, options: FromFunctionOptions = {}): RotationStrategy {
+    return new FromFunctionStrategy(fn, options);
+  }
+
+  /**
    * Binds the strategy to a rotating secret.
    * @internal
    */
@@ -273,7 +314,7 @@ class RandomPasswordStrategy extends RotationStrategy {
     this.validate();
     const passwordPolicy = resolvePasswordOptions(this.options, GENERIC_EXCLUDE_CHARACTERS);
     const { generateStringKey } = this.options;
-    return { config: { strategy: 'generic' }, optionSet: generateStringKey === undefined ? { passwordPolicy } : { passwordPolicy, generateStringKey } };
+    return { kind: 'library', config: { strategy: 'generic' }, optionSet: generateStringKey === undefined ? { passwordPolicy } : { passwordPolicy, generateStringKey } };
   }
 
   public _initialValue(): secretsmanager.SecretStringGenerator {
@@ -289,7 +330,24 @@ class RandomPasswordStrategy extends RotationStrategy {
   }
 }
 
-function validateTemplate(options: RandomPasswordOptions) {
+class FromFunctionStrategy extends RotationStrategy {
+  constructor(private readonly fn: lambda.IFunction, private readonly options: FromFunctionOptions) {
+    super();
+  }
+
+  public _bind(_scope: Construct): RotationStrategyBinding {
+    validateTemplate(this.options);
+    return { kind: 'foreign', function: this.fn, logGroup: this.options.logGroup };
+  }
+
+  public _initialValue(): secretsmanager.SecretStringGenerator {
+    validateTemplate(this.options);
+    const { secretStringTemplate, generateStringKey } = this.options;
+    return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
+  }
+}
+
+function validateTemplate(options: Pick<RandomPasswordOptions, 'secretStringTemplate' | 'generateStringKey'>) {
   const { secretStringTemplate: template, generateStringKey: key } = options;
   if (template !== undefined && key === undefined) {
     throw new PropError('`generateStringKey` is required with `secretStringTemplate`: name the JSON key that holds the password');
@@ -334,6 +392,7 @@ class DatabaseStrategy extends RotationStrategy {
       ...(this.masterSecret ? { masterarn: this.masterSecret.secretFullArn ?? this.masterSecret.secretArn } : {}),
     };
     return {
+      kind: 'library',
       config: { strategy: this.kind, connectTimeoutSeconds: connectTimeout?.toSeconds() ?? DEFAULT_CONNECT_TIMEOUT_SECONDS },
       optionSet: { passwordPolicy },
       network: this.options.vpc

@@ -1,12 +1,15 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand, FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  FUNCTION_ERROR_FILTER_PATTERN,
+  FunctionErrorsLookup,
   LogLookup,
   RUNTIME_FAILURE_FILTER_PATTERN,
+  functionErrorSummary,
   RotationFailureLine,
   parseFailureLine,
   runtimeFailureText,
 } from './failure-log';
-import { RotationStepFields, rotationFailureFilterPattern } from '../../src/private/contract';
+import { RotationFunctionKind, RotationStepFields, rotationFailureFilterPattern } from '../../src/private/contract';
 import { safeErrorMessage } from '../rotation/log';
 import type { Logger } from '../rotation/types';
 
@@ -16,11 +19,14 @@ export interface RotationLogs {
   findFailure(logGroupName: string, token: string, sinceMs: number): Promise<LogLookup>;
   /** Distinct runtime failure lines (timeouts, load errors) since `sinceMs`, at most a few. */
   findRuntimeFailures(logGroupName: string, sinceMs: number): Promise<readonly string[]>;
+  /** A foreign function's error lines since `sinceMs`, as their error types (distinct, at most a few). */
+  findFunctionErrors(logGroupName: string, sinceMs: number): Promise<FunctionErrorsLookup>;
   /**
    * Whether the rotation function logged any line for `token` since `sinceMs`: a rotation step ran lately.
+   * This library's functions log the token in a JSON field; `foreign` ones are searched for the token anywhere.
    * `unknown` when the log group could not be searched.
    */
-  activitySince(logGroupName: string, token: string, sinceMs: number): Promise<'active' | 'quiet' | 'unknown'>;
+  activitySince(logGroupName: string, token: string, sinceMs: number, kind: RotationFunctionKind): Promise<'active' | 'quiet' | 'unknown'>;
 }
 
 /** The field of every rotation-step log line that holds the token. */
@@ -29,6 +35,7 @@ const TOKEN_FIELD: keyof RotationStepFields = 'token';
 /** FilterLogEvents may answer empty pages with a next token; stop after this many. */
 const MAX_PAGES = 10;
 const MAX_RUNTIME_LINES = 3;
+const MAX_ERROR_SUMMARIES = 3;
 /**
  * Failure lines are matched by token, so looking a little before the recorded start is safe. It covers a
  * retried invocation of the check, which records a later start than the rotation's first attempt, and clock differences.
@@ -76,10 +83,28 @@ export function createRotationLogs(client: CloudWatchLogsClient, log: Logger): R
       return [...lines];
     },
 
-    async activitySince(logGroupName, token, sinceMs) {
+    async findFunctionErrors(logGroupName, sinceMs) {
+      const summaries = new Set<string>();
+      try {
+        await forEachPage(client, logGroupName, FUNCTION_ERROR_FILTER_PATTERN, sinceMs, (events) => {
+          for (const event of events) {
+            if (event.message && summaries.size < MAX_ERROR_SUMMARIES) summaries.add(functionErrorSummary(event.message));
+          }
+          return summaries.size >= MAX_ERROR_SUMMARIES;
+        });
+      } catch (error) {
+        if (errorName(error) === 'ResourceNotFoundException') return { kind: 'no-log-group' };
+        log.warn('could not search the rotation function\'s log group for errors', { logGroupName, error: safeErrorMessage(error) });
+        return { kind: 'unreadable', reason: safeErrorMessage(error) };
+      }
+      return summaries.size === 0 ? { kind: 'none' } : { kind: 'errors', summaries: [...summaries] };
+    },
+
+    async activitySince(logGroupName, token, sinceMs, kind) {
+      const pattern = kind === 'library' ? `{ $.${TOKEN_FIELD} = "${token}" }` : JSON.stringify(token);
       try {
         let active = false;
-        await forEachPage(client, logGroupName, `{ $.${TOKEN_FIELD} = "${token}" }`, sinceMs, (events) => (active = events.length > 0));
+        await forEachPage(client, logGroupName, pattern, sinceMs, (events) => (active = events.length > 0));
         return active ? 'active' : 'quiet';
       } catch (error) {
         // A log group that does not exist has no line: the function has not run.
