@@ -1,4 +1,4 @@
-import { Duration, Token, aws_ec2 as ec2, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, Stack, Token, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DatabaseTarget } from './database-target';
 import {
@@ -8,6 +8,7 @@ import {
   DATABASE_EXCLUDE_CHARACTERS,
   STRATEGIES,
 } from './private/contract';
+import { createCustomRotationFunction, customFunctionId } from './private/custom-rotation-function';
 import { validateDatabaseOptions } from './private/database-options';
 import { PropError } from './private/errors';
 import { resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
@@ -228,6 +229,56 @@ export interface FromFunctionOptions {
 }
 
 /**
+ * Options of a custom rotation (`RotationStrategy.custom`): your code for your service, this library's protocol engine.
+ */
+export interface CustomRotationOptions {
+  /**
+   * The TypeScript or JavaScript file whose `handler` is made by `rotationHandler` of `cdk-rotating-secrets/runtime`:
+   * your `setSecret` and `testSecret` (and optionally `generate`). Bundled with esbuild by `NodejsFunction`, which
+   * needs `esbuild` installed in the app (or Docker).
+   */
+  readonly entry: string;
+
+  /**
+   * The name of the exported handler in `entry`.
+   * @default 'handler'
+   */
+  readonly handler?: string;
+
+  /**
+   * Environment variables of the function (where your service is, for example). Never a secret value: give the
+   * function another secret's ARN and the permission to read it instead.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * What the function needs beyond the secrets it rotates and its logs, which it gets: your service's API, another
+   * secret, a key.
+   * @default - nothing more
+   */
+  readonly policyStatements?: iam.PolicyStatement[];
+
+  /**
+   * How long one step may run, at most 15 minutes.
+   * @default Duration.minutes(1)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * A JSON object the secret's first value starts from; a random password is stored under `generateStringKey`.
+   * @default - the first value is a random password, a plain string
+   */
+  readonly secretStringTemplate?: string;
+
+  /**
+   * The JSON key that holds the first value's random password. Required with `secretStringTemplate`.
+   * @default - no key: the first value is a plain string
+   */
+  readonly generateStringKey?: string;
+}
+
+/**
  * How a secret is rotated: what the new value is and what it protects.
  */
 export abstract class RotationStrategy {
@@ -284,6 +335,20 @@ export abstract class RotationStrategy {
   }
 
   /**
+   * Your rotation for your service, in TypeScript or JavaScript: you write only what is specific to it (set the pending
+   * value at the service, test it; optionally generate it) with `rotationHandler` from `cdk-rotating-secrets/runtime`,
+   * and this library's protocol engine does createSecret and finishSecret, idempotency and the staging labels. The
+   * function is bundled from `entry` with the engine, and gets everything this library's strategies get: the secrets'
+   * permissions, schedule, alarms, metrics and the deploy-time check, which names the failed step and its error (from
+   * the engine's failure record) and asks your `testSecret` which value the service accepts.
+   *
+   * One function per stack and strategy object: give several secrets the same strategy to share it.
+   */
+  public static custom(options: CustomRotationOptions): RotationStrategy {
+    return new CustomStrategy(options);
+  }
+
+  /**
    * Binds the strategy to a rotating secret.
    * @internal
    */
@@ -337,13 +402,53 @@ class FromFunctionStrategy extends RotationStrategy {
 
   public _bind(_scope: Construct): RotationStrategyBinding {
     validateTemplate(this.options);
-    return { kind: 'foreign', function: this.fn, logGroup: this.options.logGroup };
+    return { kind: 'foreign', function: this.fn, logGroup: this.options.logGroup, runsEngine: false };
   }
 
   public _initialValue(): secretsmanager.SecretStringGenerator {
     validateTemplate(this.options);
     const { secretStringTemplate, generateStringKey } = this.options;
     return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
+  }
+}
+
+/** Lambda's longest timeout. */
+const MAX_FUNCTION_TIMEOUT = Duration.minutes(15);
+
+class CustomStrategy extends RotationStrategy {
+  private readonly functions = new Map<Stack, { fn: lambda.Function; logGroup: logs.ILogGroup }>();
+
+  constructor(private readonly options: CustomRotationOptions) {
+    super();
+  }
+
+  public _bind(scope: Construct): RotationStrategyBinding {
+    this.validate();
+    const stack = Stack.of(scope);
+    let made = this.functions.get(stack);
+    if (made === undefined) {
+      const { entry, handler, environment, policyStatements, timeout } = this.options;
+      made = createCustomRotationFunction(stack, customFunctionId(stack, entry), {
+        entry, handler: handler ?? 'handler', environment, policyStatements, timeout: timeout ?? Duration.minutes(1),
+      });
+      this.functions.set(stack, made);
+    }
+    return { kind: 'foreign', function: made.fn, logGroup: made.logGroup, runsEngine: true };
+  }
+
+  public _initialValue(): secretsmanager.SecretStringGenerator {
+    this.validate();
+    const { secretStringTemplate, generateStringKey } = this.options;
+    return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
+  }
+
+  private validate(): void {
+    validateTemplate(this.options);
+    const timeout = this.options.timeout;
+    const seconds = timeout === undefined || timeout.isUnresolved() ? undefined : timeout.toSeconds({ integral: false });
+    if (seconds !== undefined && (seconds < 1 || seconds > MAX_FUNCTION_TIMEOUT.toSeconds())) {
+      throw new PropError(`\`timeout\` must be from 1 second to 15 minutes, got ${timeout!.toHumanString()}`);
+    }
   }
 }
 

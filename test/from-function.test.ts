@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { App, Stack, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RotatingSecret, RotationStrategy } from '../src';
@@ -151,5 +152,38 @@ describe('RotationStrategy.fromFunction', () => {
     const role = new iam.Role(stack, 'RotationRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     new RotatingSecret(stack, 'Own', { strategy: RotationStrategy.fromFunction(ownFunction(stack, { role })) });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: Match.stringLikeRegexp('^RotationRole') }] });
+  });
+});
+
+describe('RotationStrategy.custom', () => {
+  const ENTRY = path.join(__dirname, '..', 'examples', 'webhook-rotation.ts');
+
+  test('bundles the entry with the engine into one function per stack and strategy, which runs this library\'s engine for the check', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const strategy = RotationStrategy.custom({
+      entry: ENTRY,
+      environment: { WEBHOOK_RECEIVER_URL: 'https://hooks.example.com' },
+      policyStatements: [new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:us-east-1:123456789012:parameter/hooks/*'] })],
+    });
+    new RotatingSecret(stack, 'First', { strategy });
+    new RotatingSecret(stack, 'Second', { strategy });
+    const template = Template.fromStack(stack);
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('custom: webhook-rotation.ts') } });
+    expect(Object.keys(functions)).toHaveLength(1);
+    const [logicalId, fn] = Object.entries(functions)[0];
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 60,
+      Environment: { Variables: { WEBHOOK_RECEIVER_URL: 'https://hooks.example.com' } },
+      LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/^CustomRotationWebhookrotationLogs/) } },
+    });
+    // The user's statement and its own logs on its role; the rotated secrets through the conditioned managed policy.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }), Match.objectLike({ Action: 'ssm:GetParameter' })] },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': { 'Fn::GetAtt': [logicalId, 'Arn'] } } } })] },
+    });
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    template.hasResourceProperties(CHECK_RESOURCE_TYPE, { RotationFunctions: [Match.objectLike({ FunctionArn: { 'Fn::GetAtt': [logicalId, 'Arn'] }, FunctionKind: Match.absent() })] });
   });
 });

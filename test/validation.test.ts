@@ -63,6 +63,8 @@ describe('bad props fail at synth with aws-cdk-lib\'s ValidationError naming the
     ['empty key', () => ({ strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{}', generateStringKey: '' }) }), /`generateStringKey` must not be empty/],
     ['own function: template without key', () => ({ strategy: RotationStrategy.fromFunction(OWN_FUNCTION, { secretStringTemplate: '{"user":"a"}' }) }), /`generateStringKey` is required with `secretStringTemplate`/],
     ['own function: key without template', () => ({ strategy: RotationStrategy.fromFunction(OWN_FUNCTION, { generateStringKey: 'token' }) }), /`secretStringTemplate` is required with `generateStringKey` \("token"\)/],
+    ['custom: timeout over 15 minutes', () => ({ strategy: RotationStrategy.custom({ entry: 'rotate.ts', timeout: Duration.minutes(16) }) }), /`timeout` must be from 1 second to 15 minutes, got 16 minutes/],
+    ['custom: key without template', () => ({ strategy: RotationStrategy.custom({ entry: 'rotate.ts', generateStringKey: 'key' }) }), /`secretStringTemplate` is required with `generateStringKey` \("key"\)/],
     ['own function: template not JSON', () => ({ strategy: RotationStrategy.fromFunction(OWN_FUNCTION, { secretStringTemplate: 'token', generateStringKey: 'k' }) }), /`secretStringTemplate` must be a JSON object, got "token"/],
     ['verification timeout too short', () => ({ verification: { timeout: Duration.seconds(30) } }), /`verification.timeout` must be a whole number of seconds from 1 minute to 55 minutes, got 30 seconds/],
     ['verification timeout too long', () => ({ verification: { timeout: Duration.hours(1) } }), /`verification.timeout` must be a whole number of seconds from 1 minute to 55 minutes, got 1 hour/],

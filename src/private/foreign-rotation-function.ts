@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { Stack, Token, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
+import type { RotationFunctionKind } from './contract';
 import { PropError } from './errors';
 import { acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
 import { allowSecretsManagerToInvoke, rotatedSecretsStatement, secretKeyStatement, secretsInAccount } from './rotation-function';
@@ -30,7 +31,7 @@ export class ForeignRotationFunction extends Construct implements RotationFuncti
     return existing;
   }
 
-  public readonly kind = 'foreign';
+  public readonly kind: RotationFunctionKind;
   public readonly function: lambda.IFunction;
   public readonly logGroup?: logs.ILogGroup;
   public readonly readiness: IDependable[];
@@ -46,6 +47,8 @@ export class ForeignRotationFunction extends Construct implements RotationFuncti
     const fn = binding.function;
     checkSameEnvironment(Stack.of(this), fn);
     this.function = fn;
+    // The check reads the failure record and probes a function that runs this library's engine, as its own.
+    this.kind = binding.runsEngine ? 'library' : 'foreign';
     this.logGroup = binding.logGroup ?? ownLogGroup(this, fn);
     this.timeoutSeconds = timeoutOf(fn);
     // The function's ARN and, for a function of the app, its code (an asset's hash) and handler: a new version of

@@ -39,10 +39,16 @@ export interface LibraryStrategyBinding {
   readonly database?: (attached: AttachedDatabase | undefined) => ProtectedDatabase;
 }
 
-/** A rotation function this library did not make (`RotationStrategy.fromFunction`). */
+/**
+ * A rotation function this library did not make: the user's own (`RotationStrategy.fromFunction`), or one bundled
+ * from the user's code with this library's protocol engine (`RotationStrategy.custom`), which then writes the failure
+ * record and answers the probe as this library's functions do.
+ */
 export interface ForeignStrategyBinding {
   readonly kind: 'foreign';
   readonly function: lambda.IFunction;
+  /** The function runs this library's protocol engine. */
+  readonly runsEngine: boolean;
   /** Where it logs, when known: the check reads the runtime's error lines there. */
   readonly logGroup?: logs.ILogGroup;
 }
