@@ -384,8 +384,7 @@ class RandomPasswordStrategy extends RotationStrategy {
 
   public _initialValue(): secretsmanager.SecretStringGenerator {
     this.validate();
-    const { secretStringTemplate, generateStringKey } = this.options;
-    return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
+    return firstValue(this.options);
   }
 
   /** Judged where the strategy is used, so that the error names the construct. */
@@ -407,8 +406,7 @@ class FromFunctionStrategy extends RotationStrategy {
 
   public _initialValue(): secretsmanager.SecretStringGenerator {
     validateTemplate(this.options);
-    const { secretStringTemplate, generateStringKey } = this.options;
-    return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
+    return firstValue(this.options);
   }
 }
 
@@ -438,8 +436,7 @@ class CustomStrategy extends RotationStrategy {
 
   public _initialValue(): secretsmanager.SecretStringGenerator {
     this.validate();
-    const { secretStringTemplate, generateStringKey } = this.options;
-    return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
+    return firstValue(this.options);
   }
 
   private validate(): void {
@@ -450,6 +447,12 @@ class CustomStrategy extends RotationStrategy {
       throw new PropError(`\`timeout\` must be from 1 second to 15 minutes, got ${timeout!.toHumanString()}`);
     }
   }
+}
+
+/** The first value: a password from the constant generator, under `generateStringKey` in the template when given. */
+function firstValue(options: Pick<RandomPasswordOptions, 'secretStringTemplate' | 'generateStringKey'>): secretsmanager.SecretStringGenerator {
+  const { secretStringTemplate, generateStringKey } = options;
+  return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
 }
 
 function validateTemplate(options: Pick<RandomPasswordOptions, 'secretStringTemplate' | 'generateStringKey'>) {

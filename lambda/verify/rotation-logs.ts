@@ -34,8 +34,8 @@ const TOKEN_FIELD: keyof RotationStepFields = 'token';
 
 /** FilterLogEvents may answer empty pages with a next token; stop after this many. */
 const MAX_PAGES = 10;
-const MAX_RUNTIME_LINES = 3;
-const MAX_ERROR_SUMMARIES = 3;
+/** How many distinct lines a message quotes at most. */
+const MAX_DISTINCT_LINES = 3;
 /**
  * Failure lines are matched by token, so looking a little before the recorded start is safe. It covers a
  * retried invocation of the check, which records a later start than the rotation's first attempt, and clock differences.
@@ -65,39 +65,27 @@ export function createRotationLogs(client: CloudWatchLogsClient, log: Logger): R
     },
 
     async findRuntimeFailures(logGroupName, sinceMs) {
-      const lines = new Set<string>();
       try {
-        await forEachPage(client, logGroupName, RUNTIME_FAILURE_FILTER_PATTERN, sinceMs, (events) => {
-          for (const event of events) {
-            if (event.message && lines.size < MAX_RUNTIME_LINES) lines.add(runtimeFailureText(event.message));
-          }
-          return lines.size >= MAX_RUNTIME_LINES;
-        });
+        return await distinctLines(client, logGroupName, RUNTIME_FAILURE_FILTER_PATTERN, sinceMs, runtimeFailureText);
       } catch (error) {
         // Only a hint for the message; the verification has already failed for another reason.
         log.warn('could not search the rotation log group for runtime failures', {
           logGroupName,
           error: safeErrorMessage(error),
         });
+        return [];
       }
-      return [...lines];
     },
 
     async findFunctionErrors(logGroupName, sinceMs) {
-      const summaries = new Set<string>();
       try {
-        await forEachPage(client, logGroupName, FUNCTION_ERROR_FILTER_PATTERN, sinceMs, (events) => {
-          for (const event of events) {
-            if (event.message && summaries.size < MAX_ERROR_SUMMARIES) summaries.add(functionErrorSummary(event.message));
-          }
-          return summaries.size >= MAX_ERROR_SUMMARIES;
-        });
+        const summaries = await distinctLines(client, logGroupName, FUNCTION_ERROR_FILTER_PATTERN, sinceMs, functionErrorSummary);
+        return summaries.length === 0 ? { kind: 'none' } : { kind: 'errors', summaries };
       } catch (error) {
         if (errorName(error) === 'ResourceNotFoundException') return { kind: 'no-log-group' };
         log.warn('could not search the rotation function\'s log group for errors', { logGroupName, error: safeErrorMessage(error) });
         return { kind: 'unreadable', reason: safeErrorMessage(error) };
       }
-      return summaries.size === 0 ? { kind: 'none' } : { kind: 'errors', summaries: [...summaries] };
     },
 
     async activitySince(logGroupName, token, sinceMs, kind) {
@@ -117,6 +105,20 @@ export function createRotationLogs(client: CloudWatchLogsClient, log: Logger): R
 }
 
 type LogEvents = NonNullable<FilterLogEventsCommandOutput['events']>;
+
+/** The distinct texts `describe` makes of the lines matching `filterPattern` since `sinceMs`, at most a few. */
+async function distinctLines(
+  client: CloudWatchLogsClient, logGroupName: string, filterPattern: string, sinceMs: number, describe: (message: string) => string,
+): Promise<string[]> {
+  const lines = new Set<string>();
+  await forEachPage(client, logGroupName, filterPattern, sinceMs, (events) => {
+    for (const event of events) {
+      if (event.message && lines.size < MAX_DISTINCT_LINES) lines.add(describe(event.message));
+    }
+    return lines.size >= MAX_DISTINCT_LINES;
+  });
+  return [...lines];
+}
 
 /** Pages through FilterLogEvents until `onPage` returns true, the pages end, or MAX_PAGES is reached. */
 async function forEachPage(
