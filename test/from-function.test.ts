@@ -172,7 +172,10 @@ describe('RotationStrategy.custom', () => {
     expect(Object.keys(functions)).toHaveLength(1);
     const [logicalId, fn] = Object.entries(functions)[0];
     expect(fn.Properties).toMatchObject({
-      Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 60,
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 60,
       Environment: { Variables: { WEBHOOK_RECEIVER_URL: 'https://hooks.example.com' } },
       LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/^CustomRotationWebhookrotationLogs/) } },
     });

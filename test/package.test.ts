@@ -40,7 +40,9 @@ describe('the npm package', () => {
     try {
       const engine = require.resolve('cdk-rotating-secrets/runtime', { paths: [app] });
       expect(fs.realpathSync(engine)).toBe(path.join(ROOT, 'assets', 'lambda', 'rotation', 'custom-runtime', 'index.js'));
-      expect(typeof require(engine).rotationHandler).toBe('function');
+      // Loaded by a Node.js process of the app, as the app's bundler and Lambda would load the bundle.
+      const loaded = execFileSync(process.execPath, ['-e', 'console.log(typeof require("cdk-rotating-secrets/runtime").rotationHandler)'], { cwd: app, encoding: 'utf8' });
+      expect(loaded.trim()).toBe('function');
       for (const [moduleResolution, module] of [
         [ts.ModuleResolutionKind.Node10, ts.ModuleKind.CommonJS],
         [ts.ModuleResolutionKind.Node16, ts.ModuleKind.Node16],
