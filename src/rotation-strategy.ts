@@ -1,4 +1,4 @@
-import { Duration, Token, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, Stack, Token, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DatabaseTarget } from './database-target';
 import {
@@ -9,6 +9,7 @@ import {
   REDIS_FAMILY,
   STRATEGIES,
 } from './private/contract';
+import { createCustomRotationFunction, customFunctionId } from './private/custom-rotation-function';
 import { validateDatabaseOptions } from './private/database-options';
 import { PropError } from './private/errors';
 import { resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
@@ -205,6 +206,82 @@ export interface DatabaseAlternatingUsersOptions extends DatabaseRotationOptions
 }
 
 /**
+ * Options of a rotation function you bring (`RotationStrategy.fromFunction`).
+ */
+export interface FromFunctionOptions {
+  /**
+   * A JSON object the secret's first value starts from, for a function that expects JSON (e.g. `{"username": "app"}`);
+   * a random password is stored under `generateStringKey`. Your function decides every later value.
+   * @default - the first value is a random password, a plain string
+   */
+  readonly secretStringTemplate?: string;
+
+  /**
+   * The JSON key that holds the first value's random password. Required with `secretStringTemplate`.
+   * @default - no key: the first value is a plain string
+   */
+  readonly generateStringKey?: string;
+
+  /**
+   * The function's log group, where the deploy-time check looks for the Lambda runtime's error lines when a rotation
+   * does not finish (it names their error types, not their messages, which may hold a value).
+   * @default - for a `lambda.Function` of the app, the group it logs to (its `logGroup` prop, or `/aws/lambda/<name>`);
+   * none for an imported function
+   */
+  readonly logGroup?: logs.ILogGroup;
+}
+
+/**
+ * Options of a custom rotation (`RotationStrategy.custom`): your code for your service, this library's protocol engine.
+ */
+export interface CustomRotationOptions {
+  /**
+   * The TypeScript or JavaScript file whose `handler` is made by `rotationHandler` of `cdk-rotating-secrets/runtime`:
+   * your `setSecret` and `testSecret` (and optionally `generate`). Bundled with esbuild by `NodejsFunction`, which
+   * needs `esbuild` installed in the app (or Docker).
+   */
+  readonly entry: string;
+
+  /**
+   * The name of the exported handler in `entry`.
+   * @default 'handler'
+   */
+  readonly handler?: string;
+
+  /**
+   * Environment variables of the function (where your service is, for example). Never a secret value: give the
+   * function another secret's ARN and the permission to read it instead.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * What the function needs beyond the secrets it rotates and its logs, which it gets: your service's API, another
+   * secret, a key.
+   * @default - nothing more
+   */
+  readonly policyStatements?: iam.PolicyStatement[];
+
+  /**
+   * How long one step may run, at most 15 minutes.
+   * @default Duration.minutes(1)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * A JSON object the secret's first value starts from; a random password is stored under `generateStringKey`.
+   * @default - the first value is a random password, a plain string
+   */
+  readonly secretStringTemplate?: string;
+
+  /**
+   * The JSON key that holds the first value's random password. Required with `secretStringTemplate`.
+   * @default - no key: the first value is a plain string
+   */
+  readonly generateStringKey?: string;
+}
+
+/**
  * How a secret is rotated: what the new value is and what it protects.
  */
 export abstract class RotationStrategy {
@@ -282,6 +359,35 @@ export abstract class RotationStrategy {
   }
 
   /**
+   * A rotation function you bring: your own `lambda.IFunction`, or one deployed from the Serverless Application
+   * Repository (import it with `lambda.Function.fromFunctionArn`). It must implement Secrets Manager's four steps.
+   * The secret gets this library's schedule, window, failure alarms and metrics, the invoke permission for Secrets
+   * Manager (conditioned on this account and, for one secret, on the secret), and the deploy-time check. When the app
+   * knows the function's role, the role may read and write the secrets that rotate with the function
+   * (`secretsmanager:resource/AllowRotationLambdaArn`), and use their key through Secrets Manager.
+   *
+   * The check cannot read your function's failure record or ask it which password works: when a rotation fails it
+   * says what the staging labels and the function's log group tell (which steps may have stopped, the error types).
+   */
+  public static fromFunction(fn: lambda.IFunction, options: FromFunctionOptions = {}): RotationStrategy {
+    return new FromFunctionStrategy(fn, options);
+  }
+
+  /**
+   * Your rotation for your service, in TypeScript or JavaScript: you write only what is specific to it (set the pending
+   * value at the service, test it; optionally generate it) with `rotationHandler` from `cdk-rotating-secrets/runtime`,
+   * and this library's protocol engine does createSecret and finishSecret, idempotency and the staging labels. The
+   * function is bundled from `entry` with the engine, and gets everything this library's strategies get: the secrets'
+   * permissions, schedule, alarms, metrics and the deploy-time check, which names the failed step and its error (from
+   * the engine's failure record) and asks your `testSecret` which value the service accepts.
+   *
+   * One function per stack and strategy object: give several secrets the same strategy to share it.
+   */
+  public static custom(options: CustomRotationOptions): RotationStrategy {
+    return new CustomStrategy(options);
+  }
+
+  /**
    * Binds the strategy to a rotating secret.
    * @internal
    */
@@ -312,13 +418,12 @@ class RandomPasswordStrategy extends RotationStrategy {
     this.validate();
     const passwordPolicy = resolvePasswordOptions(this.options, GENERIC_EXCLUDE_CHARACTERS);
     const { generateStringKey } = this.options;
-    return { config: { strategy: 'generic' }, optionSet: generateStringKey === undefined ? { passwordPolicy } : { passwordPolicy, generateStringKey } };
+    return { kind: 'library', config: { strategy: 'generic' }, optionSet: generateStringKey === undefined ? { passwordPolicy } : { passwordPolicy, generateStringKey } };
   }
 
   public _initialValue(): secretsmanager.SecretStringGenerator {
     this.validate();
-    const { secretStringTemplate, generateStringKey } = this.options;
-    return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
+    return firstValue(this.options);
   }
 
   /** Judged where the strategy is used, so that the error names the construct. */
@@ -328,7 +433,68 @@ class RandomPasswordStrategy extends RotationStrategy {
   }
 }
 
-function validateTemplate(options: RandomPasswordOptions) {
+class FromFunctionStrategy extends RotationStrategy {
+  constructor(private readonly fn: lambda.IFunction, private readonly options: FromFunctionOptions) {
+    super();
+  }
+
+  public _bind(_scope: Construct): RotationStrategyBinding {
+    validateTemplate(this.options);
+    return { kind: 'foreign', function: this.fn, logGroup: this.options.logGroup, runsEngine: false };
+  }
+
+  public _initialValue(): secretsmanager.SecretStringGenerator {
+    validateTemplate(this.options);
+    return firstValue(this.options);
+  }
+}
+
+/** Lambda's longest timeout. */
+const MAX_FUNCTION_TIMEOUT = Duration.minutes(15);
+
+class CustomStrategy extends RotationStrategy {
+  private readonly functions = new Map<Stack, { fn: lambda.Function; logGroup: logs.ILogGroup }>();
+
+  constructor(private readonly options: CustomRotationOptions) {
+    super();
+  }
+
+  public _bind(scope: Construct): RotationStrategyBinding {
+    this.validate();
+    const stack = Stack.of(scope);
+    let made = this.functions.get(stack);
+    if (made === undefined) {
+      const { entry, handler, environment, policyStatements, timeout } = this.options;
+      made = createCustomRotationFunction(stack, customFunctionId(stack, entry), {
+        entry, handler: handler ?? 'handler', environment, policyStatements, timeout: timeout ?? Duration.minutes(1),
+      });
+      this.functions.set(stack, made);
+    }
+    return { kind: 'foreign', function: made.fn, logGroup: made.logGroup, runsEngine: true };
+  }
+
+  public _initialValue(): secretsmanager.SecretStringGenerator {
+    this.validate();
+    return firstValue(this.options);
+  }
+
+  private validate(): void {
+    validateTemplate(this.options);
+    const timeout = this.options.timeout;
+    const seconds = timeout === undefined || timeout.isUnresolved() ? undefined : timeout.toSeconds({ integral: false });
+    if (seconds !== undefined && (seconds < 1 || seconds > MAX_FUNCTION_TIMEOUT.toSeconds())) {
+      throw new PropError(`\`timeout\` must be from 1 second to 15 minutes, got ${timeout!.toHumanString()}`);
+    }
+  }
+}
+
+/** The first value: a password from the constant generator, under `generateStringKey` in the template when given. */
+function firstValue(options: Pick<RandomPasswordOptions, 'secretStringTemplate' | 'generateStringKey'>): secretsmanager.SecretStringGenerator {
+  const { secretStringTemplate, generateStringKey } = options;
+  return { ...INITIAL_PASSWORD, secretStringTemplate, generateStringKey };
+}
+
+function validateTemplate(options: Pick<RandomPasswordOptions, 'secretStringTemplate' | 'generateStringKey'>) {
   const { secretStringTemplate: template, generateStringKey: key } = options;
   if (template !== undefined && key === undefined) {
     throw new PropError('`generateStringKey` is required with `secretStringTemplate`: name the JSON key that holds the password');
@@ -373,6 +539,7 @@ class DatabaseStrategy extends RotationStrategy {
       ...(this.masterSecret ? { masterarn: this.masterSecret.secretFullArn ?? this.masterSecret.secretArn } : {}),
     };
     return {
+      kind: 'library',
       config: { strategy: this.kind, connectTimeoutSeconds: connectTimeout?.toSeconds() ?? DEFAULT_CONNECT_TIMEOUT_SECONDS },
       optionSet: { passwordPolicy },
       network: this.options.vpc

@@ -1,4 +1,4 @@
-import { App, Duration, Errors, Stack, Token, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, Duration, Errors, Stack, Token, aws_ec2 as ec2, aws_lambda as lambda, aws_logs as logs, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotatingSecretProps, RotationStrategy, Schedule } from '../src';
 
@@ -7,6 +7,9 @@ function synth(props: () => RotatingSecretProps) {
   new RotatingSecret(stack, 'Secret', props());
   return Template.fromStack(stack);
 }
+
+/** A rotation function imported into an app of its own: its ARN is all the strategy takes from it. */
+const OWN_FUNCTION = lambda.Function.fromFunctionArn(new Stack(), 'OwnRotation', 'arn:aws:lambda:us-east-1:123456789012:function:own-rotation');
 
 /** What `build` throws: aws-cdk-lib's ValidationError, its message led by the path of the construct at fault. */
 function validationError(build: () => unknown, path: string): string {
@@ -58,6 +61,11 @@ describe('bad props fail at synth with aws-cdk-lib\'s ValidationError naming the
     ['template not JSON', () => ({ strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{user', generateStringKey: 'p' }) }), /`secretStringTemplate` must be a JSON object, got "\{user"/],
     ['template a JSON array', () => ({ strategy: RotationStrategy.randomPassword({ secretStringTemplate: '[1]', generateStringKey: 'p' }) }), /`secretStringTemplate` must be a JSON object/],
     ['empty key', () => ({ strategy: RotationStrategy.randomPassword({ secretStringTemplate: '{}', generateStringKey: '' }) }), /`generateStringKey` must not be empty/],
+    ['own function: template without key', () => ({ strategy: RotationStrategy.fromFunction(OWN_FUNCTION, { secretStringTemplate: '{"user":"a"}' }) }), /`generateStringKey` is required with `secretStringTemplate`/],
+    ['own function: key without template', () => ({ strategy: RotationStrategy.fromFunction(OWN_FUNCTION, { generateStringKey: 'token' }) }), /`secretStringTemplate` is required with `generateStringKey` \("token"\)/],
+    ['custom: timeout over 15 minutes', () => ({ strategy: RotationStrategy.custom({ entry: 'rotate.ts', timeout: Duration.minutes(16) }) }), /`timeout` must be from 1 second to 15 minutes, got 16 minutes/],
+    ['custom: key without template', () => ({ strategy: RotationStrategy.custom({ entry: 'rotate.ts', generateStringKey: 'key' }) }), /`secretStringTemplate` is required with `generateStringKey` \("key"\)/],
+    ['own function: template not JSON', () => ({ strategy: RotationStrategy.fromFunction(OWN_FUNCTION, { secretStringTemplate: 'token', generateStringKey: 'k' }) }), /`secretStringTemplate` must be a JSON object, got "token"/],
     ['verification timeout too short', () => ({ verification: { timeout: Duration.seconds(30) } }), /`verification.timeout` must be a whole number of seconds from 1 minute to 55 minutes, got 30 seconds/],
     ['verification timeout too long', () => ({ verification: { timeout: Duration.hours(1) } }), /`verification.timeout` must be a whole number of seconds from 1 minute to 55 minutes, got 1 hour/],
     ['poll interval too short', () => ({ verification: { pollInterval: Duration.seconds(1) } }), /`verification.pollInterval` must be a whole number of seconds from 5 seconds to 5 minutes, got 1 second/],
@@ -90,6 +98,26 @@ describe('bad props fail at synth with aws-cdk-lib\'s ValidationError naming the
       .toMatch(/`schedule` must be rate\(\.\.\.\) or cron\(\.\.\.\), got "every day"/);
     expect(validationError(() => new ExistingSecretRotation(stack, 'Rotation2', { secret, strategy: RotationStrategy.randomPassword({ passwordLength: 2 }) }), 'Stack/Rotation2'))
       .toMatch(/`passwordLength` must be a whole number from 4 to 4096, got 2/);
+  });
+
+  test('a function of another account or Region cannot rotate the secret: the error says where to deploy it', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    for (const [id, arn] of [
+      ['OtherAccount', 'arn:aws:lambda:eu-west-1:222222222222:function:rotation'],
+      ['OtherRegion', 'arn:aws:lambda:us-east-1:111111111111:function:rotation'],
+    ]) {
+      const fn = lambda.Function.fromFunctionArn(stack, `${id}Function`, arn);
+      expect(validationError(() => new RotatingSecret(stack, id, { strategy: RotationStrategy.fromFunction(fn) }), `Stack/${id}`))
+        .toMatch(/`fromFunction`: the function Stack\/\w+Function is in account \d{12}, Region [a-z0-9-]+, and the secret's stack in account 111111111111, Region eu-west-1: .* Deploy the function \(or the Serverless Application Repository application\) in the secret's account and Region/);
+    }
+  });
+
+  test('two secrets that name different log groups for one function', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:us-east-1:123456789012:function:own-rotation');
+    new RotatingSecret(stack, 'First', { strategy: RotationStrategy.fromFunction(fn, { logGroup: new logs.LogGroup(stack, 'A') }) });
+    expect(validationError(() => new RotatingSecret(stack, 'Second', { strategy: RotationStrategy.fromFunction(fn, { logGroup: new logs.LogGroup(stack, 'B') }) }), 'Stack/Second'))
+      .toMatch(/`logGroup` of `fromFunction` differs from the one another secret of this stack gave for the same function \(Stack\/Fn\)/);
   });
 
   test.each([5, 7, 11, 70, 210, 300])('every whole-second poll interval in the documented range synthesizes: %i s', (seconds) => {

@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createJsonLogger, safeErrorMessage } from './log';
 import { runProbe } from './probe';
-import { runRotationStep } from './protocol';
+import { ProtocolDependencies, runRotationStep } from './protocol';
 import { SdkSecretsStore } from './secrets-store';
 import type { ProtectedService } from './types';
 import {
@@ -41,33 +41,53 @@ export function createRotationHandler(table: StrategyTable): (event: unknown) =>
   return (event) => (isProbeRequest(event) ? answerProbe(table, event) : runStep(table, event));
 }
 
-async function answerProbe(table: StrategyTable, request: ProbeRequest): Promise<ProbeResult> {
-  const fields = { secretId: stringField(request.ProbeVersions, 'SecretId'), strategy: strategyOfEnvironment(process.env) ?? null };
-  try {
+function answerProbe(table: StrategyTable, request: ProbeRequest): Promise<ProbeResult> {
+  // What the environment names, valid or not: a bad configuration's line still says which it was.
+  return answerProbeWith(request, strategyOfEnvironment(process.env) ?? null, () => createStrategy(table, readConfiguration(process.env)));
+}
+
+function runStep(table: StrategyTable, event: unknown): Promise<void> {
+  return runStepWith(event, strategyOfEnvironment(process.env) ?? null, () => {
     const config = readConfiguration(process.env);
-    return await runProbe(request, { store, service: createStrategy(table, config), log });
+    return { service: createStrategy(table, config), optionsFor: (secret) => selectOptionSet(config, secret) };
+  });
+}
+
+/**
+ * Answers the check's probe with the service `prepare` makes (against the function's Secrets Manager client); a
+ * failure is logged, without a value, and rethrown.
+ */
+export async function answerProbeWith(request: ProbeRequest, strategy: string | null, prepare: () => ProtectedService): Promise<ProbeResult> {
+  const fields = { secretId: stringField(request.ProbeVersions, 'SecretId'), strategy };
+  try {
+    return await runProbe(request, { store, service: prepare(), log });
   } catch (error) {
     log.error(PROBE_FAILURE_MESSAGE, { ...fields, error: safeErrorMessage(error) });
     throw error;
   }
 }
 
-async function runStep(table: StrategyTable, event: unknown): Promise<void> {
+/**
+ * Runs one step with the service and option sets `prepare` makes, logging its start and end, and on failure the
+ * record the deploy-time check finds by token (src/private/contract/failure-log.ts).
+ */
+export async function runStepWith(
+  event: unknown,
+  strategy: string | null,
+  prepare: () => Pick<ProtocolDependencies, 'service' | 'optionsFor'>,
+): Promise<void> {
   const fields: { -readonly [K in keyof RotationStepFields]: RotationStepFields[K] } = {
     step: stringField(event, 'Step'),
     secretArn: stringField(event, 'SecretId'),
     token: stringField(event, 'ClientRequestToken'),
-    // What the environment names, valid or not: a bad configuration's line still says which it was.
-    strategy: strategyOfEnvironment(process.env) ?? null,
+    strategy,
   };
   try {
-    const config = readConfiguration(process.env);
-    const service = createStrategy(table, config);
+    const { service, optionsFor } = prepare();
     log.info('rotation step started', fields);
-    await runRotationStep(event, { store, service, optionsFor: (secret) => selectOptionSet(config, secret), log });
+    await runRotationStep(event, { store, service, optionsFor, log });
     log.info('rotation step finished', fields);
   } catch (error) {
-    // The deploy-time check finds this record by token (src/private/contract/failure-log.ts).
     log.error(ROTATION_FAILURE_MESSAGE, { ...fields, error: safeErrorMessage(error) });
     throw error;
   }

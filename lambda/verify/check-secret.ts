@@ -7,7 +7,7 @@
 import { planMerge } from './connection-merge';
 import { diagnoseStall } from './diagnosis';
 import { VerificationError } from './errors';
-import { SecretFacts, inconsistentLabelsMessage, interruptedMessage, mergeRefusedMessage, stepFailedMessage, timedOutMessage } from './messages';
+import { SecretFacts, foreignRotationMessage, inconsistentLabelsMessage, interruptedMessage, mergeRefusedMessage, stepFailedMessage, timedOutMessage } from './messages';
 import { SecretProgress, SecretResult, reportsOnly } from './progress';
 import { probeService } from './rotation-actions';
 import type { SecretContext } from './secret-context';
@@ -150,6 +150,7 @@ class SecretRun {
       case 'in-progress':
         break;
     }
+    if (fn.kind === 'foreign' || fn.logGroup === undefined) return this.followForeignRotation(facts, rotation.startedAt);
     const logLookup = await deps.logs.findFailure(fn.logGroup, token, rotation.startedAt);
     if (logLookup.kind === 'found') {
       const view = await probeService(this.ctx, stages);
@@ -166,6 +167,30 @@ class SecretRun {
     deps.log.info('rotation in progress', { secretArn: this.arn, token, logSearch: logLookup.kind });
     await this.waitToLookAgain();
     return undefined;
+  }
+
+  /**
+   * A foreign function's rotation that has not finished: failed when its log group shows error lines since it started
+   * (as this library's failure record fails it at once), else at the time limit; the message says what the labels
+   * and the log group could tell, since the function writes no failure record and answers no probe.
+   */
+  private async followForeignRotation(facts: SecretFacts, startedAt: number): Promise<SecretResult | undefined> {
+    const { entry, fn, deps, token } = this.ctx;
+    const errors = fn.logGroup === undefined ? undefined : await deps.logs.findFunctionErrors(fn.logGroup, startedAt);
+    const timedOut = this.timeLimitPassed();
+    if (errors?.kind !== 'errors' && !timedOut) {
+      deps.log.info('rotation in progress', { secretArn: this.arn, token, errorSearch: errors?.kind ?? 'no log group' });
+      await this.waitToLookAgain();
+      return undefined;
+    }
+    const { evidence } = await deps.secrets.versionFacts(this.arn, token);
+    return this.problem(foreignRotationMessage(facts, {
+      token,
+      functionArn: fn.arn,
+      timeoutSeconds: timedOut && errors?.kind !== 'errors' ? entry.timeoutSeconds : undefined,
+      diagnosis: diagnoseStall(token, evidence),
+      errors,
+    }));
   }
 
   /**

@@ -40,6 +40,13 @@ export type LogLookup =
   /** The search itself failed (for example AccessDenied); `reason` is the SDK's error message. */
   | { readonly kind: 'unreadable'; readonly reason: string };
 
+/** What a search of a foreign function's log group for error lines found. */
+export type FunctionErrorsLookup =
+  | { readonly kind: 'errors'; readonly summaries: readonly string[] }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'no-log-group' }
+  | { readonly kind: 'unreadable'; readonly reason: string };
+
 /**
  * Lines the Lambda runtime writes when an invocation dies before the function can log its own failure:
  * a timeout, or a function that cannot load.
@@ -55,4 +62,20 @@ export function runtimeFailureText(message: string): string {
     .replace(/^\s*\d{4}-\d{2}-\d{2}T[\d:.]+Z\s+/, '')
     .replace(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\s+/i, '');
   return bounded(withoutPrefix, MAX_RUNTIME_LINE_LENGTH);
+}
+
+/**
+ * Lines where a function that is not this library's failed, whatever its language: the Node.js runtime's `Invoke
+ * Error`, Python's `[ERROR]` (an unhandled exception or logger.error), and the runtime's own failure lines.
+ */
+export const FUNCTION_ERROR_FILTER_PATTERN = `?"Invoke Error" ?"[ERROR]" ${RUNTIME_FAILURE_FILTER_PATTERN}`;
+
+/**
+ * What an error line of a foreign function may show in a message: its error type, or the runtime's own words for a
+ * timeout, never the function's error message (a function that is not ours may put a value in it).
+ */
+export function functionErrorSummary(message: string): string {
+  const errorType = /"errorType"\s*:\s*"([A-Za-z0-9_.$:-]{1,100})"/.exec(message)?.[1]
+    ?? /\[ERROR\] ([A-Za-z_][A-Za-z0-9_.]{0,99}):/.exec(message)?.[1];
+  return errorType ?? /Task timed out after [\d.]+ seconds/.exec(message)?.[0] ?? 'an error line (its text is not shown)';
 }

@@ -6,7 +6,7 @@
  * never a secret value.
  */
 import type { StallDiagnosis } from './diagnosis';
-import type { LogLookup, RotationFailureLine } from './failure-log';
+import type { FunctionErrorsLookup, LogLookup, RotationFailureLine } from './failure-log';
 import type { ServiceView } from './service-view';
 import { VersionStages, versionWithLabel } from './staging-labels';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../src/private/contract';
@@ -21,8 +21,8 @@ export interface SecretSnapshot {
 /** What every message about one secret names. */
 export interface SecretFacts {
   readonly secret: SecretSnapshot;
-  /** The rotation function's log group. */
-  readonly logGroup: string;
+  /** The rotation function's log group; a foreign function's may be unknown. */
+  readonly logGroup?: string;
 }
 
 /** Longest message about one secret; the answer holds several and must fit 4,096 bytes with them. */
@@ -38,7 +38,7 @@ export function rotationRunningMessage(facts: SecretFacts, pendingVersionId: str
     'and RotateSecret refuses to start until it ends.',
     `The check waited ${timeLimitSeconds} seconds, its time limit for this secret, and changed nothing; clients keep using ${AWSCURRENT} until the rotation moves it.`,
     versionsSentence(secret.versionIdsToStages),
-    `Deploy again when it has finished: the check waits for a running rotation. If it never finishes, see log group ${facts.logGroup}, search for ${pendingVersionId}.`,
+    `Deploy again when it has finished: the check waits for a running rotation. If it never finishes, see ${logGroupText(facts)}, search for ${pendingVersionId}.`,
   ]);
 }
 
@@ -106,6 +106,53 @@ export function timedOutMessage(facts: SecretFacts, input: {
     resumeSentence(secret, input.token),
     lookSentence(facts, input.token),
   ]);
+}
+
+/**
+ * A rotation by a function that is not this library's did not finish: it failed (`errors` found in its log group) or
+ * ran out of time (`timeoutSeconds`). Says how much the check could tell: the steps the labels leave possible, the
+ * error types in the log group (never their messages), and that nothing can be known of the service's passwords.
+ */
+export function foreignRotationMessage(facts: SecretFacts, input: {
+  readonly token: string;
+  readonly functionArn: string;
+  /** Set when the time limit passed without an error line. */
+  readonly timeoutSeconds?: number;
+  readonly diagnosis: StallDiagnosis;
+  /** The search of the function's log group; undefined when the log group is not known. */
+  readonly errors?: FunctionErrorsLookup;
+}): string {
+  const { secret } = facts;
+  const view: ServiceView = { kind: 'unknown', reason: 'the rotation function is not this library\'s, so the check cannot ask it' };
+  const outcome = input.timeoutSeconds === undefined ? 'failed' : `did not finish within ${input.timeoutSeconds} seconds (the check's time limit for this secret)`;
+  return finalize([
+    `Rotation of secret ${secretLabel(secret)} by the rotation function ${input.functionArn} ${outcome}.`,
+    'The function is not this library\'s, so the check cannot read its failure record (which step failed, and why):',
+    `it tells what the staging labels and the function's log group show. ${input.diagnosis.explanation}`,
+    functionErrorsSentence(facts, input.errors),
+    versionsSentence(secret.versionIdsToStages, input.token),
+    serviceSentence(secret, view),
+    adviceSentence(secret, view, pendingOf(secret, input.token)),
+    resumeSentence(secret, input.token),
+    lookSentence(facts, input.token),
+  ]);
+}
+
+function functionErrorsSentence(facts: SecretFacts, lookup: FunctionErrorsLookup | undefined): string {
+  if (lookup === undefined) {
+    return 'The function\'s log group is not known, so the check could not look for its errors (give `logGroup` to `RotationStrategy.fromFunction`).';
+  }
+  switch (lookup.kind) {
+    case 'errors':
+      return `Since the rotation started, its log group ${facts.logGroup} shows errors: ${lookup.summaries.join(', ')} `
+        + '(their messages are not repeated here: a function that is not this library\'s may put values in them; the function may also serve other secrets).';
+    case 'none':
+      return `Its log group ${facts.logGroup} shows no error line since the rotation started.`;
+    case 'no-log-group':
+      return `Log group ${facts.logGroup} does not exist, so the function has not run (or logs elsewhere: give \`logGroup\` to \`RotationStrategy.fromFunction\`).`;
+    case 'unreadable':
+      return `Log group ${facts.logGroup} could not be searched (${sentence(lookup.reason)})`;
+  }
 }
 
 /** The check ran every step of a rotation it resumed, yet the version did not become AWSCURRENT. */
@@ -264,7 +311,11 @@ function versionsSentence(stages: VersionStages, token?: string): string {
 }
 
 function lookSentence(facts: SecretFacts, token: string): string {
-  return `Details: CloudWatch log group ${facts.logGroup}, search for ${token}.`;
+  return facts.logGroup === undefined ? '' : `Details: CloudWatch log group ${facts.logGroup}, search for ${token}.`;
+}
+
+function logGroupText(facts: SecretFacts): string {
+  return facts.logGroup === undefined ? 'the rotation function\'s log group' : `log group ${facts.logGroup}`;
 }
 
 function logLookupSentence(facts: SecretFacts, lookup: LogLookup): string {

@@ -32,6 +32,8 @@ export async function resumeRotation(ctx: SecretContext, token: string): Promise
 
 /** Which labelled password the service accepts now, by the rotation function's probe; `unknown` when it cannot say. */
 export async function probeService(ctx: SecretContext, stages: VersionStages): Promise<ServiceView> {
+  // A function that is not this library's knows no probe: asking could only fail, or worse, run something.
+  if (ctx.fn.kind === 'foreign') return { kind: 'unknown', reason: 'the rotation function is not this library\'s, so the check cannot ask it' };
   ctx.budget.check();
   const versionIds = labelledVersions(stages).map((version) => version.versionId);
   let answer: ProbeAnswer;

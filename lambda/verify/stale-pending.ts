@@ -93,5 +93,7 @@ async function mayStillRun(ctx: SecretContext, versionId: string): Promise<boole
   const now = ctx.deps.clock.now();
   const { createdAt } = await ctx.deps.secrets.versionFacts(ctx.entry.secretArn, versionId);
   if (createdAt === undefined || now - createdAt < window) return true;
-  return await ctx.deps.logs.activitySince(ctx.fn.logGroup, versionId, now - window) !== 'quiet';
+  // A foreign function whose log group is unknown may be running: nothing says otherwise.
+  if (ctx.fn.logGroup === undefined) return true;
+  return await ctx.deps.logs.activitySince(ctx.fn.logGroup, versionId, now - window, ctx.fn.kind) !== 'quiet';
 }

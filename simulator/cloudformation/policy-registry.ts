@@ -97,6 +97,7 @@ export class PolicyRegistry {
     return [
       ...role.inlinePolicies,
       ...attached.map((p) => ({ name: p.policyId.split('/').pop()!, document: p.document })),
+      ...role.managedPolicyArns.flatMap((arn) => awsManagedPolicy(arn) ?? []),
     ];
   }
 
@@ -106,6 +107,24 @@ export class PolicyRegistry {
       .filter((r): r is ResourcePolicyRecord => r.kind === 'resource-policy' && r.resourceArn === resourceArn)
       .map((r) => r.document);
   }
+}
+
+/**
+ * AWS managed policies the simulator knows, by the path after `arn:<partition>:iam::aws:policy/`, with the statements
+ * AWS publishes for them. A role's other AWS managed policies grant nothing here (and the decision says so).
+ */
+const AWS_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>> = {
+  // What `lambda.Function` attaches to the role it creates: writing its own logs.
+  'service-role/AWSLambdaBasicExecutionRole': {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }],
+  },
+};
+
+function awsManagedPolicy(arn: string): { readonly name: string; readonly document: PolicyDocument } | undefined {
+  const path = /^arn:[a-z-]+:iam::aws:policy\/(.+)$/.exec(arn)?.[1];
+  const document = path === undefined ? undefined : AWS_MANAGED_POLICIES[path];
+  return document && { name: path!.split('/').pop()!, document };
 }
 
 /** The registry as what the simulator's IAM enforcement reads policies from. */

@@ -3,10 +3,12 @@ import { Construct, IConstruct, IDependable } from 'constructs';
 import { OPTION_SET_TAG } from './contract';
 import { PropError, invalidProp } from './errors';
 import { FailureAlarms } from './failure-alarms';
+import { ForeignRotationFunction } from './foreign-rotation-function';
 import { RotationCheck, fingerprint } from './rotation-check';
 import { RotationFunction } from './rotation-function';
 import { RotationMetrics } from './rotation-metrics';
-import { AttachedDatabase, ProtectedDatabase, RotationStrategyBinding } from './strategy-binding';
+import type { RotationTarget } from './rotation-target';
+import { AttachedDatabase, LibraryStrategyBinding, ProtectedDatabase, RotationStrategyBinding } from './strategy-binding';
 import type { RotationOptions } from '../rotation-options';
 import type { Schedule } from '../schedule';
 
@@ -31,7 +33,7 @@ export interface RotationRequest extends Omit<RotationOptions, 'strategy' | 'sch
 
 /** A secret's rotation, as configured; `attached` is called when the secret is attached to its database. */
 export interface ConfiguredRotation {
-  readonly rotationFunction: RotationFunction;
+  readonly rotationFunction: RotationTarget;
   /** The alarm on the rotation function's errors, with `failureAlarms`. */
   readonly errorsAlarm?: cloudwatch.IAlarm;
   /** The topic the failure alarms notify, with `failureAlarms`. */
@@ -59,12 +61,11 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
   }
 
   const binding = request.strategy;
-  const rotation = RotationFunction.forStrategy(scope, binding);
+  const library = binding.kind === 'library' ? binding : undefined;
+  const { rotation, optionSet } = binding.kind === 'library'
+    ? libraryFunction(scope, binding, request)
+    : { rotation: ForeignRotationFunction.of(scope, binding), optionSet: undefined };
   rotation.addSecret(request.secretArnIsComplete ? request.secretArn : undefined, request.encryptionKey);
-  const optionSet = rotation.declareOptionSet(binding.optionSet);
-  if (request.secretResource) request.secretResource.tags.setTag(OPTION_SET_TAG, optionSet);
-  else rotation.selectOptionSetByArn(request.secretArn, optionSet);
-  if (binding.createUser !== undefined) rotation.allowCreateUser(request.secretArn, binding.createUser);
 
   const replaced = request.replacesSchedule;
   // addRotationSchedule's schedule is an L2 construct whose resource is its `Resource` child.
@@ -81,9 +82,9 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
   // The database is known when the app is synthesized: an RDS instance or cluster attaches itself to its secret
   // after the secret exists.
   let attached: AttachedDatabase | undefined;
-  const database = binding.database && ((): ProtectedDatabase => binding.database!(attached));
+  const database = library?.database && ((): ProtectedDatabase => library.database!(attached));
   if (database) {
-    scope.node.addValidation({ validate: () => databaseProblems(database, binding.network !== undefined) });
+    scope.node.addValidation({ validate: () => databaseProblems(database, library?.network !== undefined) });
   }
   let check: RotationCheck | undefined;
   if (verify || database) {
@@ -93,7 +94,7 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
       scope: request.tagged ? 'tagged' : { policyArn: request.secretArnIsComplete ? request.secretArn : `${request.secretArn}-??????` },
       rotation,
       schedule: { expression: request.schedule.expressionString, duration: window },
-      fingerprint: () => fingerprint(scope, rotation.fingerprint, optionSet, request.schedule.expressionString, window ?? '', database?.().connection ?? null, binding.createUser ?? null),
+      fingerprint: () => fingerprint(scope, rotation.fingerprint, optionSet, request.schedule.expressionString, window ?? '', database?.().connection ?? null, library?.createUser ?? null),
       timeout: request.verification?.timeout,
       pollInterval: request.verification?.pollInterval,
       repairStalePending: request.verification?.repairStalePending ?? false,
@@ -105,7 +106,8 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
   }
   if (database) {
     // Opened once the database is known: a cluster's port and connections exist only after it attached itself.
-    Aspects.of(scope).add(new OpenPathToDatabase(scope, rotation, database));
+    // Only this library's database strategies protect a database.
+    Aspects.of(scope).add(new OpenPathToDatabase(scope, rotation as RotationFunction, database));
   }
 
   const alarms = request.failureAlarms ? FailureAlarms.of(scope, request.alarmTopic) : undefined;
@@ -124,6 +126,21 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
       rotationSchedule.node.addDependency(attachment);
     },
   };
+}
+
+/**
+ * The stack's function for a strategy of this library, with the secret's password option set declared in it and
+ * selected by the secret's tag (or by its ARN, for a secret the app cannot tag), and its createUser spec.
+ */
+function libraryFunction(
+  scope: Construct, binding: LibraryStrategyBinding, request: RotationRequest,
+): { rotation: RotationFunction; optionSet: string } {
+  const rotation = RotationFunction.forStrategy(scope, binding);
+  const optionSet = rotation.declareOptionSet(binding.optionSet);
+  if (request.secretResource) request.secretResource.tags.setTag(OPTION_SET_TAG, optionSet);
+  else rotation.selectOptionSetByArn(request.secretArn, optionSet);
+  if (binding.createUser !== undefined) rotation.allowCreateUser(request.secretArn, binding.createUser);
+  return { rotation, optionSet };
 }
 
 /** Why the rotation function cannot rotate the database: the strategy cannot name it, or has no route to it. */

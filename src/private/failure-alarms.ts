@@ -12,7 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PropError } from './errors';
-import { RotationFunction } from './rotation-function';
+import type { RotationTarget } from './rotation-target';
 
 // EventBridge allows 4,096 characters per event pattern: 30 secret ARNs (about 100 each) stay well inside.
 const SECRETS_PER_RULE = 30;
@@ -35,7 +35,7 @@ export class FailureAlarms extends Construct {
   }
 
   public readonly topic: sns.ITopic;
-  private readonly errorAlarms = new Map<RotationFunction, cloudwatch.IAlarm>();
+  private readonly errorAlarms = new Map<RotationTarget, cloudwatch.IAlarm>();
   private rule?: { readonly secretArns: unknown[] };
   private ruleCount = 0;
 
@@ -45,13 +45,13 @@ export class FailureAlarms extends Construct {
   }
 
   /** Alarms for one secret: its function's errors (once per function, returned) and its rotation events. */
-  public watch(rotation: RotationFunction, secretArn: string, secretArnIsComplete: boolean): cloudwatch.IAlarm {
+  public watch(rotation: RotationTarget, secretArn: string, secretArnIsComplete: boolean): cloudwatch.IAlarm {
     const alarm = this.errorAlarms.get(rotation) ?? this.alarmOnErrors(rotation);
     this.currentRule().secretArns.push(secretArnMatcher(secretArn, secretArnIsComplete));
     return alarm;
   }
 
-  private alarmOnErrors(rotation: RotationFunction): cloudwatch.IAlarm {
+  private alarmOnErrors(rotation: RotationTarget): cloudwatch.IAlarm {
     const alarm = new cloudwatch.Alarm(rotation, 'ErrorsAlarm', {
       alarmDescription: 'A step of secret rotation failed: see the rotation function\'s log group for the step and the error.',
       metric: rotation.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),

@@ -24,7 +24,8 @@ import {
 } from './contract';
 import { PropError } from './errors';
 import { acknowledge, acknowledgeFunctionFindings, acknowledgeWildcard } from './nag';
-import { RotationFunction, bundleAssetDir, secretsInAccount } from './rotation-function';
+import { bundleAssetDir, secretsInAccount } from './rotation-function';
+import type { RotationTarget } from './rotation-target';
 
 /** What one secret asks of the stack's check. */
 export interface CheckRequest {
@@ -35,7 +36,7 @@ export interface CheckRequest {
    * secrets of the app they rotate), else the ARN to put in policies (a partial ARN ends in `-??????`).
    */
   readonly scope: 'tagged' | { readonly policyArn: string };
-  readonly rotation: RotationFunction;
+  readonly rotation: RotationTarget;
   readonly schedule: { readonly expression: string; readonly duration?: string };
   /** Everything that affects rotation (the strategy's configuration, the code, the schedule): a change rotates again. */
   readonly fingerprint: () => string;
@@ -81,7 +82,7 @@ export class RotationCheck extends Construct {
   public readonly resource: CfnResource;
   private readonly permissions: iam.PolicyDocument;
   private readonly requests: CheckRequest[] = [];
-  private readonly functions: RotationFunction[] = [];
+  private readonly functions: RotationTarget[] = [];
   private readonly imported = new Set<string>();
   private readonly keys = new Set<string>();
   /** What the secrets of each scope ask beyond reading and rotating; undefined until one of them is checked. */
@@ -105,9 +106,10 @@ export class RotationCheck extends Construct {
     this.permissions.addStatements(
       // RotateSecret requires the caller to be allowed to invoke the rotation function; resuming and probing invoke it.
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: functionArns }),
+      // Every function of this library has a log group; a foreign function's may be unknown.
       new iam.PolicyStatement({
         actions: ['logs:FilterLogEvents'],
-        resources: Lazy.list({ produce: () => this.functions.map((rotation) => rotation.logGroup.logGroupArn) }),
+        resources: Lazy.list({ produce: () => this.functions.flatMap((rotation) => (rotation.logGroup ? [rotation.logGroup.logGroupArn] : [])) }),
       }),
       // A rollback that takes a secret out of the check settles the rotation the check started (lambda/verify/departures):
       // allowed on the secrets whose rotation one of the stack's functions runs, since by then the rollback may have
@@ -205,7 +207,7 @@ export class RotationCheck extends Construct {
   }
 
   private encoded() {
-    const functionIndex = (rotation: RotationFunction) => this.functions.indexOf(rotation);
+    const functionIndex = (rotation: RotationTarget) => this.functions.indexOf(rotation);
     const secrets: CheckedSecret[] = this.requests.map((request) => ({
       secretArn: request.secretArn,
       fingerprint: request.fingerprint(),
@@ -220,8 +222,9 @@ export class RotationCheck extends Construct {
     }));
     const functions = this.functions.map((rotation) => ({
       arn: rotation.function.functionArn,
-      logGroup: rotation.logGroup.logGroupName,
+      logGroup: rotation.logGroup?.logGroupName,
       timeoutSeconds: rotation.timeoutSeconds,
+      kind: rotation.kind,
     }));
     return encodeCheckProperties({ functions, secrets }, (value) => Stack.of(this).toJsonString(value)) as Record<string, unknown[]>;
   }

@@ -21,7 +21,8 @@ import {
   encodeRotationEnvironment, rotationFunctionTimeoutSeconds,
 } from './contract';
 import { acknowledge, acknowledgeFunctionFindings, acknowledgeWildcard, SECRETS_SCOPED_BY_CONDITION } from './nag';
-import { RotationStrategyBinding } from './strategy-binding';
+import type { RotationFunctionFacts } from './rotation-target';
+import { LibraryStrategyBinding } from './strategy-binding';
 
 /** A bundled handler (built from lambda/ by esbuild at library build time), as shipped in the package. */
 export function bundleAssetDir(bundle: FunctionBundle): string {
@@ -35,9 +36,9 @@ export function bundleAssetDir(bundle: FunctionBundle): string {
  * account's secrets with the condition `secretsmanager:resource/AllowRotationLambdaArn` = this function,
  * which is exactly the set of secrets whose rotation this function is configured for.
  */
-export class RotationFunction extends Construct {
+export class RotationFunction extends Construct implements RotationFunctionFacts {
   /** The singleton for `binding` in the stack of `scope`, created on first use. */
-  public static forStrategy(scope: Construct, binding: RotationStrategyBinding): RotationFunction {
+  public static forStrategy(scope: Construct, binding: LibraryStrategyBinding): RotationFunction {
     const stack = Stack.of(scope);
     const key = configurationKey(binding);
     const functions = stack.node.children.filter((child): child is RotationFunction => child instanceof RotationFunction);
@@ -47,6 +48,7 @@ export class RotationFunction extends Construct {
     return rotation;
   }
 
+  public readonly kind = 'library';
   public readonly function: lambda.Function;
   public readonly logGroup: logs.LogGroup;
   /** Everything a rotation schedule must wait for before Secrets Manager may call this function. */
@@ -65,9 +67,9 @@ export class RotationFunction extends Construct {
   private readonly optionSets = new Map<string, PasswordOptionSet>();
   private readonly optionSetBySecret = new Map<string, string>();
   private readonly connectedDatabases = new Set<ec2.IConnectable>();
-  private readonly settings: RotationStrategyBinding['config'];
+  private readonly settings: LibraryStrategyBinding['config'];
 
-  private constructor(scope: Construct, id: string, binding: RotationStrategyBinding, key: string) {
+  private constructor(scope: Construct, id: string, binding: LibraryStrategyBinding, key: string) {
     super(scope, id);
     this.configurationKey = key;
     this.settings = binding.config;
@@ -116,16 +118,7 @@ export class RotationFunction extends Construct {
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [this.logGroup.logGroupArn],
         }),
-        new iam.PolicyStatement({
-          actions: [
-            'secretsmanager:DescribeSecret',
-            'secretsmanager:GetSecretValue',
-            'secretsmanager:PutSecretValue',
-            'secretsmanager:UpdateSecretVersionStage',
-          ],
-          resources: [secretsInAccount(this)],
-          conditions: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': this.function.functionArn } },
-        }),
+        rotatedSecretsStatement(this, this.function.functionArn),
       ],
     });
 
@@ -133,15 +126,7 @@ export class RotationFunction extends Construct {
     acknowledgeWildcard(this.secretsPolicy, 'AwsSolutions-IAM5', this.logGroup.logGroupArn, 'Lambda names its log streams at run time; the statement is limited to this function\'s own log group.');
     acknowledgeFunctionFindings(this.function, this.logGroup, binding.network !== undefined);
 
-    const permission = new lambda.CfnPermission(this, 'Invoke', {
-      action: 'lambda:InvokeFunction',
-      functionName: this.function.functionArn,
-      principal: 'secretsmanager.amazonaws.com',
-      sourceAccount: Stack.of(this).account,
-      // Confused-deputy protection: the account always, and the secret too when there is only one (and its
-      // complete ARN is known).
-      sourceArn: Lazy.string({ produce: () => (this.secretArns.length === 1 ? this.secretArns[0] : undefined) }),
-    });
+    const permission = allowSecretsManagerToInvoke(this, this.function.functionArn, this.secretArns);
     this.readiness = [this.secretsPolicy, permission];
   }
 
@@ -197,7 +182,7 @@ export class RotationFunction extends Construct {
   }
 
   /** Lets the function read a master secret (alternating users), and decrypt it only through Secrets Manager. */
-  private allowMasterSecret(binding: RotationStrategyBinding): void {
+  private allowMasterSecret(binding: LibraryStrategyBinding): void {
     const master = binding.masterSecret;
     if (!master || this.masterSecrets.has(master)) return;
     this.masterSecrets.add(master);
@@ -225,20 +210,57 @@ export class RotationFunction extends Construct {
     this.secretArns.push(secretArn);
     if (!encryptionKey || this.keyArns.has(encryptionKey.keyArn)) return;
     this.keyArns.add(encryptionKey.keyArn);
-    // Only through Secrets Manager, only for secrets: Secrets Manager itself then limits which secrets
-    // (the AllowRotationLambdaArn condition above), so the statement stays one per key, not per secret.
-    const stack = Stack.of(this);
-    this.secretsPolicy.addStatements(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [encryptionKey.keyArn],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` },
-          StringLike: { 'kms:EncryptionContext:SecretARN': secretsInAccount(this) },
-        },
-      }),
-    );
+    this.secretsPolicy.addStatements(secretKeyStatement(this, encryptionKey));
   }
+}
+
+/**
+ * What a rotation function does to the secrets it rotates, on the account's secrets with the condition
+ * `secretsmanager:resource/AllowRotationLambdaArn` = the function: exactly the secrets configured to rotate with it.
+ */
+export function rotatedSecretsStatement(scope: Construct, functionArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: [
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+    ],
+    resources: [secretsInAccount(scope)],
+    conditions: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': functionArn } },
+  });
+}
+
+/**
+ * The secrets' key, only through Secrets Manager, only for secrets: Secrets Manager itself then limits which secrets
+ * (the AllowRotationLambdaArn condition), so the statement stays one per key, not per secret.
+ */
+export function secretKeyStatement(scope: Construct, encryptionKey: kms.IKey): iam.PolicyStatement {
+  const stack = Stack.of(scope);
+  return new iam.PolicyStatement({
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: [encryptionKey.keyArn],
+    conditions: {
+      StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` },
+      StringLike: { 'kms:EncryptionContext:SecretARN': secretsInAccount(scope) },
+    },
+  });
+}
+
+/**
+ * Lets Secrets Manager invoke the function, with confused-deputy protection: the stack's account always, and the
+ * secret too when the function rotates only one (whose complete ARN is known). `secretArns` is read at synth.
+ */
+export function allowSecretsManagerToInvoke(
+  scope: Construct, functionArn: string, secretArns: ReadonlyArray<string | undefined>,
+): lambda.CfnPermission {
+  return new lambda.CfnPermission(scope, 'Invoke', {
+    action: 'lambda:InvokeFunction',
+    functionName: functionArn,
+    principal: 'secretsmanager.amazonaws.com',
+    sourceAccount: Stack.of(scope).account,
+    sourceArn: Lazy.string({ produce: () => (secretArns.length === 1 ? secretArns[0] : undefined) }),
+  });
 }
 
 /** `arn:<partition>:secretsmanager:<region>:<account>:secret:*` of the stack. */
@@ -273,7 +295,7 @@ function optionSetId(set: PasswordOptionSet): string {
  * What makes two strategies share a function: the same strategy (and connect timeout), the same network placement.
  * Password options do not: each secret selects its own set among those the function declares.
  */
-function configurationKey(binding: RotationStrategyBinding): string {
+function configurationKey(binding: LibraryStrategyBinding): string {
   const settings = binding.config as unknown as Record<string, unknown>;
   const sorted = Object.keys(settings).sort().map((name) => [name, settings[name]]);
   const placement = binding.network;
@@ -299,7 +321,7 @@ function networkInterfacesPolicy(scope: Construct): iam.ManagedPolicy {
 }
 
 /** A function in a VPC needs a route to Secrets Manager: warn at synth when the chosen subnets have none. */
-function warnWithoutRoute(scope: Construct, network: NonNullable<RotationStrategyBinding['network']>): void {
+function warnWithoutRoute(scope: Construct, network: NonNullable<LibraryStrategyBinding['network']>): void {
   const { vpc, vpcSubnets } = network;
   const selected = vpc.selectSubnets(vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
   const isolated = new Set(vpc.isolatedSubnets.map((subnet) => subnet.node.addr));

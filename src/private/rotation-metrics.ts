@@ -1,7 +1,7 @@
 import { Duration, aws_cloudwatch as cloudwatch, aws_events as events } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { failureEventPattern, secretArnMatcher } from './failure-alarms';
-import { RotationFunction } from './rotation-function';
+import type { RotationTarget } from './rotation-target';
 
 /**
  * One secret's rotation metrics: its failure events, counted by an EventBridge rule of its own (made on first use,
@@ -12,7 +12,7 @@ export class RotationMetrics {
 
   constructor(
     private readonly scope: Construct,
-    private readonly rotation: RotationFunction,
+    private readonly rotation: RotationTarget,
     private readonly secret: { readonly arn: string; readonly arnIsComplete: boolean },
   ) {}
 

@@ -1,4 +1,4 @@
-import { aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { aws_ec2 as ec2, aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import type { CreateUserSpec, PasswordOptionSet, RotationFunctionSettings } from './contract';
 
 /** The database a secret is attached to (`rds.Credentials.fromSecret(rotatingSecret)`, or `attach(target)`). */
@@ -16,8 +16,12 @@ export interface ProtectedDatabase {
   readonly connection: Record<string, unknown>;
 }
 
-/** What a rotation strategy contributes to a rotating secret. */
-export interface RotationStrategyBinding {
+/** What a rotation strategy contributes to a rotating secret: this library's function, or another one. */
+export type RotationStrategyBinding = LibraryStrategyBinding | ForeignStrategyBinding;
+
+/** A strategy of this library's rotation functions. */
+export interface LibraryStrategyBinding {
+  readonly kind: 'library';
   /** What makes the rotation function: the strategy (and connect timeout). Part of what shares one function. */
   readonly config: RotationFunctionSettings;
   /** The secret's password options: declared in its function's environment, selected by a tag on the secret. */
@@ -33,4 +37,18 @@ export interface RotationStrategyBinding {
    * the app is synthesized: a database attaches itself after the secret exists. Throws when there is none.
    */
   readonly database?: (attached: AttachedDatabase | undefined) => ProtectedDatabase;
+}
+
+/**
+ * A rotation function this library did not make: the user's own (`RotationStrategy.fromFunction`), or one bundled
+ * from the user's code with this library's protocol engine (`RotationStrategy.custom`), which then writes the failure
+ * record and answers the probe as this library's functions do.
+ */
+export interface ForeignStrategyBinding {
+  readonly kind: 'foreign';
+  readonly function: lambda.IFunction;
+  /** The function runs this library's protocol engine. */
+  readonly runsEngine: boolean;
+  /** Where it logs, when known: the check reads the runtime's error lines there. */
+  readonly logGroup?: logs.ILogGroup;
 }

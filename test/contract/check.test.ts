@@ -1,14 +1,17 @@
 import * as fc from 'fast-check';
-import { CHECK_POLL_INTERVAL_SECONDS, CHECK_TIMEOUT_SECONDS, CheckProperties, CheckedSecret, decodeCheckProperties, encodeCheckProperties } from '../../src/private/contract';
+import { CHECK_POLL_INTERVAL_SECONDS, CHECK_TIMEOUT_SECONDS, CheckProperties, CheckedFunction, CheckedSecret, decodeCheckProperties, encodeCheckProperties } from '../../src/private/contract';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:rotation';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf';
 
-const functions = fc.array(fc.record({
-  arn: fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/).map((name) => `arn:aws:lambda:eu-west-1:111111111111:function:${name}`),
-  logGroup: fc.stringMatching(/^[.\-_/#A-Za-z0-9]{1,60}$/),
-  timeoutSeconds: fc.integer({ min: 1, max: 900 }),
-}), { minLength: 1, maxLength: 4 });
+const functionArn = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/).map((name) => `arn:aws:lambda:eu-west-1:111111111111:function:${name}`);
+const logGroupName = fc.stringMatching(/^[.\-_/#A-Za-z0-9]{1,60}$/);
+const timeoutSeconds = fc.integer({ min: 1, max: 900 });
+/** This library's functions always have a log group; a foreign one's may be unknown. */
+const functions: fc.Arbitrary<CheckedFunction[]> = fc.array(fc.oneof(
+  fc.record({ arn: functionArn, logGroup: logGroupName, timeoutSeconds, kind: fc.constant('library' as const) }),
+  fc.record({ arn: functionArn, logGroup: fc.option(logGroupName, { nil: undefined }), timeoutSeconds, kind: fc.constant('foreign' as const) }),
+), { minLength: 1, maxLength: 4 });
 
 function secretsFor(count: number): fc.Arbitrary<CheckedSecret[]> {
   return fc.array(fc.record({
@@ -40,7 +43,7 @@ describe('the check\'s properties', () => {
 
   test('an entry\'s defaults are left out of the template (every secret carries these bytes) and applied when read', () => {
     const encoded = encodeCheckProperties({
-      functions: [{ arn: FUNCTION_ARN, logGroup: '/aws/lambda/rotation', timeoutSeconds: 60 }],
+      functions: [{ arn: FUNCTION_ARN, logGroup: '/aws/lambda/rotation', timeoutSeconds: 60, kind: 'library' }],
       secrets: [{
         secretArn: SECRET_ARN,
         fingerprint: 'f',
@@ -59,7 +62,7 @@ describe('the check\'s properties', () => {
   });
 
   const valid = () => encodeCheckProperties({
-    functions: [{ arn: FUNCTION_ARN, logGroup: '/aws/lambda/rotation', timeoutSeconds: 60 }],
+    functions: [{ arn: FUNCTION_ARN, logGroup: '/aws/lambda/rotation', timeoutSeconds: 60, kind: 'library' }],
     secrets: [{ secretArn: SECRET_ARN, fingerprint: 'f', functionIndex: 0, scheduleExpression: 'rate(30 days)', timeoutSeconds: 600, pollSeconds: 10, repairStalePending: false, verify: true }],
   });
 
@@ -81,7 +84,12 @@ describe('the check\'s properties', () => {
 
   test('names a missing property or list', () => {
     const { LogGroupName: _omitted, ...fn } = valid().RotationFunctions[0];
-    expect(() => decodeCheckProperties({ ...valid(), RotationFunctions: [fn] })).toThrow('RotationFunctions[0]: Property `LogGroupName` is required, but is not set');
+    expect(() => decodeCheckProperties({ ...valid(), RotationFunctions: [fn] })).toThrow('RotationFunctions[0]: Property `LogGroupName` is required for a library rotation function, but is not set');
+    // A function that is not this library's may come without one: the check then cannot search its logs.
+    expect(decodeCheckProperties({ ...valid(), RotationFunctions: [{ ...fn, FunctionKind: 'foreign' }] }).functions[0]).toEqual({
+      arn: fn.FunctionArn, timeoutSeconds: 60, kind: 'foreign',
+    });
+    expect(() => decodeCheckProperties({ ...valid(), RotationFunctions: [{ ...fn, FunctionKind: 'borrowed' }] })).toThrow('RotationFunctions[0]: Property `FunctionKind` must be one of library, foreign, got "borrowed"');
     expect(() => decodeCheckProperties(undefined)).toThrow('Property `RotationFunctions` must be a list, got nothing');
     expect(() => decodeCheckProperties({ ...valid(), RotatedSecrets: [null] })).toThrow('RotatedSecrets[0] must be an object, got null');
   });

@@ -44,7 +44,7 @@ function contractNames(): string[] {
   };
   const generic: RotationFunctionConfig = { strategy: 'generic', optionSets: { a: { passwordPolicy, generateStringKey: 'k' } } };
   const check: CheckProperties = {
-    functions: [{ arn: 'arn', logGroup: 'g', timeoutSeconds: 61 }],
+    functions: [{ arn: 'arn', logGroup: 'g', timeoutSeconds: 61, kind: 'library' }],
     secrets: [{
       secretArn: 'arn',
       fingerprint: 'f',

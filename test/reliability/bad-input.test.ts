@@ -381,7 +381,7 @@ const SECRET_VALUES: BadInput[] = [
 async function checkEvent(changes: Record<string, unknown>): Promise<Prepared & { event: Record<string, unknown> }> {
   const { arn } = await rotating(`value-of-an-api-key-${randomUUID()}`);
   const encoded = encodeCheckProperties({
-    functions: [{ arn: GENERIC, logGroup: logGroupOf(GENERIC), timeoutSeconds: 30 }],
+    functions: [{ arn: GENERIC, logGroup: logGroupOf(GENERIC), timeoutSeconds: 30, kind: 'library' }],
     secrets: [{ secretArn: arn, fingerprint: 'fingerprint-1', functionIndex: 0, scheduleExpression: 'rate(30 days)', timeoutSeconds: 60, pollSeconds: 5, repairStalePending: false, verify: true }],
   });
   const entries = encoded[CHECK_PROPERTY_NAMES.secrets].map((entry) => ({ ...entry, ...changes }));

@@ -3,7 +3,7 @@
  * function through CloudFormation's raw custom-resource protocol. Its properties as CloudFormation passes them (every
  * scalar a string), the defaults the construct leaves out of the template, and the tags the check reads and writes.
  */
-import { ContractError, FieldCodec, RecordCodec, bool, decodeRecord, encodeRecord, jsonObjectVariable, text, wholeNumber } from './codec';
+import { ContractError, FieldCodec, RecordCodec, bool, decodeRecord, encodeRecord, jsonObjectVariable, oneOf, text, wholeNumber } from './codec';
 
 export const CHECK_RESOURCE_TYPE = 'Custom::RotationCheck';
 
@@ -19,13 +19,22 @@ export const STACK_TAG = 'cdk-rotating-secrets:stack';
 /** The tag the check writes after a verified rotation: the fingerprint it verified. */
 export const VERIFIED_TAG = 'cdk-rotating-secrets:verified';
 
+/**
+ * Whose rotation function it is: `library` (one this library ships: it logs a failure record per failed step and
+ * answers the check's probe) or `foreign` (any other: the user's own, or one from the Serverless Application
+ * Repository), which the check never probes and whose log group, if known, it reads only for the runtime's error lines.
+ */
+export type RotationFunctionKind = 'library' | 'foreign';
+export const ROTATION_FUNCTION_KINDS: readonly RotationFunctionKind[] = ['library', 'foreign'];
+
 /** A rotation function the stack's secrets use. */
 export interface CheckedFunction {
   readonly arn: string;
-  /** Its log group, searched for its failure record. */
-  readonly logGroup: string;
+  /** Its log group; a foreign function's may be unknown. */
+  readonly logGroup?: string;
   /** Its timeout: how long one step may run. */
   readonly timeoutSeconds: number;
+  readonly kind: RotationFunctionKind;
 }
 
 /** One secret the check settles, configures, rotates and verifies. */
@@ -61,6 +70,7 @@ const FUNCTION_FIELDS: RecordCodec<CheckedFunction> = {
   arn: matching('FunctionArn', /^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/, 'a Lambda function ARN'),
   logGroup: matching('LogGroupName', /^[.\-_/#A-Za-z0-9]{1,512}$/, 'a CloudWatch Logs log group name'),
   timeoutSeconds: wholeNumber('TimeoutSeconds', 1, 900),
+  kind: oneOf('FunctionKind', ROTATION_FUNCTION_KINDS, 'library'),
 };
 
 const SECRET_FIELDS: RecordCodec<CheckedSecret> = {
@@ -99,7 +109,7 @@ export function encodeCheckProperties(
 export function decodeCheckProperties(raw: Readonly<Record<string, unknown>> | undefined): CheckProperties {
   const props = raw ?? {};
   const functions = list(props, CHECK_PROPERTY_NAMES.functions).map((item, index) =>
-    withPlace(`${CHECK_PROPERTY_NAMES.functions}[${index}]`, () => decodeRecord(FUNCTION_FIELDS, item, 'property')));
+    withPlace(`${CHECK_PROPERTY_NAMES.functions}[${index}]`, () => decodeFunction(item)));
   const secrets = list(props, CHECK_PROPERTY_NAMES.secrets).map((item, index) =>
     withPlace(`${CHECK_PROPERTY_NAMES.secrets}[${index}]`, () => decodeRecord(SECRET_FIELDS, item, 'property', ['duration', 'connection'])));
   for (const [index, secret] of secrets.entries()) {
@@ -114,6 +124,15 @@ export function decodeCheckProperties(raw: Readonly<Record<string, unknown>> | u
 export const CHECKED_SECRET_PROPERTY_NAMES = Object.fromEntries(
   Object.entries(SECRET_FIELDS).map(([key, field]) => [key, (field as FieldCodec<unknown>).name]),
 ) as { readonly [K in keyof CheckedSecret]-?: string };
+
+/** A function entry; only a foreign function may leave out its log group (this library's always have one). */
+function decodeFunction(item: Readonly<Record<string, unknown>>): CheckedFunction {
+  const fn = decodeRecord(FUNCTION_FIELDS, item, 'property', ['logGroup']);
+  if (fn.kind === 'library' && fn.logGroup === undefined) {
+    throw new ContractError(`Property \`${FUNCTION_FIELDS.logGroup.name}\` is required for a library rotation function, but is not set`);
+  }
+  return fn;
+}
 
 function list(props: Readonly<Record<string, unknown>>, name: string): Array<Readonly<Record<string, unknown>>> {
   const value = props[name];

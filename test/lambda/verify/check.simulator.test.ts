@@ -31,7 +31,7 @@ const CHECK = `${ACCOUNT_ARN}:rotation-check`;
 const GENERIC = `${ACCOUNT_ARN}:generic-rotation`;
 const DATABASE = `${ACCOUNT_ARN}:database-rotation`;
 const HELD = `${ACCOUNT_ARN}:held-rotation`;
-const fn = (arn: string): CheckedFunction => ({ arn, logGroup: `/aws/lambda/${arn.split(':').pop()}`, timeoutSeconds: 30 });
+const fn = (arn: string): CheckedFunction => ({ arn, logGroup: `/aws/lambda/${arn.split(':').pop()}`, timeoutSeconds: 30, kind: 'library' });
 
 let sim: SecretsManagerSimulator;
 let client: SecretsManagerClient;

@@ -1,5 +1,5 @@
 import { failureLine } from './fixtures';
-import { parseFailureLine, runtimeFailureText } from '../../../lambda/verify/failure-log';
+import { functionErrorSummary, parseFailureLine, runtimeFailureText } from '../../../lambda/verify/failure-log';
 import { rotationFailureFilterPattern } from '../../../src/private/contract';
 
 const TOKEN = 'tttttttt-tttt-4ttt-8ttt-tttttttttttt';
@@ -45,5 +45,19 @@ describe('failure lines of the rotation function', () => {
   test('runtime failure lines lose the Lambda prefix', () => {
     expect(runtimeFailureText('2026-11-25T10:00:30.000Z 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 Task timed out after 30.03 seconds'))
       .toBe('Task timed out after 30.03 seconds');
+  });
+});
+
+describe('error lines of a rotation function that is not this library\'s', () => {
+  const VALUE = 'hunter2-hunter2';
+  test.each([
+    ['Node.js, text', `2026-12-02T10:00:00.000Z\treq\tERROR\tInvoke Error \t{"errorType":"ServiceRefusedError","errorMessage":"refused ${VALUE}","stack":["ServiceRefusedError: refused ${VALUE}"]}`, 'ServiceRefusedError'],
+    ['Node.js, JSON', `{"timestamp":"2026-12-02T10:00:00.000Z","level":"ERROR","requestId":"req","message":{"errorType":"TypeError","errorMessage":"${VALUE}"}}`, 'TypeError'],
+    ['Python, unhandled', `[ERROR] KeyError: '${VALUE}'\nTraceback (most recent call last):`, 'KeyError'],
+    ['Python, logger.error', `[ERROR]\t2026-12-02T10:00:00.000Z\treq\tsetSecret: Unable to log into database with ${VALUE}`, 'an error line (its text is not shown)'],
+    ['a timeout', '2026-12-02T10:00:00.000Z req Task timed out after 3.00 seconds', 'Task timed out after 3.00 seconds'],
+  ])('%s: only the error type shows, never the message', (_name, line, summary) => {
+    expect(functionErrorSummary(line)).toBe(summary);
+    expect(functionErrorSummary(line)).not.toContain(VALUE);
   });
 });

@@ -16,7 +16,7 @@ export function secretArn(name: string): string {
   return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
 }
 
-export const ROTATION_FUNCTION: CheckedFunction = { arn: FUNCTION_ARN, logGroup: LOG_GROUP, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS };
+export const ROTATION_FUNCTION: CheckedFunction = { arn: FUNCTION_ARN, logGroup: LOG_GROUP, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS, kind: 'library' };
 
 /** An entry with the construct's defaults, for `overrides`. */
 export function entry(arn: string, overrides: Partial<CheckedSecret> = {}): CheckedSecret {

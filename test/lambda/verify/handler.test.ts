@@ -68,7 +68,7 @@ describe('Update', () => {
     const arn = h.fake.addSecret(secretArn('app/api-key'), { tags: { [VERIFIED_TAG]: verifiedFingerprint('fingerprint-1', FUNCTION_ARN) } });
     const otherFunction = FUNCTION_ARN.replace('app-rotation-function', 'app-rotation-function-2');
     h.fake.registerFunction(otherFunction, '/aws/lambda/app-rotation-function-2', { strategy: 'generic' });
-    const functions = [{ arn: otherFunction, logGroup: '/aws/lambda/app-rotation-function-2', timeoutSeconds: 60 }];
+    const functions = [{ arn: otherFunction, logGroup: '/aws/lambda/app-rotation-function-2', timeoutSeconds: 60, kind: 'library' as const }];
 
     await h.invoke(request('Update', properties([entry(arn, { fingerprint: 'fingerprint-2' })]), h.server.url, { requestId: 'u1' }));
     await h.invoke(request('Update', properties([entry(arn, { fingerprint: 'fingerprint-2' })], functions), h.server.url, { requestId: 'u2' }));
@@ -237,7 +237,7 @@ describe('several secrets', () => {
   test('every failing secret is named in the one answer; the others are still verified', async () => {
     const broken = FUNCTION_ARN.replace('app-rotation-function', 'broken-function');
     h.fake.registerFunction(broken, '/aws/lambda/broken-function', { strategy: 'generic', failStep: 'setSecret' });
-    const functions = [{ arn: FUNCTION_ARN, logGroup: '/aws/lambda/app-rotation-function', timeoutSeconds: 60 }, { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60 }];
+    const functions = [{ arn: FUNCTION_ARN, logGroup: '/aws/lambda/app-rotation-function', timeoutSeconds: 60, kind: 'library' as const }, { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60, kind: 'library' as const }];
     const good = h.fake.addSecret(secretArn('app/good'));
     const one = h.fake.addSecret(secretArn('app/one'));
     const two = h.fake.addSecret(secretArn('app/two'));
@@ -311,7 +311,7 @@ describe('long waits', () => {
   test('a failure decided before the hand-off is in the final answer', async () => {
     const broken = FUNCTION_ARN.replace('app-rotation-function', 'broken-function');
     h.fake.registerFunction(broken, '/aws/lambda/broken-function', { strategy: 'generic', failStep: 'createSecret' });
-    const functions = [ROTATION_FUNCTION, { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60 }];
+    const functions = [ROTATION_FUNCTION, { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60, kind: 'library' as const }];
     const failing = h.fake.addSecret(secretArn('app/failing'));
     const slow = h.fake.addSecret(secretArn('app/slow'));
     h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', runsSeconds: 10 });
@@ -331,8 +331,8 @@ describe('long waits', () => {
     h.fake.registerFunction(broken, '/aws/lambda/broken-function', { strategy: 'generic', failStep: 'createSecret' });
     h.fake.registerFunction(hanging, '/aws/lambda/hanging-function', { strategy: 'generic', hangs: true });
     const functions = [
-      { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60 },
-      { arn: hanging, logGroup: '/aws/lambda/hanging-function', timeoutSeconds: 60 },
+      { arn: broken, logGroup: '/aws/lambda/broken-function', timeoutSeconds: 60, kind: 'library' as const },
+      { arn: hanging, logGroup: '/aws/lambda/hanging-function', timeoutSeconds: 60, kind: 'library' as const },
     ];
     const failing = Array.from({ length: 60 }, (_, index) => entry(h.fake.addSecret(secretArn(`app/service-${index}`)), { pollSeconds: 1 }));
     const waiting = entry(h.fake.addSecret(secretArn('app/waiting')), { functionIndex: 1, timeoutSeconds: 3300 });
