@@ -209,11 +209,12 @@ project.addTask('least-privilege', {
 // The repository's sandbox enforces IAM (the evaluator is a development dependency here): `npm run sandbox -- --iam off`
 // switches it off.
 project.addTask('sandbox', {
-  description: 'Synthesize examples/ and run it as CloudFormation would on the embedded simulator, IAM enforced: create (first rotations verified), scheduled rotations, an update, delete',
+  description: 'Synthesize examples/ (with a local webhook receiver) and run it as CloudFormation would on the embedded simulator, IAM enforced: create (first rotations verified), scheduled rotations, an update, delete',
   steps: [
     { spawn: project.bundler.bundleTask.name },
     {
-      exec: 'node assets/sandbox/cli/index.js --app "npx ts-node -P tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output examples/cdk.out --update-context example:revised=true --iam enforce',
+      // examples/sandbox.ts starts the example's webhook receiver and runs the sandbox CLI with its URL as context.
+      exec: 'ts-node -P tsconfig.dev.json examples/sandbox.ts --app "npx ts-node -P tsconfig.dev.json --prefer-ts-exts examples/app.ts" --output examples/cdk.out --update-context example:revised=true --iam enforce',
       receiveArgs: true,
     },
   ],

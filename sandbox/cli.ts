@@ -14,6 +14,7 @@ every secret's next scheduled rotation, optionally deploys an update, deletes th
 
   --app <command>            synthesize with the CDK CLI first (npx cdk synth --app <command>)
   --output <dir>             where --app writes the cloud assembly (default: cdk.out)
+  --context <k=v>            synthesize the app with this context (repeatable; the update too)
   --assembly <dir>           use an already synthesized cloud assembly instead
   --update-context <k=v>     also synthesize the app with this context (repeatable) and deploy it as an update
   --update-assembly <dir>    deploy this already synthesized assembly as the update
@@ -28,6 +29,7 @@ interface Options {
   app?: string;
   output: string;
   assembly?: string;
+  context: string[];
   updateContext: string[];
   updateAssembly?: string;
   stacks: string[];
@@ -36,7 +38,7 @@ interface Options {
 
 /** Reads the arguments; a bad one is one clear line (and the usage). */
 function parseArgs(args: string[]): Options {
-  const options: Options = { output: 'cdk.out', updateContext: [], stacks: [], iam: 'auto' };
+  const options: Options = { output: 'cdk.out', context: [], updateContext: [], stacks: [], iam: 'auto' };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     if (flag === '--help' || flag === '-h') {
@@ -55,14 +57,16 @@ function parseArgs(args: string[]): Options {
         if (!IAM_MODES.includes(value as IamMode)) throw new UsageError(`--iam takes one of ${IAM_MODES.join(', ')}, got ${JSON.stringify(value)}`);
         options.iam = value as IamMode;
         break;
+      case '--context':
       case '--update-context':
-        if (!/^[^=]+=.*$/.test(value)) throw new UsageError(`--update-context takes key=value, got ${JSON.stringify(value)}`);
-        options.updateContext.push(value);
+        if (!/^[^=]+=.*$/.test(value)) throw new UsageError(`${flag} takes key=value, got ${JSON.stringify(value)}`);
+        (flag === '--context' ? options.context : options.updateContext).push(value);
         break;
       default: throw new UsageError(`unknown option ${flag}`);
     }
   }
   if (!options.app === !options.assembly) throw new UsageError('give exactly one of --app and --assembly');
+  if (options.context.length > 0 && !options.app) throw new UsageError('--context needs --app (it synthesizes the app)');
   if (options.updateContext.length > 0 && !options.app) throw new UsageError('--update-context needs --app (it synthesizes the app again)');
   if (options.updateContext.length > 0 && options.updateAssembly) throw new UsageError('give at most one of --update-context and --update-assembly');
   for (const dir of [options.assembly, options.updateAssembly]) {
@@ -98,11 +102,11 @@ async function main() {
   let assembly = options.assembly;
   let updateAssembly = options.updateAssembly;
   if (options.app) {
-    await synthesize(options.app, options.output, []);
+    await synthesize(options.app, options.output, options.context);
     assembly = options.output;
     if (options.updateContext.length > 0) {
       updateAssembly = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-update-'));
-      await synthesize(options.app, updateAssembly, options.updateContext);
+      await synthesize(options.app, updateAssembly, [...options.context, ...options.updateContext]);
     }
   }
   const started = Date.now();

@@ -255,3 +255,12 @@ test('bad arguments: one clear line, the usage, and exit code 2', () => {
   expect(output).toMatch(/^Usage: rotating-secrets-sandbox/m);
   expect(status).toBe(2);
 });
+
+test('--context needs --app, and takes key=value', () => {
+  const withoutApp = runSandbox('--assembly', 'cdk.out', '--context', 'example:webhookReceiverUrl=http://127.0.0.1:1');
+  expect(withoutApp.output).toMatch(/^sandbox: --context needs --app \(it synthesizes the app\)$/m);
+  expect(withoutApp.status).toBe(2);
+  const malformed = runSandbox('--app', 'npx ts-node app.ts', '--context', 'no-equals-sign');
+  expect(malformed.output).toMatch(/^sandbox: --context takes key=value, got "no-equals-sign"$/m);
+  expect(malformed.status).toBe(2);
+});

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
+import { WebhookReceiver } from '../../examples/webhook-receiver';
 import { RotatingSecret, RotationStrategy } from '../../src';
 import { LocalCloud } from '../support/cloud';
-import { WebhookReceiver } from '../support/webhook-receiver';
 
 /**
  * `RotationStrategy.custom` through CloudFormation on the local cloud, IAM enforced: the example's webhook rotation
