@@ -88,18 +88,23 @@ async function serve({ request, progress, problem }: ReadEvent, context: Invocat
     ? await settleDepartures(departingEntries(request.OldResourceProperties, request.ResourceProperties), request, deps, budget)
     : [];
 
-  await forEachBounded(props.secrets.length, CONCURRENT_SECRETS, async (index) => {
-    if (secrets[index].result !== undefined || budget.remainingMs() <= 0) return;
-    const entry = props.secrets[index];
-    secrets[index] = await checkSecret({
-      entry,
-      fn: props.functions[entry.functionIndex],
-      resource: request,
-      token: deriveRotationToken(request, entry.secretArn),
-      deps,
-      budget,
-    }, secrets[index]);
-  });
+  // A secret another one names as its master rotates first: rotating both at once, the other's setSecret could log in
+  // with the master's AWSCURRENT password after the master's setSecret changed it and before its finishSecret.
+  for (const wave of rotationWaves(props)) {
+    await forEachBounded(wave.length, CONCURRENT_SECRETS, async (position) => {
+      const index = wave[position];
+      if (secrets[index].result !== undefined || budget.remainingMs() <= 0) return;
+      const entry = props.secrets[index];
+      secrets[index] = await checkSecret({
+        entry,
+        fn: props.functions[entry.functionIndex],
+        resource: request,
+        token: deriveRotationToken(request, entry.secretArn),
+        deps,
+        budget,
+      }, secrets[index]);
+    });
+  }
 
   let stopped = `reached the end of its ServiceTimeout (${serviceTimeoutSeconds} seconds)`;
   if (secrets.some((secret) => secret.result === undefined) && budget.ending === 'hand-off') {
@@ -120,6 +125,14 @@ async function serve({ request, progress, problem }: ReadEvent, context: Invocat
   });
   const summary = summarize(props, results, departed);
   return answer(summary.status, summary.reason, summary.data);
+}
+
+/** The entries' indexes in two waves: the secrets another entry names as its master (`masterarn`), then the rest. */
+export function rotationWaves(props: CheckProperties): [number[], number[]] {
+  const masters = new Set(props.secrets.map((secret) => secret.connection?.masterarn).filter((arn) => typeof arn === 'string'));
+  const indexes = props.secrets.map((_, index) => index);
+  const isMaster = (index: number) => masters.has(props.secrets[index].secretArn);
+  return [indexes.filter(isMaster), indexes.filter((index) => !isMaster(index))];
 }
 
 /** Invokes the check itself asynchronously with the request and `progress`. */

@@ -250,6 +250,19 @@ describe('several secrets', () => {
     expect(h.fake.secrets.get(good)!.tags[VERIFIED_TAG]).toBeDefined();
   });
 
+  test('a secret another entry names as its master rotates and is verified before the other one starts', async () => {
+    const master = h.fake.addSecret(secretArn('app/master'), { value: '{"username":"admin","password":"fake-master-password"}' });
+    const user = h.fake.addSecret(secretArn('app/user'), { value: '{"username":"app","password":"fake-user-password"}' });
+    const order: string[] = [];
+    h.fake.onCall = (operation, arn) => order.push(`${operation} ${arn === master ? 'master' : 'user'}`);
+
+    await h.invoke(request('Create', properties([entry(user, { connection: { masterarn: master } }), entry(master)]), h.server.url));
+
+    expect(h.answer()).toMatchObject({ Status: 'SUCCESS', Data: { Verified: '2' } });
+    expect(order).toContain('TagResource master');
+    expect(order.indexOf('TagResource master')).toBeLessThan(order.indexOf('DescribeSecret user'));
+  });
+
   test('many long failures: the answer names the first ones, fits 4,096 bytes and points to the whole text in the log', async () => {
     h.fake.setBehaviour(FUNCTION_ARN, { strategy: 'generic', failStep: 'createSecret' });
     const arns = Array.from({ length: 20 }, (_, index) => h.fake.addSecret(secretArn(`app/service-with-a-long-name-${String(index).padStart(2, '0')}`)));
