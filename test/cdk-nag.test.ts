@@ -1,4 +1,4 @@
-import { App, Stack, aws_ec2 as ec2, aws_kms as kms, aws_lambda as lambda } from 'aws-cdk-lib';
+import { App, Stack, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_lambda as lambda } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { ExampleStack } from '../examples/example-stack';
 import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../src';
@@ -47,6 +47,13 @@ const STACK_SHAPES: ReadonlyArray<[string, Shape]> = [
     const stack = new Stack(new App(), 'Alarms');
     new RotatingSecret(stack, 'Secret', { failureAlarms: true, encryptionKey: keyOf(stack, customerKey) });
     return { stack, userResources: [] };
+  }],
+  ['IAM user access keys with failure alarms', (customerKey) => {
+    const stack = new Stack(new App(), 'AccessKeys');
+    // The user is the test's own (its group membership is the user's choice): only findings on our resources count.
+    const user = new iam.User(stack, 'Partner');
+    new RotatingSecret(stack, 'Secret', { strategy: RotationStrategy.iamUserAccessKey({ user }), failureAlarms: true, encryptionKey: keyOf(stack, customerKey) });
+    return { stack, userResources: ['Partner'] };
   }],
   ['a secret without verification', (customerKey) => {
     const stack = new Stack(new App(), 'Plain');

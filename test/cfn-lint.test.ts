@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { ExampleStack } from '../examples/example-stack';
 import { DatabaseTarget, ExistingSecretRotation, RotatingSecret, RotationStrategy, Schedule } from '../src';
 import { pythonTool } from './support/python-tools';
@@ -61,6 +61,15 @@ describe('cfn-lint', () => {
       failureAlarms: true,
     });
     new ExistingSecretRotation(stack, 'Existing', { secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'prod/token') });
+    expect(lint(app)).toBe('');
+  });
+
+  test('IAM user access keys, of a user of the stack and an imported one, with failure alarms, are clean', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'AccessKeys');
+    const user = new iam.User(stack, 'Partner', { path: '/partners/' });
+    new RotatingSecret(stack, 'PartnerKey', { strategy: RotationStrategy.iamUserAccessKey({ user }), failureAlarms: true });
+    new RotatingSecret(stack, 'LegacyKey', { strategy: RotationStrategy.iamUserAccessKey({ user: iam.User.fromUserName(stack, 'Legacy', 'legacy-sync') }) });
     expect(lint(app)).toBe('');
   });
 

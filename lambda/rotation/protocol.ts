@@ -56,17 +56,13 @@ export async function runRotationStep(event: unknown, deps: ProtocolDependencies
   try {
     const description = await deps.store.describe(secretId);
     where = { ...where, secretArn: description.arn };
-    if (!passesEntryChecks(description, where, deps.log, deps.service.name)) return;
+    if (!passesEntryChecks(description, where, deps.log, deps.service.name)) {
+      // A finishSecret that failed after moving AWSCURRENT is retried: what it had left to do, it does now.
+      if (step === 'finishSecret' && deps.service.retirePrevious) await deps.service.retirePrevious(stepContext(description, token, deps));
+      return;
+    }
+    const context = stepContext(description, token, deps);
 
-    const options = deps.optionsFor(description);
-    const context: StepContext = {
-      secretArn: description.arn,
-      token,
-      store: deps.store,
-      log: deps.log,
-      options,
-      generatePassword: () => generatePassword(options.passwordPolicy),
-    };
     switch (step as RotationStep) {
       case 'createSecret':
         return await createSecret(context, deps, rotationToken);
@@ -75,12 +71,25 @@ export async function runRotationStep(event: unknown, deps: ProtocolDependencies
       case 'testSecret':
         return await deps.service.testSecret(context);
       case 'finishSecret':
-        return await finishSecret(description, where, deps);
+        await finishSecret(description, where, deps);
+        return await deps.service.retirePrevious?.(context);
     }
   } catch (error) {
     if (error instanceof RotationError) throw error;
     throw failure(where, safeErrorMessage(error), error);
   }
+}
+
+function stepContext(description: SecretDescription, token: string, deps: ProtocolDependencies): StepContext {
+  const options = deps.optionsFor(description);
+  return {
+    secretArn: description.arn,
+    token,
+    store: deps.store,
+    log: deps.log,
+    options,
+    generatePassword: () => generatePassword(options.passwordPolicy),
+  };
 }
 
 /** Checks the event's shape before anything else; errors name the field. */
@@ -148,6 +157,7 @@ async function createSecret(context: StepContext, deps: ProtocolDependencies, ro
     // A concurrent createSecret with the same token stored its value first: that value stands.
     if (error instanceof ResourceExistsError && await readPending(store, secretArn, token) !== undefined) {
       log.info('a concurrent createSecret stored the pending value first; keeping it', fields);
+      await deps.service.discardPendingValue?.(pending, context);
       return;
     }
     throw error;

@@ -26,6 +26,7 @@ export class SdkSecretsStore implements SecretsStore {
       rotationEnabled: out.RotationEnabled === true,
       versionIdsToStages: out.VersionIdsToStages ?? {},
       tags: Object.fromEntries((out.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+      createdDate: out.CreatedDate,
     };
   }
 

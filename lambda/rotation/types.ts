@@ -27,6 +27,8 @@ export interface SecretDescription {
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
   /** The secret's tags: one names its password option set. */
   readonly tags: Readonly<Record<string, string>>;
+  /** When the secret was created, when Secrets Manager says. */
+  readonly createdDate?: Date;
 }
 
 /** Selects one version of a secret, as GetSecretValue does. */
@@ -74,7 +76,8 @@ export interface ProtectedService {
   /** Strategy name for logs, e.g. `generic` or `postgres-single-user`. */
   readonly name: string;
   /**
-   * createSecret: the pending value, derived from the current one. Must not touch the service.
+   * createSecret: the pending value, derived from the current one. Must not touch the service, unless only the
+   * service can make the value (IAM makes an access key's secret); then see `discardPendingValue`.
    * `readCurrent` reads the AWSCURRENT value; a strategy that does not need it (a plain generated password)
    * does not call it, which saves a Secrets Manager call.
    */
@@ -88,6 +91,16 @@ export interface ProtectedService {
    * `readValue` reads the version (undefined when it has no value); a strategy without a service does not call it.
    */
   probe(readValue: () => Promise<string | undefined>): Promise<ProbeVerdict>;
+  /**
+   * finishSecret, once AWSCURRENT is on the token (also when a retried finishSecret finds it there already): retire
+   * what the previous value unlocks. Optional; it must be safe to run again.
+   */
+  retirePrevious?(context: StepContext): Promise<void>;
+  /**
+   * createSecret lost a race: `value` was made, but another createSecret of the same token stored its value first.
+   * Undo what making `value` did at the service (a service that makes credentials in createPendingValue). Optional.
+   */
+  discardPendingValue?(value: string, context: StepContext): Promise<void>;
 }
 
 /** What the service answered for one version; `reason` (for refused and unreachable) holds no secret value. */

@@ -1,5 +1,5 @@
 import type { IamAuthorizer } from './authorizer';
-import type { Credentials } from './principals';
+import type { Caller, Credentials } from './principals';
 import { logStreamRequests, RequestEnvironment } from './request-context';
 
 /** What a function runs as: the credentials in its environment, and whether Lambda may write its logs. */
@@ -23,11 +23,13 @@ export function functionIdentity(
   role: string | undefined,
   functionName: string,
   logGroupName: string,
+  issuedElsewhere?: Required<Credentials>,
 ): FunctionIdentity {
-  if (role === undefined) return { credentials: iam.principals.issue(iam.principals.administrator), mayWriteLogs: () => true };
+  const credentialsOf = (caller: Caller) => (issuedElsewhere ? iam.principals.adopt(issuedElsewhere, caller) : iam.principals.issue(caller));
+  if (role === undefined) return { credentials: credentialsOf(iam.principals.administrator), mayWriteLogs: () => true };
   const session = iam.principals.roleSession(role, functionName);
   return {
-    credentials: iam.principals.issue(session),
+    credentials: credentialsOf(session),
     mayWriteLogs: (logStreamName) => iam.allows(session, logStreamRequests(env, logGroupName, logStreamName)),
   };
 }

@@ -57,6 +57,14 @@ export class PrincipalDirectory {
     return { accessKeyId, secretAccessKey: 'simulator-dummy-secret-access-key', sessionToken: 'simulator-dummy-session-token' };
   }
 
+  /** Credentials another emulator issued, attributed to `caller` from now on. */
+  public adopt(credentials: Required<Credentials>, caller: Caller): Required<Credentials> {
+    const known = this.callers.get(credentials.accessKeyId);
+    if (known !== undefined && known.arn !== caller.arn) throw new Error(`access key ${credentials.accessKeyId} is already attributed to ${known.arn}`);
+    this.callers.set(credentials.accessKeyId, caller);
+    return credentials;
+  }
+
   /** The caller of a request, from the access key id in its SigV4 `Authorization` header. */
   public fromAuthorization(header: string | undefined): Caller {
     const accessKeyId = /Credential=([^/,\s]+)\//.exec(header ?? '')?.[1];

@@ -1,4 +1,4 @@
-import { Aspects, IAspect, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
+import { Aspects, CfnDeletionPolicy, IAspect, aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { OPTION_SET_TAG } from './contract';
 import { PropError, invalidProp } from './errors';
@@ -78,6 +78,14 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
     rotateImmediatelyOnUpdate: !verify,
   });
   rotationSchedule.node.addDependency(...rotation.readiness);
+  const perSecret = binding.kind === 'foreign' && binding.forSecret
+    ? binding.forSecret(scope, { secretArn: request.secretArn, retained: () => isRetained(request.secretResource) })
+    : undefined;
+  if (perSecret) {
+    // Made after the function may act on the secret, and before anything rotates it; deleted in the reverse order.
+    perSecret.node.addDependency(...rotation.readiness);
+    rotationSchedule.node.addDependency(perSecret);
+  }
 
   // The database is known when the app is synthesized: an RDS instance or cluster attaches itself to its secret
   // after the secret exists.
@@ -102,6 +110,7 @@ export function configureRotation(scope: Construct, request: RotationRequest): C
       connection: database && (() => database().connection),
     });
     if (database && request.encryptionKey) check.allowKey(request.encryptionKey.keyArn);
+    if (perSecret) check.resource.node.addDependency(perSecret);
     rotationSchedule.node.addDependency(check.resource);
   }
   if (database) {
@@ -141,6 +150,12 @@ function libraryFunction(
   else rotation.selectOptionSetByArn(request.secretArn, optionSet);
   if (binding.createUser !== undefined) rotation.allowCreateUser(request.secretArn, binding.createUser);
   return { rotation, optionSet };
+}
+
+/** Whether deleting the stack keeps the secret: one the stack does not define, or one with a retaining policy. */
+function isRetained(secret: secretsmanager.CfnSecret | undefined): boolean {
+  const policy = secret?.cfnOptions.deletionPolicy;
+  return secret === undefined || policy === CfnDeletionPolicy.RETAIN || policy === CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
 }
 
 /** Why the rotation function cannot rotate the database: the strategy cannot name it, or has no route to it. */

@@ -39,12 +39,15 @@ export const SECRETS_SCOPED_BY_CONDITION =
  * The compliance packs' (NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1) findings on this library's own
  * functions, acknowledged with the reason each does not apply.
  */
-export function acknowledgeFunctionFindings(fn: lambda.IFunction, logGroup: logs.ILogGroup, inVpc: boolean): void {
+export function acknowledgeFunctionFindings(
+  fn: lambda.IFunction, logGroup: logs.ILogGroup, inVpc: boolean,
+  outsideVpc = 'Calls only the Secrets Manager and CloudWatch Logs APIs; a database strategy is placed in a VPC when given `vpc`.',
+): void {
   for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
     acknowledge(fn, `${pack}-LambdaDLQ`, 'Invoked synchronously only (by Secrets Manager or CloudFormation\'s provider framework), which retry themselves; a dead-letter queue applies to asynchronous invocations.');
     acknowledge(fn, `${pack}-LambdaConcurrency`, 'Runs a few times per rotation; reserving concurrency would take capacity from the account without bounding anything that matters here.');
     if (!inVpc) {
-      acknowledge(fn, `${pack}-LambdaInsideVPC`, 'Calls only the Secrets Manager and CloudWatch Logs APIs; a database strategy is placed in a VPC when given `vpc`.');
+      acknowledge(fn, `${pack}-LambdaInsideVPC`, outsideVpc);
     }
     acknowledge(logGroup, `${pack}-CloudWatchLogGroupEncrypted`, 'Holds structured operational log lines that never contain a secret value (checked by the leak test); CloudWatch Logs encrypts them at rest with service keys.');
   }

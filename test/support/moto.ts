@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { pythonTool } from './python-tools';
 
 /** A moto server process (a third-party Secrets Manager emulator) owned by one test file. */
@@ -99,3 +100,35 @@ function authHeader(service: string, region: string): string {
 
 // An empty zip archive (end-of-central-directory record only).
 const EMPTY_ZIP_BASE64 = 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==';
+
+/** Credentials moto issued: they sign requests that moto verifies once request authentication is on. */
+export interface MotoCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/**
+ * Switches moto's request authentication on. Off (moto's default), any key is accepted and STS GetCallerIdentity
+ * answers for any key; on, every request must be signed with a key of a moto IAM user or role session, its signature
+ * is verified, and the caller's policies are evaluated (actions only: moto matches no Resource but `*`). moto takes
+ * the next three requests unauthenticated: they make an administrator, whose credentials are returned.
+ */
+export async function enableRequestAuthentication(endpoint: string): Promise<MotoCredentials> {
+  const reset = await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: '3' });
+  if (!reset.ok) throw new Error(`moto refused /moto-api/reset-auth: ${reset.status}`);
+  const iam = new IAMClient({ endpoint, region: 'us-east-1', credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
+  try {
+    const userName = 'test-administrator';
+    await iam.send(new CreateUserCommand({ UserName: userName }));
+    await iam.send(new PutUserPolicyCommand({
+      UserName: userName,
+      PolicyName: 'administrator',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+    }));
+    const { AccessKey: key } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+    return { accessKeyId: key!.AccessKeyId!, secretAccessKey: key!.SecretAccessKey! };
+  } finally {
+    iam.destroy();
+  }
+}

@@ -4,6 +4,7 @@
  * default that crosses a bundle boundary, typed once. It imports nothing from aws-cdk-lib, so every bundle can
  * import it. The simulator does not: it is the independent oracle of AWS's behaviour.
  */
+export * from './access-keys';
 export * from './check';
 export * from './codec';
 export * from './engines';

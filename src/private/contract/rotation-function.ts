@@ -19,6 +19,8 @@ export const FUNCTION_BUNDLES = {
   databaseRotation: 'lambda/rotation/database-function',
   /** The deploy-time check. */
   verification: 'lambda/verify/verify-function',
+  /** IAM user access keys (`RotationStrategy.iamUserAccessKey`): the protocol engine with IAM's and STS's clients. */
+  iamAccessKeyRotation: 'lambda/rotation/iam-access-key-function',
 } as const;
 export type FunctionBundle = keyof typeof FUNCTION_BUNDLES;
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ResourceExistsError } from '../../../../lambda/rotation/errors';
 import type { SecretDescription, SecretsStore, VersionSelector } from '../../../../lambda/rotation/types';
 
 interface Version {
@@ -80,7 +81,7 @@ export class MemorySecretsStore implements SecretsStore {
   async putPendingValue(secretId: string, token: string, value: string): Promise<void> {
     const version = this.secret(secretId).versions.get(token);
     if (version?.value !== undefined) {
-      if (version.value !== value) throw new Error('ResourceExistsException: the version already holds a different value');
+      if (version.value !== value) throw new ResourceExistsError('ResourceExistsException: the version already holds a different value');
       return;
     }
     if (version) version.value = value;
