@@ -9,6 +9,7 @@ import { CustomResourceGateway } from './custom-resources/gateway';
 import type { DatabaseHost } from './database-host';
 import { StackEvent, StackEventLog, StackStatus } from './events';
 import { dependencyGraph } from './graph';
+import { IamService, IamServiceOptions } from './iam-service';
 import { evaluateConditions, ResolutionError } from './intrinsics';
 import { OperationContext, setStackStatus, StackPlan } from './operations/context';
 import { createStack } from './operations/create';
@@ -22,6 +23,8 @@ import { Template, TemplateError, validateTemplate } from './template';
 export interface LocalCloudFormationOptions {
   /** Starts the local servers behind AWS::RDS::DBInstance and DBCluster. @default - RDS resources are not simulated */
   readonly databases?: DatabaseHost;
+  /** An IAM and STS emulator (moto with request authentication on) for AWS::IAM::User and the functions' IAM calls. @default - IAM users are not simulated */
+  readonly iam?: IamServiceOptions;
   /**
    * Skip a resource this machine cannot simulate (an RDS engine the database host cannot serve, a Python function,
    * ...) and every resource that depends on it, recording why, instead of failing it.
@@ -95,6 +98,7 @@ export class LocalCloudFormation {
   private readonly ssmParameters: Readonly<Record<string, string>>;
   private readonly workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-cloudformation-'));
   private gateway?: Promise<CustomResourceGateway>;
+  private readonly iam?: IamService;
   /** The exports each stack imported, which keep the exporting stack from being deleted. */
   private readonly imports = new Map<string, Set<string>>();
 
@@ -103,6 +107,7 @@ export class LocalCloudFormation {
     private readonly options: LocalCloudFormationOptions = {},
   ) {
     this.eventLog = new StackEventLog(() => sim.clock.now());
+    this.iam = options.iam && new IamService(options.iam);
     // What the stacks deploy is what the simulator authorizes calls against.
     sim.iam.addPolicyProvider(policyProviderOf(this.policies));
     if (options.onEvent) this.eventLog.onEvent(options.onEvent);
@@ -170,6 +175,7 @@ export class LocalCloudFormation {
   /** Stops the ResponseURL server and removes inline function code. Stacks are left as they are. */
   public async stop(): Promise<void> {
     this.secretsManager.destroy();
+    this.iam?.stop();
     await (await this.gateway)?.stop();
     fs.rmSync(this.workDir, { recursive: true, force: true });
   }
@@ -314,6 +320,7 @@ export class LocalCloudFormation {
         policies: this.policies,
         customResources,
         ...(this.options.databases ? { databases: this.options.databases } : {}),
+        ...(this.iam ? { iam: this.iam } : {}),
         functionCodeDirectory: (stackName, logicalId, code, runtime) => this.functionCodeDirectory(stackName, logicalId, code, runtime),
         findResource: (physicalId, type) => this.findResource(physicalId, type),
       },

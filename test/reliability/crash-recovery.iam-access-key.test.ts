@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, DeleteAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { App, Stack, aws_iam as iam } from 'aws-cdk-lib';
@@ -15,6 +15,7 @@ import type { SecretsManagerSimulator } from '../../simulator';
 import { RotatingSecret, RotationStrategy } from '../../src';
 import { ACCESS_KEYS_PROPERTIES, ACCESS_KEYS_RESOURCE_TYPE } from '../../src/private/contract';
 import { FaultKind, FaultProxy } from '../support/fault-proxy';
+import { KeyValue, keysOf as listKeys, signsAs as keySignsAs } from '../support/iam-keys';
 import { MotoCredentials, MotoServer, enableRequestAuthentication, startMoto } from '../support/moto';
 import { bundleAssetDir } from '../support/strategies';
 
@@ -100,12 +101,6 @@ interface User {
   readonly arn: string;
 }
 
-interface KeyValue {
-  readonly userName: string;
-  readonly accessKeyId?: string;
-  readonly secretAccessKey?: string;
-}
-
 async function newUser(): Promise<User> {
   const userName = `partner-${randomUUID().slice(0, 8)}`;
   const { User: user } = await admin.send(new CreateUserCommand({ UserName: userName, Path: '/partners/' }));
@@ -119,9 +114,8 @@ async function newSecret(user: User): Promise<string> {
 }
 
 /** The user's keys: id to status. */
-async function keysOf(user: User): Promise<Record<string, string>> {
-  const { AccessKeyMetadata: keys } = await admin.send(new ListAccessKeysCommand({ UserName: user.userName }));
-  return Object.fromEntries((keys ?? []).map((key) => [key.AccessKeyId!, key.Status!]));
+function keysOf(user: User): Promise<Record<string, string>> {
+  return listKeys(admin, user.userName);
 }
 
 async function valueOf(secretArn: string, stage: string): Promise<KeyValue | undefined> {
@@ -130,16 +124,8 @@ async function valueOf(secretArn: string, stage: string): Promise<KeyValue | und
 }
 
 /** Who the value's key signs requests as, asked of moto's STS directly (not through the proxy). */
-async function signsAs(value: KeyValue | undefined): Promise<string> {
-  if (value?.accessKeyId === undefined || value.secretAccessKey === undefined) return 'no key';
-  const sts = new STSClient({ endpoint: moto.endpoint, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey } });
-  try {
-    return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? 'no ARN';
-  } catch (error) {
-    return `refused: ${(error as Error).name}`;
-  } finally {
-    sts.destroy();
-  }
+function signsAs(value: KeyValue | undefined): Promise<string> {
+  return keySignsAs(moto.endpoint, value);
 }
 
 function rotate(secretArn: string, arm?: () => void): Promise<RotationRun> {
@@ -256,6 +242,7 @@ describe('when CloudFormation deletes the secret (Custom::RotatedAccessKeys)', (
     const neverRotated = await newSecret(user);
     expect(await accessKeysRequest('Delete', neverRotated, user)).toMatchObject({ Status: 'SUCCESS', Reason: `deleted 0 access key(s) of ${user.userName} that the secret held; kept 1 it did not hold` });
     await client.send(new DeleteSecretCommand({ SecretId: neverRotated, ForceDeleteWithoutRecovery: true }));
+    secrets.splice(secrets.indexOf(neverRotated), 1);
     expect(await accessKeysRequest('Delete', neverRotated, user)).toMatchObject({ Status: 'SUCCESS', Reason: 'no key to delete: this function never rotated the secret, or it is gone' });
     expect(await keysOf(user)).toEqual(keys);
   });
@@ -273,7 +260,7 @@ const PHASES = [
   { name: 'a rotation with both slots taken (current and previous keys)', setupRotations: 2 },
 ] as const;
 
-const trials = { boundaries: 0, converged: 0, violations: [] as string[] };
+const trials = { boundaries: 0, secretsManagerBoundaries: 0, iamBoundaries: 0, converged: 0, failedAttemptsSeen: 0, violations: [] as string[] };
 
 describe.each(PHASES)('a crash at every call of $name', (phase) => {
   test('each rotation converges on Secrets Manager\'s retry, the user always keeps a working key, and the next rotation finds a free slot', async () => {
@@ -297,6 +284,8 @@ describe.each(PHASES)('a crash at every call of $name', (phase) => {
       ? ['ListAccessKeys', 'CreateAccessKey', 'GetUser', 'GetCallerIdentity']
       : ['ListAccessKeys', 'DeleteAccessKey', 'CreateAccessKey', 'GetUser', 'GetCallerIdentity', 'UpdateAccessKey']));
 
+    trials.secretsManagerBoundaries += boundaries.filter((boundary) => boundary.service === 'Secrets Manager').length;
+    trials.iamBoundaries += boundaries.filter((boundary) => boundary.service === 'IAM/STS').length;
     for (const boundary of boundaries) {
       for (const kind of ['failCall', 'dropResponse'] as FaultKind[]) {
         trials.boundaries += 1;
@@ -313,6 +302,7 @@ describe.each(PHASES)('a crash at every call of $name', (phase) => {
         sim.faults.clear();
         proxy.clear();
         const problems: string[] = [...run.labelProblems];
+        if (run.failedAttempts > 0) trials.failedAttemptsSeen += 1;
         if (run.converged) trials.converged += 1;
         else problems.push(`did not converge in ${run.attempts} attempts`);
         const current = await valueOf(secretArn, 'AWSCURRENT');
@@ -344,8 +334,11 @@ test('the trials kept every invariant, and no key\'s secret or id reached a log 
   audit.addSimulatorOutput(sim, [logGroupOf(FUNCTION)]);
   const leaks = audit.hits();
   reportFigures('crash-recovery iam-access-key', {
-    boundaries: trials.boundaries,
+    secretsManagerBoundaries: trials.secretsManagerBoundaries,
+    iamAndStsBoundaries: trials.iamBoundaries,
+    trials: trials.boundaries,
     converged: trials.converged,
+    failedAttemptsSeen: trials.failedAttemptsSeen,
     violations: trials.violations.length,
     secretsAudited: audit.secretCount,
     textsAudited: audit.textCount,

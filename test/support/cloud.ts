@@ -8,6 +8,7 @@ import { settledStages } from '../../sandbox/settle';
 import { SecretsManagerSimulator, SimulatorOptions } from '../../simulator';
 import { DeployResult, LocalCloudFormation, StackDescription } from '../../simulator/cloudformation';
 import { AssemblyStack, readAssembly } from '../../simulator/cloudformation/assembly';
+import type { IamServiceOptions } from '../../simulator/cloudformation/iam-service';
 import { createLocalDatabaseHost, DatabaseHost, LocalDatabase } from '../../simulator/databases';
 
 /** The account and Region the simulator answers for: templates synthesized for them resolve to its ARNs. */
@@ -20,12 +21,17 @@ export const ENV = { account: '123456789012', region: 'us-east-1' };
  * IAM is enforced on the roles and policies the stacks create, unless `simulator.iam` says otherwise.
  */
 export class LocalCloud {
-  public static async start(options: { readonly simulator?: SimulatorOptions; readonly databases?: boolean } = {}): Promise<LocalCloud> {
+  public static async start(options: {
+    readonly simulator?: SimulatorOptions;
+    readonly databases?: boolean;
+    /** An IAM and STS emulator for IAM users and the functions' IAM calls (moto with request authentication on). */
+    readonly iam?: IamServiceOptions;
+  } = {}): Promise<LocalCloud> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-cloud-'));
     fs.chmodSync(workDir, 0o755);
     const databases = options.databases === false ? undefined : await createLocalDatabaseHost({ workDir });
     const sim = await SecretsManagerSimulator.start({ iam: 'enforce', lambdaCaBundle: databases?.caBundleFile, ...options.simulator });
-    return new LocalCloud(sim, workDir, databases);
+    return new LocalCloud(sim, workDir, databases, options.iam);
   }
 
   public readonly cfn: LocalCloudFormation;
@@ -38,8 +44,9 @@ export class LocalCloud {
     public readonly sim: SecretsManagerSimulator,
     private readonly workDir: string,
     public readonly databases: DatabaseHost | undefined,
+    iam?: IamServiceOptions,
   ) {
-    this.cfn = new LocalCloudFormation(sim, { databases: databases && this.recordServers(databases) });
+    this.cfn = new LocalCloudFormation(sim, { databases: databases && this.recordServers(databases), iam });
     this.client = new SecretsManagerClient(sim.clientConfig());
     this.logs = new CloudWatchLogsClient(sim.clientConfig());
   }

@@ -2,6 +2,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerSimulator } from '../../simulator';
 import type { CustomResourceGateway } from '../custom-resources/gateway';
 import type { DatabaseHost } from '../database-host';
+import type { IamService } from '../iam-service';
 import type { PolicyRegistry } from '../policy-registry';
 import type { ResourceState } from '../stack';
 
@@ -57,6 +58,8 @@ export interface DeployEnvironment {
   readonly policies: PolicyRegistry;
   readonly customResources: CustomResourceGateway;
   readonly databases?: DatabaseHost;
+  /** The IAM and STS emulator IAM users live in, and functions call. */
+  readonly iam?: IamService;
   /** The directory that holds a function's code: an asset by S3 key, or inline code written out. */
   functionCodeDirectory(stackName: string, logicalId: string, code: Record<string, any>, runtime: string | undefined): string;
   /** A resource of any stack by physical id (and type), e.g. a SecretTargetAttachment's target. */

@@ -1,4 +1,5 @@
 import { ResourceHandler } from './handler';
+import { iamUserHandler } from './iam-users';
 import { eventInvokeConfigHandler, functionHandler } from './lambda';
 import { logGroupHandler } from './logs';
 import {
@@ -17,6 +18,7 @@ const HANDLERS: Readonly<Record<string, ResourceHandler>> = {
   'AWS::IAM::Role': roleHandler,
   'AWS::IAM::Policy': policyHandler,
   'AWS::IAM::ManagedPolicy': managedPolicyHandler,
+  'AWS::IAM::User': iamUserHandler,
   'AWS::KMS::Key': kmsKeyHandler,
   'AWS::Lambda::Function': functionHandler,
   'AWS::Lambda::Permission': lambdaPermissionHandler,

@@ -20,17 +20,28 @@ export const functionHandler: ResourceHandler = {
   },
 };
 
-function register(request: ResourceRequest, env: DeployEnvironment, name: string): ResourceResult {
+async function register(request: ResourceRequest, env: DeployEnvironment, name: string): Promise<ResourceResult> {
   const props = request.properties;
   const runtime: string | undefined = props.Runtime;
   if (props.PackageType === 'Image' || props.Code?.ImageUri !== undefined) throw new NotSimulatedError('container image functions are not simulated');
   if (runtime !== undefined && !runtime.startsWith('nodejs')) throw new NotSimulatedError(`runtime ${runtime} is not simulated (Node.js runtimes are)`);
   const arn = functionArn(env, name);
   const logging = props.LoggingConfig ?? {};
+  // With an IAM emulator, functions reach it for IAM and STS, as a session of their role's stand-in there.
+  const iam = env.iam && props.Role !== undefined
+    ? {
+      endpoints: { AWS_ENDPOINT_URL_IAM: env.iam.endpoint, AWS_ENDPOINT_URL_STS: env.iam.endpoint },
+      credentials: await env.iam.sessionFor(String(props.Role), name),
+    }
+    : undefined;
   env.sim.registerFunction(arn, {
     assetDir: env.functionCodeDirectory(request.stack.name, request.logicalId, props.Code ?? {}, runtime),
     handler: props.Handler ?? 'index.handler',
-    environment: Object.fromEntries(Object.entries(props.Environment?.Variables ?? {}).map(([key, value]) => [key, String(value)])),
+    environment: {
+      ...Object.fromEntries(Object.entries(props.Environment?.Variables ?? {}).map(([key, value]) => [key, String(value)])),
+      ...iam?.endpoints,
+    },
+    ...(iam ? { credentials: iam.credentials } : {}),
     timeoutSeconds: props.Timeout === undefined ? 3 : Number(props.Timeout),
     memorySize: props.MemorySize === undefined ? 128 : Number(props.MemorySize),
     logFormat: logging.LogFormat === 'JSON' ? 'JSON' : 'Text',
