@@ -26,8 +26,9 @@ export type StrategyTable = Readonly<Partial<Record<StrategyName, StrategyFactor
 
 // Created once per execution environment and reused by every invocation it serves. Region, credentials
 // and endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL) come from the environment.
-const store = new SdkSecretsStore(new SecretsManagerClient({}));
-const log = createJsonLogger();
+// Exported for handlers of the same function's other requests (the access keys' custom resource).
+export const store = new SdkSecretsStore(new SecretsManagerClient({}));
+export const log = createJsonLogger();
 
 /** The log line of a probe that could not be answered. */
 const PROBE_FAILURE_MESSAGE = 'probe failed';

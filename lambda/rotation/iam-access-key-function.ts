@@ -11,13 +11,10 @@ import {
   ListAccessKeysCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { answerProbeWith, runStepWith } from './handler';
+import { answerProbeWith, log, runStepWith, store } from './handler';
 import { AccessKeyDirectory, IAM_ACCESS_KEY_STRATEGY, IamAccessKeyService, NewAccessKey, maskKeyIds } from './iam-access-key';
 import { answerAccessKeysRequest, isAccessKeysRequest } from './iam-access-key-resource';
-import { createJsonLogger } from './log';
-import { SdkSecretsStore } from './secrets-store';
 import { GENERIC_EXCLUDE_CHARACTERS, isProbeRequest, passwordPolicyWithDefaults } from '../../src/private/contract';
 import { createResponder } from '../verify/response';
 import { systemClock } from '../verify/time-budget';
@@ -99,8 +96,7 @@ const service = new IamAccessKeyService(directory);
 // The engine asks for the secret's password options; this strategy generates no password.
 const options = { passwordPolicy: passwordPolicyWithDefaults({}, GENERIC_EXCLUDE_CHARACTERS) };
 
-const log = createJsonLogger();
-const keysResource = { iam: directory, store: new SdkSecretsStore(new SecretsManagerClient({})), respond: createResponder(systemClock, log), log };
+const keysResource = { iam: directory, store, respond: createResponder(systemClock, log), log };
 
 /** Secrets Manager's steps, the check's probes, and CloudFormation's requests for `Custom::RotatedAccessKeys`. */
 export const handler = (event: unknown): Promise<unknown> => {
